@@ -1,4 +1,11 @@
-// Placeholder until the step lands; the CDK stack needs the entry file to exist.
-export const handler = async (_event: unknown): Promise<never> => {
-  throw new Error('not implemented yet');
-};
+import { z } from 'zod';
+import { checkAdoption } from '../core/adoption.js';
+import { RotationStateSchema } from '../shared/contract.js';
+import { clock, getGenesysAdmin } from '../shared/runtime.js';
+import { stepHandler } from '../shared/step-handler.js';
+
+export const handler = stepHandler(
+  'CheckAdoption',
+  z.object({ state: RotationStateSchema }),
+  async ({ state }) => checkAdoption({ genesys: await getGenesysAdmin(), clock }, state),
+);

@@ -1,4 +1,20 @@
-// Placeholder until the step lands; the CDK stack needs the entry file to exist.
-export const handler = async (_event: unknown): Promise<never> => {
-  throw new Error('not implemented yet');
-};
+import { deactivateLegacyClient, deleteLegacyClient, rollbackCreatedClient } from '../core/retire.js';
+import { DeleteOrRollbackInputSchema } from '../shared/contract.js';
+import { getGenesysAdmin, getSecretStore } from '../shared/runtime.js';
+import { stepHandler } from '../shared/step-handler.js';
+
+export const handler = stepHandler(
+  'DeleteOrRollback',
+  DeleteOrRollbackInputSchema,
+  async ({ mode, state }) => {
+    const deps = { secrets: getSecretStore(), genesys: await getGenesysAdmin() };
+    switch (mode) {
+      case 'deactivate':
+        return deactivateLegacyClient(deps, state);
+      case 'delete':
+        return deleteLegacyClient(deps, state);
+      case 'rollback':
+        return rollbackCreatedClient(deps, state);
+    }
+  },
+);

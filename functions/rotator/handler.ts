@@ -1,4 +1,44 @@
-// Placeholder until the step lands; the CDK stack needs the entry file to exist.
-export const handler = async (_event: unknown): Promise<never> => {
-  throw new Error('not implemented yet');
-};
+/**
+ * The Secrets Manager rotation function. It also serves the state machine's tasks that write to
+ * Secrets Manager (create, sync, discardPending, emergency), so that only the rotation function
+ * ever writes the pending version or moves AWSCURRENT (docs/ARCHITECTURE.md, "Who writes").
+ */
+import { z } from 'zod';
+import { createPendingClient } from '../core/create.js';
+import { discardPendingVersion } from '../core/discard-pending.js';
+import { regenerateInPlace } from '../core/emergency.js';
+import { handleRotationEvent } from '../core/hook.js';
+import { syncPromotion } from '../core/sync.js';
+import { RotatorTaskInputSchema, SecretsManagerRotationEventSchema } from '../shared/contract.js';
+import {
+  clock,
+  getExecutions,
+  getGenesysAdmin,
+  getProbe,
+  getSecretStore,
+  hookTiming,
+} from '../shared/runtime.js';
+import { stepHandler } from '../shared/step-handler.js';
+
+const RotatorEventSchema = z.union([SecretsManagerRotationEventSchema, RotatorTaskInputSchema]);
+
+export const handler = stepHandler('Rotator', RotatorEventSchema, async (event) => {
+  const secrets = getSecretStore();
+  if ('Step' in event) {
+    return handleRotationEvent(
+      { secrets, executions: getExecutions(), probe: getProbe(), clock, ...hookTiming() },
+      event,
+    );
+  }
+  const { state } = event;
+  switch (event.rotatorTask) {
+    case 'create':
+      return createPendingClient({ secrets, genesys: await getGenesysAdmin() }, state);
+    case 'sync':
+      return syncPromotion({ secrets, clock, propagators: [] }, state);
+    case 'discardPending':
+      return discardPendingVersion(secrets, state);
+    case 'emergency':
+      return regenerateInPlace({ secrets, genesys: await getGenesysAdmin(), clock }, state);
+  }
+});

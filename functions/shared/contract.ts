@@ -90,14 +90,19 @@ export const InventorySchema = z.object({
     orgId: z.string().nullable(),
     stage: z.string().nullable(),
   }),
-  environment: z.string(),
+  environment: GenesysEnvironmentSchema,
   currentVersionId: z.string(),
   /** A version carrying AWSPENDING that is neither AWSCURRENT nor this execution's token. */
   foreignPendingVersionId: z.string().nullable(),
   rotationEnabled: z.boolean(),
   rotationIntervalDays: z.number().nullable(),
   legacyClient: ClientFactsSchema,
-  admin: z.object({ clientId: z.string(), roleDivisions: z.array(RoleDivisionSchema) }),
+  admin: z.object({
+    clientId: z.string(),
+    secretArn: z.string(),
+    environment: z.string(),
+    roleDivisions: z.array(RoleDivisionSchema),
+  }),
   org: z.object({ id: z.string(), name: z.string() }),
   clientQuota: z.object({ used: z.number().int(), limit: z.number().int().nullable() }),
   legacyUsage: z.object({ requests: z.number().int(), days: z.number().int() }),
@@ -174,6 +179,11 @@ export type Synced = z.infer<typeof SyncedSchema>;
 
 export const AdoptionSchema = z.object({
   adopted: z.boolean(),
+  /** Legacy client's request total (usage API) at the first check after promotion. */
+  baselineRequests: z.number().int(),
+  legacyRequestsTotal: z.number().int(),
+  /** When the legacy total last changed (or the first check); quiet period counts from here. */
+  quietSince: z.string(),
   decidedBy: z.enum(['quiet', 'grace']).nullable(),
   legacyRequestsSincePromotion: z.number().int(),
   secondsSincePromotion: z.number().int(),

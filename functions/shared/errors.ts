@@ -123,6 +123,15 @@ export class TransientUpstreamError extends RotationError {
   readonly code = 'TRANSIENT_UPSTREAM';
   override readonly retryable = true;
 }
+/** A rotation hook step waited its whole budget for the execution's milestone; Secrets Manager retries. */
+export class HookWaitTimeoutError extends RotationError {
+  readonly code = 'TRANSIENT_UPSTREAM';
+  override readonly retryable = true;
+}
+/** The rotation execution behind a Secrets Manager hook step failed; names the step and the cause. */
+export class RotationStepFailedError extends RotationError {
+  readonly code = 'ROLLBACK_TRIGGERED';
+}
 /** Something after promotion failed; a human must look. Never rolls the secret back. */
 export class NeedsAttentionError extends RotationError {
   readonly code = 'NEEDS_ATTENTION';

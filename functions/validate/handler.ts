@@ -1,4 +1,16 @@
-// Placeholder until the step lands; the CDK stack needs the entry file to exist.
-export const handler = async (_event: unknown): Promise<never> => {
-  throw new Error('not implemented yet');
-};
+import { z } from 'zod';
+import { evaluateRotation } from '../core/validate.js';
+import { RotationStateSchema } from '../shared/contract.js';
+import { clock, getPolicy } from '../shared/runtime.js';
+import { stepHandler } from '../shared/step-handler.js';
+
+export const handler = stepHandler(
+  'Validate',
+  z.object({ state: RotationStateSchema }),
+  async ({ state }) => {
+    const { validation, refusal } = evaluateRotation(state, getPolicy(), clock.now());
+    // A dry run reports every check; a real run stops at the first refusal with its typed error.
+    if (refusal !== null && !state.dryRun) throw refusal;
+    return validation;
+  },
+);

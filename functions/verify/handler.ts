@@ -1,4 +1,9 @@
-// Placeholder until the step lands; the CDK stack needs the entry file to exist.
-export const handler = async (_event: unknown): Promise<never> => {
-  throw new Error('not implemented yet');
-};
+import { z } from 'zod';
+import { verifyPendingCredential } from '../core/verify.js';
+import { RotationStateSchema } from '../shared/contract.js';
+import { getProbe, getSecretStore } from '../shared/runtime.js';
+import { stepHandler } from '../shared/step-handler.js';
+
+export const handler = stepHandler('Verify', z.object({ state: RotationStateSchema }), async ({ state }) =>
+  verifyPendingCredential({ secrets: getSecretStore(), probe: getProbe() }, state),
+);

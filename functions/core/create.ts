@@ -1,0 +1,74 @@
+import type { Created, RotationState } from '../shared/contract.js';
+import { RotationInProgressError } from '../shared/errors.js';
+import type { GenesysAdminPort, GenesysClientWithSecret, SecretStorePort } from '../shared/ports.js';
+import { clientBelongsToToken, newClientDescription } from './naming.js';
+import { requireState } from './require-state.js';
+import { parseOAuthSecretValue, serialiseOAuthSecretValue } from './secret-value.js';
+import { AWSCURRENT, foreignPendingVersion, stagesOf } from './stages.js';
+
+export interface CreateDependencies {
+  readonly secrets: SecretStorePort;
+  readonly genesys: GenesysAdminPort;
+}
+
+/**
+ * Create: the new client's secret goes from the Genesys response straight into the AWSPENDING
+ * version keyed by the token, inside this one invocation. Idempotent by token: a value already
+ * stored for the token is reused; a client made for the token whose secret was never stored
+ * (the Lambda died in between) gets a fresh secret instead of becoming an orphan.
+ */
+export async function createPendingClient(deps: CreateDependencies, state: RotationState): Promise<Created> {
+  const { inventory, validation } = requireState(state, 'Create', 'inventory', 'validation');
+  const { token, secretArn } = inventory;
+  const secret = await deps.secrets.describe(secretArn);
+  const tokenStages = stagesOf(secret, token);
+
+  if (tokenStages.length > 0) {
+    const stored = await deps.secrets.getValue(secretArn, { versionId: token });
+    if (stored !== null) {
+      const value = parseOAuthSecretValue(stored, `The pending value of secret ${inventory.secretName}`);
+      return {
+        newClientId: value.clientId,
+        newClientName: validation.plan.newClientName,
+        versionId: token,
+        reused: true,
+      };
+    }
+  }
+  const foreign = foreignPendingVersion(secret, token);
+  if (foreign !== null) {
+    throw new RotationInProgressError(
+      `Version ${foreign} of secret ${inventory.secretName} is AWSPENDING: another rotation started meanwhile`,
+    );
+  }
+  if (tokenStages.includes(AWSCURRENT)) {
+    throw new RotationInProgressError(`Version ${token} of ${inventory.secretName} is already current`);
+  }
+
+  const existing = (await deps.genesys.listClients()).find((client) => clientBelongsToToken(client, token));
+  const made: GenesysClientWithSecret =
+    existing === undefined
+      ? await deps.genesys.createClient({
+          name: validation.plan.newClientName,
+          description: newClientDescription(inventory.secretName, inventory.legacyClient.id, token),
+          roleDivisions: validation.plan.roleDivisions,
+          accessTokenValiditySeconds: validation.plan.accessTokenValiditySeconds,
+        })
+      : await deps.genesys.regenerateSecret(existing.id);
+
+  await deps.secrets.putPending(
+    secretArn,
+    token,
+    serialiseOAuthSecretValue({
+      clientId: made.client.id,
+      clientSecret: made.secret,
+      environment: inventory.environment,
+    }),
+  );
+  return {
+    newClientId: made.client.id,
+    newClientName: made.client.name,
+    versionId: token,
+    reused: existing !== undefined,
+  };
+}

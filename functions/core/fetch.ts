@@ -1,0 +1,155 @@
+import {
+  CREDENTIAL_KINDS,
+  type CredentialKind,
+  type ExecutionInput,
+  ExecutionInputSchema,
+  type Inventory,
+  MAX_EXECUTION_INPUT_BYTES,
+  type RotationState,
+  TAG_ENVIRONMENT,
+  TAG_KIND,
+  TAG_ORG_ID,
+  TAG_STAGE,
+} from '../shared/contract.js';
+import { InvalidInputError, TargetNotFoundError, UnsupportedKindError } from '../shared/errors.js';
+import type { RotationPolicy } from '../shared/policy.js';
+import type { Clock, ExecutionsPort, GenesysAdminPort, SecretStorePort } from '../shared/ports.js';
+import { deriveToken } from './naming.js';
+import { parseOAuthSecretValue } from './secret-value.js';
+import { AWSCURRENT, foreignPendingVersion, versionWithStage } from './stages.js';
+
+export interface FetchDependencies {
+  readonly secrets: SecretStorePort;
+  readonly genesys: GenesysAdminPort;
+  readonly executions: ExecutionsPort;
+  readonly policy: RotationPolicy;
+  readonly clock: Clock;
+  readonly admin: { readonly secretArn: string; readonly environment: string };
+}
+
+const DAY_MS = 86_400_000;
+
+/** Parses the raw execution input, refusing the wrong shape or size with a message naming the problem. */
+export function parseExecutionInput(raw: unknown): ExecutionInput {
+  const size = Buffer.byteLength(JSON.stringify(raw ?? null), 'utf8');
+  if (size > MAX_EXECUTION_INPUT_BYTES) {
+    throw new InvalidInputError(
+      `Execution input is ${size} bytes; the limit is ${MAX_EXECUTION_INPUT_BYTES}`,
+    );
+  }
+  const parsed = ExecutionInputSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unexpected field(s) ${issue.keys.join(', ')}`
+        : `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+    throw new InvalidInputError(
+      `Invalid execution input: ${problems.join('; ')}. Expected {"secretId": "...", "dryRun"?: boolean, "reason"?: string, "mode"?: "standard"|"emergency"}`,
+    );
+  }
+  if (parsed.data.mode === 'emergency' && parsed.data.trigger === 'secretsmanager') {
+    throw new InvalidInputError('Emergency rotation is a manual action; Secrets Manager cannot trigger it');
+  }
+  return parsed.data;
+}
+
+function kindFromTags(tags: Readonly<Record<string, string>>, secretName: string): CredentialKind {
+  const kind = tags[TAG_KIND];
+  if (kind === undefined) {
+    throw new UnsupportedKindError(
+      `Secret ${secretName} has no ${TAG_KIND} tag; tag it "oauth-client" (GenesysRotatedSecret does this)`,
+    );
+  }
+  const known = CREDENTIAL_KINDS.find((candidate) => candidate === kind);
+  if (known === undefined || known !== 'oauth-client') {
+    throw new UnsupportedKindError(
+      `Secret ${secretName} is of kind "${kind}"; this release rotates only "oauth-client" secrets`,
+    );
+  }
+  return known;
+}
+
+/** Fetch: everything Validate needs, as ids and facts. Reads the current value only to learn its client id. */
+export async function fetchInventory(
+  deps: FetchDependencies,
+  rawInput: unknown,
+  executionId: string,
+): Promise<RotationState> {
+  const input = parseExecutionInput(rawInput);
+  const token = input.token ?? deriveToken(executionId);
+  const secret = await deps.secrets.describe(input.secretId);
+  const kind = kindFromTags(secret.tags, secret.name);
+  const currentVersionId = versionWithStage(secret, AWSCURRENT);
+  if (currentVersionId === null) {
+    throw new TargetNotFoundError(`Secret ${secret.name} has no AWSCURRENT version to rotate`);
+  }
+  const current = parseOAuthSecretValue(
+    await deps.secrets.getValue(secret.arn, { versionId: currentVersionId }),
+    `The AWSCURRENT value of secret ${secret.name}`,
+  );
+
+  const [whoAmI, legacy, clients, limit, running] = await Promise.all([
+    deps.genesys.whoAmI(),
+    deps.genesys.getClient(current.clientId),
+    deps.genesys.listClients(),
+    deps.genesys.oauthClientLimit(),
+    deps.executions.runningFor({ arn: secret.arn, name: secret.name }, executionId),
+  ]);
+  if (legacy === null) {
+    throw new TargetNotFoundError(
+      `OAuth client ${current.clientId} named by secret ${secret.name} does not exist in Genesys org ${whoAmI.orgId}`,
+    );
+  }
+  const legacyRequests = await deps.genesys.usageRequests(legacy.id, deps.policy.usageLookbackDays);
+  const now = deps.clock.now();
+  const created = legacy.dateCreated === null ? null : Date.parse(legacy.dateCreated);
+
+  const inventory: Inventory = {
+    secretArn: secret.arn,
+    secretName: secret.name,
+    kind,
+    token,
+    tags: {
+      environment: secret.tags[TAG_ENVIRONMENT] ?? null,
+      orgId: secret.tags[TAG_ORG_ID] ?? null,
+      stage: secret.tags[TAG_STAGE] ?? null,
+    },
+    environment: current.environment,
+    currentVersionId,
+    foreignPendingVersionId: foreignPendingVersion(secret, token),
+    rotationEnabled: secret.rotationEnabled,
+    rotationIntervalDays: secret.rotationIntervalDays,
+    legacyClient: {
+      id: legacy.id,
+      name: legacy.name,
+      state: legacy.state,
+      authorizedGrantType: legacy.authorizedGrantType,
+      roleDivisions: [...legacy.roleDivisions],
+      accessTokenValiditySeconds: legacy.accessTokenValiditySeconds,
+      dateCreated: legacy.dateCreated,
+      ageDays:
+        created === null || Number.isNaN(created) ? null : Math.floor((now.getTime() - created) / DAY_MS),
+    },
+    admin: {
+      clientId: whoAmI.clientId,
+      secretArn: deps.admin.secretArn,
+      environment: deps.admin.environment,
+      roleDivisions: whoAmI.roleDivisions,
+    },
+    org: { id: whoAmI.orgId, name: whoAmI.orgName },
+    clientQuota: { used: clients.filter((client) => client.state !== 'deleted').length, limit },
+    legacyUsage: { requests: legacyRequests, days: deps.policy.usageLookbackDays },
+    otherRunningExecutions: running.length,
+    fetchedAt: now.toISOString(),
+  };
+  return {
+    secretId: input.secretId,
+    dryRun: input.dryRun,
+    reason: input.reason,
+    mode: input.mode,
+    trigger: input.trigger,
+    token,
+    inventory,
+  };
+}

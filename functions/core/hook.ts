@@ -1,0 +1,252 @@
+import type { SecretsManagerRotationEvent } from '../shared/contract.js';
+import { HookWaitTimeoutError, InvalidInputError, RotationStepFailedError } from '../shared/errors.js';
+import type {
+  Clock,
+  CredentialProbePort,
+  ExecutionSummary,
+  ExecutionsPort,
+  SecretDescription,
+  SecretStorePort,
+} from '../shared/ports.js';
+import { parseOAuthSecretValue } from './secret-value.js';
+import { AWSCURRENT, AWSPENDING, stagesOf, versionWithStage } from './stages.js';
+
+export interface HookDependencies {
+  readonly secrets: SecretStorePort;
+  readonly executions: ExecutionsPort;
+  readonly probe: CredentialProbePort;
+  readonly clock: Clock;
+  /** Longest a step waits for its milestone; must stay under the Lambda timeout. */
+  readonly maxWaitMs: number;
+  readonly pollMs: number;
+}
+
+export type HookAction =
+  | 'already-current'
+  | 'pending-ready'
+  | 'milestone-reached'
+  | 'promoted'
+  | 'configuration-tested';
+
+export interface HookOutcome {
+  readonly step: SecretsManagerRotationEvent['Step'];
+  readonly action: HookAction;
+  readonly executionName: string | null;
+}
+
+/** State names of the state machine that mark the hook's milestones. */
+export const MILESTONE_STATES = { created: 'Create', verified: 'Verify' } as const;
+
+/** Secrets Manager retries a failed rotation with the same token; each retry gets a fresh execution. */
+const MAX_EXECUTION_ATTEMPTS = 5;
+
+export function executionNameFor(token: string, attempt: number): string {
+  const safe = token.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
+  return attempt === 1 ? `sm-${safe}` : `sm-${safe}-a${attempt}`;
+}
+
+async function latestExecution(
+  executions: ExecutionsPort,
+  token: string,
+): Promise<{ attempt: number; execution: ExecutionSummary } | null> {
+  let latest: { attempt: number; execution: ExecutionSummary } | null = null;
+  for (let attempt = 1; attempt <= MAX_EXECUTION_ATTEMPTS; attempt += 1) {
+    const execution = await executions.describeByName(executionNameFor(token, attempt));
+    if (execution === null) break;
+    latest = { attempt, execution };
+  }
+  return latest;
+}
+
+function causeOf(execution: ExecutionSummary): string {
+  const raw = execution.cause ?? '';
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed) {
+      return String(parsed.errorMessage);
+    }
+  } catch {
+    // Not JSON: the cause is already a message.
+  }
+  return raw;
+}
+
+function failure(event: SecretsManagerRotationEvent, secret: SecretDescription, execution: ExecutionSummary) {
+  return new RotationStepFailedError(
+    `${event.Step} for secret ${secret.name} failed: rotation execution ${execution.name} ended ${execution.status}` +
+      `${execution.error ? ` with ${execution.error}` : ''}${execution.cause ? `: ${causeOf(execution)}` : ''}`,
+    { details: { secretArn: secret.arn, step: event.Step, execution: execution.name } },
+  );
+}
+
+/**
+ * Waits for `reached()` while the execution runs. Throws the execution's own error if it ends
+ * without reaching it, and `HookWaitTimeoutError` when the budget runs out (Secrets Manager retries).
+ */
+async function waitFor(
+  deps: HookDependencies,
+  event: SecretsManagerRotationEvent,
+  secret: SecretDescription,
+  executionName: string,
+  reached: (execution: ExecutionSummary) => Promise<boolean>,
+  milestone: string,
+): Promise<void> {
+  const deadline = deps.clock.now().getTime() + deps.maxWaitMs;
+  for (;;) {
+    const execution = await deps.executions.describeByName(executionName);
+    if (execution === null) {
+      throw new RotationStepFailedError(
+        `${event.Step} for secret ${secret.name}: execution ${executionName} vanished`,
+      );
+    }
+    if (await reached(execution)) return;
+    if (execution.status !== 'RUNNING') throw failure(event, secret, execution);
+    if (deps.clock.now().getTime() >= deadline) {
+      throw new HookWaitTimeoutError(
+        `${event.Step} for secret ${secret.name} waited ${Math.round(deps.maxWaitMs / 1000)}s for ${milestone} of execution ${executionName}`,
+        { details: { secretArn: secret.arn, step: event.Step, execution: executionName } },
+      );
+    }
+    await deps.clock.sleep(deps.pollMs);
+  }
+}
+
+function stateReached(deps: HookDependencies, stateName: string) {
+  return async (execution: ExecutionSummary) =>
+    execution.status === 'SUCCEEDED' ||
+    (await deps.executions.completedStates(execution.executionArn)).includes(stateName);
+}
+
+async function requireExecution(
+  deps: HookDependencies,
+  event: SecretsManagerRotationEvent,
+  secret: SecretDescription,
+) {
+  const latest = await latestExecution(deps.executions, event.ClientRequestToken);
+  if (latest === null) {
+    throw new RotationStepFailedError(
+      `${event.Step} for secret ${secret.name}: no rotation execution exists for token ${event.ClientRequestToken}; createSecret has not run`,
+    );
+  }
+  return latest.execution;
+}
+
+async function createSecret(
+  deps: HookDependencies,
+  event: SecretsManagerRotationEvent,
+  secret: SecretDescription,
+) {
+  const token = event.ClientRequestToken;
+  const pendingReady = async () =>
+    (await deps.secrets.getValue(secret.arn, { versionId: token, stage: AWSPENDING })) !== null;
+  const latest = await latestExecution(deps.executions, token);
+  if (latest?.execution.status === 'RUNNING' || latest?.execution.status === 'SUCCEEDED') {
+    await waitFor(deps, event, secret, latest.execution.name, pendingReady, 'the pending version');
+    return { step: event.Step, action: 'pending-ready' as const, executionName: latest.execution.name };
+  }
+  if (await pendingReady())
+    return { step: event.Step, action: 'pending-ready' as const, executionName: null };
+  const attempt = (latest?.attempt ?? 0) + 1;
+  if (attempt > MAX_EXECUTION_ATTEMPTS) {
+    throw new RotationStepFailedError(
+      `createSecret for secret ${secret.name}: ${MAX_EXECUTION_ATTEMPTS} rotation executions for token ${token} failed; giving up`,
+    );
+  }
+  const name = executionNameFor(token, attempt);
+  await deps.executions.start(name, {
+    secretId: secret.arn,
+    trigger: 'secretsmanager',
+    token,
+    reason: 'Secrets Manager rotation',
+  });
+  await waitFor(deps, event, secret, name, pendingReady, 'the pending version');
+  return { step: event.Step, action: 'pending-ready' as const, executionName: name };
+}
+
+/** A lone testSecret (RotateImmediately=false) tests the configuration: the current credential works. */
+async function testConfiguration(deps: HookDependencies, secret: SecretDescription): Promise<void> {
+  const current = parseOAuthSecretValue(
+    await deps.secrets.getValue(secret.arn, { stage: AWSCURRENT }),
+    `The AWSCURRENT value of secret ${secret.name}`,
+  );
+  await deps.probe.probe(current);
+}
+
+/**
+ * The Secrets Manager rotation function, as a guarded dispatcher like the AWS templates: rotation
+ * enabled, token staged, already-current is a no-op. createSecret starts (once) the state machine
+ * execution for the token; later steps wait for its milestones; finishSecret promotes.
+ */
+export async function handleRotationEvent(
+  deps: HookDependencies,
+  event: SecretsManagerRotationEvent,
+): Promise<HookOutcome> {
+  const secret = await deps.secrets.describe(event.SecretId);
+  const token = event.ClientRequestToken;
+  if (!secret.rotationEnabled) {
+    throw new InvalidInputError(`Secret ${secret.name} is not enabled for rotation`);
+  }
+  const stages = stagesOf(secret, token);
+  if (stages.length === 0) {
+    throw new InvalidInputError(`Secret version ${token} has no stage for rotation of secret ${secret.name}`);
+  }
+  if (stages.includes(AWSCURRENT)) {
+    return { step: event.Step, action: 'already-current', executionName: null };
+  }
+  if (!stages.includes(AWSPENDING)) {
+    throw new InvalidInputError(
+      `Secret version ${token} not set as AWSPENDING for rotation of secret ${secret.name}`,
+    );
+  }
+
+  switch (event.Step) {
+    case 'createSecret':
+      return createSecret(deps, event, secret);
+    case 'setSecret': {
+      // The new client exists once Create has run: there is nothing to set in Genesys afterwards.
+      const execution = await requireExecution(deps, event, secret);
+      await waitFor(
+        deps,
+        event,
+        secret,
+        execution.name,
+        stateReached(deps, MILESTONE_STATES.created),
+        'Create',
+      );
+      return { step: event.Step, action: 'milestone-reached', executionName: execution.name };
+    }
+    case 'testSecret': {
+      const latest = await latestExecution(deps.executions, token);
+      if (latest === null) {
+        await testConfiguration(deps, secret);
+        return { step: event.Step, action: 'configuration-tested', executionName: null };
+      }
+      const name = latest.execution.name;
+      await waitFor(deps, event, secret, name, stateReached(deps, MILESTONE_STATES.verified), 'Verify');
+      return { step: event.Step, action: 'milestone-reached', executionName: name };
+    }
+    case 'finishSecret': {
+      const execution = await requireExecution(deps, event, secret);
+      await waitFor(
+        deps,
+        event,
+        secret,
+        execution.name,
+        stateReached(deps, MILESTONE_STATES.verified),
+        'Verify',
+      );
+      const fresh = await deps.secrets.describe(secret.arn);
+      if (stagesOf(fresh, token).includes(AWSCURRENT)) {
+        return { step: event.Step, action: 'already-current', executionName: execution.name };
+      }
+      const current = versionWithStage(fresh, AWSCURRENT);
+      if (current === null) {
+        throw new RotationStepFailedError(
+          `finishSecret for secret ${secret.name}: no AWSCURRENT version to replace`,
+        );
+      }
+      await deps.secrets.promote(secret.arn, token, current);
+      return { step: event.Step, action: 'promoted', executionName: execution.name };
+    }
+  }
+}

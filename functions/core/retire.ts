@@ -1,0 +1,82 @@
+import type { Retired, RolledBack, RotationState } from '../shared/contract.js';
+import { NeedsAttentionError } from '../shared/errors.js';
+import type { GenesysAdminPort, SecretStorePort } from '../shared/ports.js';
+import { clientBelongsToToken } from './naming.js';
+import { requireState } from './require-state.js';
+import { AWSCURRENT, stagesOf } from './stages.js';
+
+export interface RetireDependencies {
+  readonly secrets: SecretStorePort;
+  readonly genesys: GenesysAdminPort;
+}
+
+/** Retiring is only safe while AWSCURRENT still holds this rotation's credential. */
+async function assertStillCurrent(
+  deps: RetireDependencies,
+  state: RotationState,
+  action: string,
+): Promise<void> {
+  const { inventory, synced } = requireState(state, action, 'inventory', 'synced');
+  const secret = await deps.secrets.describe(inventory.secretArn);
+  if (!stagesOf(secret, synced.currentVersionId).includes(AWSCURRENT)) {
+    throw new NeedsAttentionError(
+      `AWSCURRENT of ${inventory.secretName} is no longer version ${synced.currentVersionId}; not retiring client ${inventory.legacyClient.id}`,
+    );
+  }
+}
+
+/** First half of retirement: `inactive` mints no new tokens and is reversible. */
+export async function deactivateLegacyClient(
+  deps: RetireDependencies,
+  state: RotationState,
+): Promise<Retired> {
+  await assertStillCurrent(deps, state, 'DeactivateLegacy');
+  const { validation } = requireState(state, 'DeactivateLegacy', 'validation');
+  const legacyClientId = validation.plan.legacyClientId;
+  const legacy = await deps.genesys.getClient(legacyClientId);
+  if (legacy === null) return { legacyClientId, action: 'already-gone' };
+  if (legacy.state !== 'inactive') await deps.genesys.setClientState(legacyClientId, 'inactive');
+  return { legacyClientId, action: 'deactivated' };
+}
+
+/** Second half: delete (restorable for 7 days when the client is older than 30 days). */
+export async function deleteLegacyClient(deps: RetireDependencies, state: RotationState): Promise<Retired> {
+  await assertStillCurrent(deps, state, 'DeleteLegacy');
+  const { validation } = requireState(state, 'DeleteLegacy', 'validation');
+  const legacyClientId = validation.plan.legacyClientId;
+  const legacy = await deps.genesys.getClient(legacyClientId);
+  if (legacy === null) return { legacyClientId, action: 'already-gone' };
+  await deps.genesys.deleteClient(legacyClientId);
+  return { legacyClientId, action: 'deleted' };
+}
+
+/**
+ * Compensation for Create: delete the client made for this token, found by id or, when Create died
+ * before reporting, by the token in its name. Refuses when that client's credential is current.
+ */
+export async function rollbackCreatedClient(
+  deps: RetireDependencies,
+  state: RotationState,
+): Promise<RolledBack> {
+  const token = state.created?.versionId ?? state.inventory?.token ?? state.token;
+  if (token === undefined || state.inventory === undefined) {
+    return { deletedClientId: null, discardedPendingVersionId: null };
+  }
+  const secret = await deps.secrets.describe(state.inventory.secretArn);
+  if (stagesOf(secret, token).includes(AWSCURRENT)) {
+    throw new NeedsAttentionError(
+      `Version ${token} of ${secret.name} is already AWSCURRENT; its client is in use and is not deleted`,
+    );
+  }
+  const candidates = state.created
+    ? [state.created.newClientId]
+    : (await deps.genesys.listClients())
+        .filter((client) => clientBelongsToToken(client, token))
+        .map((c) => c.id);
+  const legacyId = state.inventory.legacyClient.id;
+  const toDelete = candidates.filter((id) => id !== legacyId);
+  for (const clientId of toDelete) {
+    await deps.genesys.deleteClient(clientId);
+  }
+  return { deletedClientId: toDelete[0] ?? null, discardedPendingVersionId: null };
+}

@@ -1,0 +1,225 @@
+import type { CheckName, CheckResult, Inventory, RotationState, Validation } from '../shared/contract.js';
+import {
+  DependencyCheckFailedError,
+  EnvironmentMismatchError,
+  ExpirationViolationError,
+  InsufficientPrivilegeError,
+  InvalidInputError,
+  QuotaExceededError,
+  type RotationError,
+  RotationInProgressError,
+  ScopeViolationError,
+  SelfRotationRefusedError,
+  UnsupportedKindError,
+} from '../shared/errors.js';
+import type { RotationPolicy } from '../shared/policy.js';
+import { secondsUntilWindow } from './maintenance-window.js';
+import { newClientName } from './naming.js';
+
+const MIN_TOKEN_VALIDITY = 300;
+const MAX_TOKEN_VALIDITY = 172_800;
+
+type ErrorClass = new (message: string) => RotationError;
+
+interface Check {
+  readonly check: CheckName;
+  readonly passed: boolean;
+  readonly detail: string;
+  readonly error: ErrorClass;
+}
+
+function sameRoleDivision(
+  held: { roleId: string; divisionId: string },
+  wanted: { roleId: string; divisionId: string },
+) {
+  return held.roleId === wanted.roleId && (held.divisionId === wanted.divisionId || held.divisionId === '*');
+}
+
+function checksFor(
+  inventory: Inventory,
+  policy: RotationPolicy,
+  mode: RotationState['mode'],
+  now: Date,
+): Check[] {
+  const legacy = inventory.legacyClient;
+  const limit = inventory.clientQuota.limit ?? policy.maxOAuthClients;
+  const disallowedRoles = policy.allowedRoleIds.includes('*')
+    ? []
+    : legacy.roleDivisions
+        .filter((pair) => !policy.allowedRoleIds.includes(pair.roleId))
+        .map((pair) => pair.roleId);
+  const notHeldByAdmin = legacy.roleDivisions.filter(
+    (wanted) => !inventory.admin.roleDivisions.some((held) => sameRoleDivision(held, wanted)),
+  );
+  const environmentProblems = [
+    inventory.tags.environment === inventory.environment
+      ? null
+      : `tag genesys:environment is ${inventory.tags.environment ?? 'missing'} but the secret points at ${inventory.environment}`,
+    inventory.tags.orgId === inventory.org.id
+      ? null
+      : `tag genesys:org-id is ${inventory.tags.orgId ?? 'missing'} but the Genesys org is ${inventory.org.id}`,
+    inventory.tags.stage === policy.stage
+      ? null
+      : `tag genesys:stage is ${inventory.tags.stage ?? 'missing'} but this rotator serves stage ${policy.stage}`,
+    inventory.admin.environment === inventory.environment
+      ? null
+      : `the rotator's admin credential is for ${inventory.admin.environment}, not ${inventory.environment}`,
+  ].filter((problem): problem is string => problem !== null);
+  const isSelf =
+    inventory.secretArn === inventory.admin.secretArn ||
+    inventory.legacyClient.id === inventory.admin.clientId;
+  const interval = inventory.rotationIntervalDays;
+  const waitSeconds = mode === 'emergency' ? 0 : secondsUntilWindow(policy.maintenanceWindows, now);
+  const emergency = mode === 'emergency';
+
+  return [
+    {
+      check: 'kind',
+      passed: inventory.kind === 'oauth-client',
+      detail: `kind ${inventory.kind}`,
+      error: UnsupportedKindError,
+    },
+    {
+      check: 'concurrency',
+      passed: inventory.foreignPendingVersionId === null && inventory.otherRunningExecutions === 0,
+      detail:
+        inventory.foreignPendingVersionId !== null
+          ? `version ${inventory.foreignPendingVersionId} of secret ${inventory.secretName} is AWSPENDING: another rotation is open`
+          : inventory.otherRunningExecutions > 0
+            ? `${inventory.otherRunningExecutions} other execution(s) are rotating secret ${inventory.secretName}`
+            : 'no other rotation of this secret is open',
+      error: RotationInProgressError,
+    },
+    {
+      check: 'environment',
+      passed: environmentProblems.length === 0,
+      detail:
+        environmentProblems.length === 0 ? 'tags match the Genesys org' : environmentProblems.join('; '),
+      error: EnvironmentMismatchError,
+    },
+    {
+      check: 'self-rotation',
+      passed: !isSelf,
+      detail: isSelf
+        ? `secret ${inventory.secretName} is the rotator's own admin credential (client ${inventory.admin.clientId}); rotate it with the bootstrap procedure`
+        : 'not the rotator admin credential',
+      error: SelfRotationRefusedError,
+    },
+    {
+      check: 'grant-type',
+      passed: legacy.authorizedGrantType === 'CLIENT-CREDENTIALS' && legacy.state === 'active',
+      detail:
+        legacy.authorizedGrantType !== 'CLIENT-CREDENTIALS'
+          ? `client ${legacy.id} uses grant ${legacy.authorizedGrantType}; only CLIENT-CREDENTIALS clients are rotated`
+          : legacy.state !== 'active'
+            ? `client ${legacy.id} is ${legacy.state}, not active`
+            : `client ${legacy.id} is an active CLIENT-CREDENTIALS client`,
+      error: legacy.authorizedGrantType !== 'CLIENT-CREDENTIALS' ? UnsupportedKindError : InvalidInputError,
+    },
+    {
+      check: 'quota',
+      passed: emergency || inventory.clientQuota.used + 1 <= limit,
+      detail: emergency
+        ? 'emergency rotation creates no client'
+        : `${inventory.clientQuota.used} of ${limit} OAuth clients in use; one more is needed`,
+      error: QuotaExceededError,
+    },
+    {
+      check: 'scope',
+      passed: disallowedRoles.length === 0,
+      detail:
+        disallowedRoles.length === 0
+          ? `${legacy.roleDivisions.length} role-division pair(s), all allowed; the new client gets exactly the legacy client's`
+          : `role(s) ${[...new Set(disallowedRoles)].join(', ')} are not in the allow-list`,
+      error: ScopeViolationError,
+    },
+    {
+      check: 'privilege',
+      passed: notHeldByAdmin.length === 0,
+      detail:
+        notHeldByAdmin.length === 0
+          ? 'the admin credential holds every role it must grant'
+          : `the admin client ${inventory.admin.clientId} lacks role-division pair(s) ${notHeldByAdmin
+              .map((pair) => `${pair.roleId}@${pair.divisionId}`)
+              .join(', ')} that it must grant`,
+      error: InsufficientPrivilegeError,
+    },
+    {
+      check: 'interval',
+      passed:
+        (interval === null || (interval >= 1 && interval <= 365)) &&
+        legacy.accessTokenValiditySeconds >= MIN_TOKEN_VALIDITY &&
+        legacy.accessTokenValiditySeconds <= MAX_TOKEN_VALIDITY,
+      detail:
+        interval !== null && (interval < 1 || interval > 365)
+          ? `rotation interval is ${interval} days; it must be 1-365`
+          : legacy.accessTokenValiditySeconds < MIN_TOKEN_VALIDITY ||
+              legacy.accessTokenValiditySeconds > MAX_TOKEN_VALIDITY
+            ? `token validity ${legacy.accessTokenValiditySeconds}s is outside ${MIN_TOKEN_VALIDITY}-${MAX_TOKEN_VALIDITY}s`
+            : `interval ${interval === null ? 'not scheduled' : `${interval} days`}`,
+      error: ExpirationViolationError,
+    },
+    {
+      check: 'usage',
+      passed: emergency || inventory.legacyUsage.requests > 0 || policy.allowUnusedLegacyClient,
+      detail: `${inventory.legacyUsage.requests} request(s) by client ${legacy.id} in the last ${inventory.legacyUsage.days} day(s)${
+        inventory.legacyUsage.requests === 0 && !policy.allowUnusedLegacyClient
+          ? '; an unused client is refused (set allowUnusedLegacyClient to allow it)'
+          : ''
+      }`,
+      error: DependencyCheckFailedError,
+    },
+    {
+      check: 'maintenance-window',
+      passed: true,
+      detail:
+        waitSeconds === 0
+          ? 'inside a maintenance window'
+          : `outside every maintenance window; waiting ${waitSeconds}s`,
+      error: InvalidInputError,
+    },
+  ];
+}
+
+export interface Evaluation {
+  readonly validation: Validation;
+  /** The typed error for the first failed check; null when every check passed. */
+  readonly refusal: RotationError | null;
+}
+
+/** Validate: pure policy over the inventory. Returns every check, pass or fail, the plan and the refusal. */
+export function evaluateRotation(state: RotationState, policy: RotationPolicy, now: Date): Evaluation {
+  const inventory = state.inventory;
+  if (inventory === undefined)
+    throw new InvalidInputError('Validate needs the inventory that Fetch produces');
+  const checks = checksFor(inventory, policy, state.mode, now);
+  const failed = checks.find((check) => !check.passed);
+  const ok = failed === undefined;
+  const waitSeconds = state.mode === 'emergency' ? 0 : secondsUntilWindow(policy.maintenanceWindows, now);
+  const results: CheckResult[] = checks.map(({ check, passed, detail, error }) => ({
+    check,
+    passed,
+    code: passed ? null : new error('').code,
+    detail,
+  }));
+  return {
+    refusal: failed
+      ? new failed.error(`Rotation of ${inventory.secretName} refused (${failed.check}): ${failed.detail}`)
+      : null,
+    validation: {
+      ok,
+      waitSeconds: ok ? waitSeconds : 0,
+      checks: results,
+      plan: {
+        newClientName: newClientName(inventory.legacyClient.name, policy.clientNamePrefix, inventory.token),
+        roleDivisions: inventory.legacyClient.roleDivisions,
+        accessTokenValiditySeconds: inventory.legacyClient.accessTokenValiditySeconds,
+        legacyClientId: inventory.legacyClient.id,
+        gracePeriodSeconds: policy.gracePeriodSeconds,
+        adoptionQuietSeconds: policy.adoptionQuietSeconds,
+        adoptionPollSeconds: policy.adoptionPollSeconds,
+        retireObserveSeconds: policy.retireObserveSeconds,
+      },
+    },
+  };
+}

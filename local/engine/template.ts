@@ -1,0 +1,154 @@
+/**
+ * Reads the CloudFormation template CDK synthesized and turns the state machine's definition back
+ * into runnable ASL: `Fn::Join` tokens resolve to local ARNs and names, and every Task state is
+ * mapped to what serves it locally (the handler module a Lambda bundles, or EventBridge).
+ */
+import { readFileSync } from 'node:fs';
+
+export const ENTRY_METADATA_KEY = 'genesys-rotator:entry';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, Json>;
+  readonly Metadata?: Record<string, Json>;
+}
+
+export interface CfnTemplate {
+  readonly Resources: Record<string, CfnResource>;
+}
+
+export type TaskRoute =
+  | { readonly kind: 'lambda'; readonly logicalId: string; readonly entry: string }
+  | { readonly kind: 'putEvents' };
+
+export interface LocalStateMachine {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly definition: Record<string, unknown>;
+  /** Task state name -> what serves it. */
+  readonly routes: ReadonlyMap<string, TaskRoute>;
+  /** Every Wait state name (local mode compresses waits). */
+  readonly waitStates: readonly string[];
+  /** Every state name that has a Retry field. */
+  readonly retryStates: readonly string[];
+  /** Lambda logical id -> handler entry (path relative to the repo root). */
+  readonly functionEntries: ReadonlyMap<string, string>;
+}
+
+export interface LocalAccount {
+  readonly region: string;
+  readonly accountId: string;
+}
+
+export function readTemplate(path: string): CfnTemplate {
+  return JSON.parse(readFileSync(path, 'utf8')) as CfnTemplate;
+}
+
+function isRecord(value: unknown): value is Record<string, Json> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function lambdaArn(account: LocalAccount, logicalId: string): string {
+  return `arn:aws:lambda:${account.region}:${account.accountId}:function:${logicalId}`;
+}
+
+function resolveToken(template: CfnTemplate, account: LocalAccount, token: Json): string {
+  if (typeof token === 'string') return token;
+  if (!isRecord(token)) throw new Error(`Cannot resolve token ${JSON.stringify(token)}`);
+  const ref = token.Ref;
+  if (typeof ref === 'string') {
+    if (ref === 'AWS::Partition') return 'aws';
+    if (ref === 'AWS::Region') return account.region;
+    if (ref === 'AWS::AccountId') return account.accountId;
+    if (ref === 'AWS::URLSuffix') return 'amazonaws.com';
+    const resource = template.Resources[ref];
+    const name = resource?.Properties?.Name;
+    return typeof name === 'string' ? name : ref;
+  }
+  const getAtt = token['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') {
+    const logicalId = getAtt[0];
+    const resource = template.Resources[logicalId];
+    if (resource?.Type === 'AWS::Lambda::Function') return lambdaArn(account, logicalId);
+    if (resource?.Type === 'AWS::Events::EventBus') {
+      const name = resource.Properties?.Name;
+      return `arn:aws:events:${account.region}:${account.accountId}:event-bus/${typeof name === 'string' ? name : logicalId}`;
+    }
+    return `arn:aws:local:${account.region}:${account.accountId}:${logicalId}`;
+  }
+  const join = token['Fn::Join'];
+  if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
+    return join[1].map((part) => resolveToken(template, account, part)).join(join[0]);
+  }
+  throw new Error(`Cannot resolve token ${JSON.stringify(token)}`);
+}
+
+function walkStates(
+  states: Record<string, unknown>,
+  visit: (name: string, state: Record<string, unknown>) => void,
+): void {
+  for (const [name, state] of Object.entries(states)) {
+    if (!isRecord(state)) continue;
+    visit(name, state);
+    const branches = Array.isArray(state.Branches) ? state.Branches : [];
+    const processors = [state.Iterator, state.ItemProcessor].filter(isRecord);
+    for (const nested of [...branches, ...processors]) {
+      if (isRecord(nested) && isRecord(nested.States)) walkStates(nested.States, visit);
+    }
+  }
+}
+
+/** Loads the single rotation state machine of a synthesized stack template. */
+export function loadStateMachine(template: CfnTemplate, account: LocalAccount): LocalStateMachine {
+  const machines = Object.entries(template.Resources).filter(
+    ([, resource]) => resource.Type === 'AWS::StepFunctions::StateMachine',
+  );
+  const [machine] = machines;
+  if (machines.length !== 1 || machine === undefined) {
+    throw new Error(`Expected one state machine in the template, found ${machines.length}`);
+  }
+  const [logicalId, resource] = machine;
+  const definitionString = resource.Properties?.DefinitionString;
+  if (definitionString === undefined) throw new Error(`State machine ${logicalId} has no DefinitionString`);
+  const definition = JSON.parse(resolveToken(template, account, definitionString)) as Record<string, unknown>;
+
+  const functionEntries = new Map<string, string>();
+  for (const [id, candidate] of Object.entries(template.Resources)) {
+    const entry = candidate.Metadata?.[ENTRY_METADATA_KEY];
+    if (candidate.Type === 'AWS::Lambda::Function' && typeof entry === 'string') functionEntries.set(id, entry);
+  }
+
+  const routes = new Map<string, TaskRoute>();
+  const waitStates: string[] = [];
+  const retryStates: string[] = [];
+  const lambdaPrefix = lambdaArn(account, '');
+  if (!isRecord(definition.States)) throw new Error('The definition has no States');
+  walkStates(definition.States, (name, state) => {
+    if (state.Type === 'Wait') waitStates.push(name);
+    if (Array.isArray(state.Retry)) retryStates.push(name);
+    if (state.Type !== 'Task') return;
+    const resourceArn = String(state.Resource);
+    if (resourceArn.endsWith(':states:::events:putEvents')) {
+      routes.set(name, { kind: 'putEvents' });
+    } else if (resourceArn.startsWith(lambdaPrefix)) {
+      const target = resourceArn.slice(lambdaPrefix.length);
+      const entry = functionEntries.get(target);
+      if (entry === undefined) throw new Error(`Task ${name} targets ${target}, which has no handler entry metadata`);
+      routes.set(name, { kind: 'lambda', logicalId: target, entry });
+    } else {
+      throw new Error(`Task ${name} uses ${resourceArn}, which local mode does not serve`);
+    }
+  });
+  const stateMachineName = resource.Properties?.StateMachineName;
+  return {
+    logicalId,
+    name: typeof stateMachineName === 'string' ? stateMachineName : logicalId,
+    definition,
+    routes,
+    waitStates,
+    retryStates,
+    functionEntries,
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * AWS stand-ins for local mode and tests: Secrets Manager, EventBridge and Step Functions served by
+ * one loopback HTTP server speaking the AWS JSON protocols, so the real AWS SDK v3 clients reach it
+ * through `endpoint` or `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_<SERVICE>`.
+ */
+import { EventBridgeStandIn } from './eventbridge.js';
+import { FaultInjector } from './faults.js';
+import { SecretsManagerStandIn } from './secrets-manager.js';
+import { startAwsHttpServer } from './server.js';
+import { StepFunctionsStandIn } from './step-functions.js';
+import type { AwsRequestRecord, AwsStandIn, AwsStandInOptions, Clock } from './types.js';
+
+export type {
+  AwsFaultRule,
+  AwsRequestRecord,
+  AwsServiceName,
+  AwsStandIn,
+  AwsStandInOptions,
+  Clock,
+  ExecutionContext,
+  ExecutionOutcome,
+  ExecutionRunner,
+  ExecutionStatus,
+  RecordedEvent,
+  RotationAttemptRecord,
+  RotationEvent,
+  RotationFunction,
+  RotationOutcome,
+  RotationRecord,
+  RotationStep,
+  RotationStepRecord,
+  SecretVersionSnapshot,
+} from './types.js';
+
+const systemClock: Clock = { now: () => new Date() };
+
+export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<AwsStandIn> {
+  const region = options.region ?? 'eu-west-1';
+  const accountId = options.accountId ?? '123456789012';
+  const clock = options.clock ?? systemClock;
+  const rotationAttempts = options.rotationAttempts ?? 2;
+  if (!Number.isInteger(rotationAttempts) || rotationAttempts < 1) {
+    throw new Error(`rotationAttempts must be a positive integer, got ${rotationAttempts}`);
+  }
+
+  const secretsManager = new SecretsManagerStandIn({ region, accountId, clock, rotationAttempts });
+  const eventBridge = new EventBridgeStandIn({ region, accountId, clock });
+  const stepFunctions = new StepFunctionsStandIn({ clock });
+  const faults = new FaultInjector();
+  const requestLog: AwsRequestRecord[] = [];
+  const server = await startAwsHttpServer(options.port ?? 0, {
+    handlers: [secretsManager, eventBridge, stepFunctions],
+    faults,
+    clock,
+    requestLog,
+  });
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: server.url,
+    region,
+    accountId,
+    requestLog,
+    close() {
+      closing ??= (async () => {
+        secretsManager.close();
+        stepFunctions.close();
+        await server.close();
+      })();
+      return closing;
+    },
+    faults: {
+      add: (rule) => faults.add(rule),
+      clear: () => faults.clear(),
+    },
+    secretsManager: {
+      registerRotationFunction: (lambdaArn, invoke) =>
+        secretsManager.registerRotationFunction(lambdaArn, invoke),
+      versions: (secretId) => secretsManager.versions(secretId),
+      rotations: () => secretsManager.rotations(),
+      waitForRotation: (secretId, timeoutMs) => secretsManager.waitForRotation(secretId, timeoutMs),
+    },
+    eventBridge: { events: eventBridge.events },
+    stepFunctions: {
+      registerStateMachine: (stateMachineArn, runner) =>
+        stepFunctions.registerStateMachine(stateMachineArn, runner),
+      waitForExecution: (executionArn, timeoutMs) => stepFunctions.waitForExecution(executionArn, timeoutMs),
+    },
+  };
+}

@@ -1,0 +1,226 @@
+/**
+ * Genesys Cloud stand-in: the Platform API surface the rotator uses, served on 127.0.0.1 for the real
+ * `purecloud-platform-client-v2` SDK (`apiClient.setGateway(standIn.gateway)`). Behaviour follows
+ * ../../../../shared/reference/genesys-cloud-api.md; where the reference says UNCONFIRMED, the choice is:
+ *
+ * - Regenerating a secret (§1.3) refuses the old secret at once; tokens minted before stay valid.
+ * - DELETE (§1.3): a client younger than 30 days is gone at once (404, its tokens 401). An older one becomes
+ *   `state: inactive`, `dateToDelete = now + 7 days`, still listed and readable (and still counted against
+ *   the client limit); its tokens stop working. A full PUT with `state: active` inside those 7 days restores
+ *   it; after them (by the clock) it is gone. DELETE of an already-deactivated client is a no-op (204).
+ * - PUT is a full update (§1.1): omitted optional fields go back to their defaults (roleDivisions [],
+ *   accessTokenValiditySeconds 86400); an omitted `state` keeps the current one.
+ * - `inactive` clients cannot mint tokens but their live tokens keep working; `disabled` clients' tokens
+ *   are refused (§1.2). A client created through the API is refused (400 invalid_client, "authentication
+ *   failed") until `newClientActivationDelayMs` has passed: Genesys' eventual consistency after create.
+ * - Role grants (§1.2): creating or updating a client needs every requested (role, division) pair held by
+ *   the caller (division '*' stands for all divisions); otherwise 400 naming the role. Permissions follow
+ *   `domain:entity:action` with `*` wildcards; a role's permissions apply in every division.
+ * - Client listing (§1.1) is one page holding every client unless pageSize/pageNumber are sent.
+ * - The OAuth client limit is reported as `{key: 'oauth.client.max', namespace: 'oauth'}` and enforced on
+ *   create with a 400 `limit.exceeded` ErrorBody carrying `limit`.
+ * - Rate limit (§3): a per-token window opens with the token's first call and lasts one clock minute;
+ *   every /api/v2 answer to an authenticated call carries `inin-ratelimit-*`; 429 adds `Retry-After`.
+ * - Usage (§1.4) counts /api/v2 calls per calling client, UTC day, template URI and method, whatever their
+ *   status (429s and injected faults included, dropped connections excluded). A query snapshots the rows
+ *   when it starts and reports `Running` for `usageQueryRunningMs`. Day-granular: an interval touching a
+ *   day sees the whole day.
+ * - Data Action tests (§4.4) run against the integration's first configured credential:
+ *   `pureCloudOAuthClient` mints a real token (and counts one request of usage for that client); other types
+ *   must match one of the field sets the partner accepts (`seed.partnerAccepts`; default: the seeded one).
+ *   `GET .../credentials/types` answers `{entities}` as the API does, although v262's typings say an array.
+ *
+ * Not modelled: user (non client-credentials) grants and scopes, per-division object visibility, paging of
+ * credentials beyond a simple cursor, action drafts, flows, and usage lag beyond the query's running time.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type AdvanceableClock, type Clock, StandInClock, toAdvanceableClock } from './clock.js';
+import { FaultInjector, type GenesysFaultRule } from './faults.js';
+import { identityRoutes } from './identity.js';
+import { IntegrationStore } from './integrations.js';
+import { type ClientState, OrgDirectory, type RoleDivision } from './model.js';
+import { oauthClientRoutes } from './oauth-clients.js';
+import { PerTokenRateLimiter } from './rate-limit.js';
+import { Router } from './router.js';
+import { createSeed, type GenesysSeed } from './seed.js';
+import { type GenesysRequestRecord, type RequestPipeline, serveRequest } from './server.js';
+import { UsageExecutions, UsageLedger } from './usage.js';
+import type { StandInWorld } from './world.js';
+
+export type { AdvanceableClock, Clock } from './clock.js';
+export { StandInClock } from './clock.js';
+export type { ErrorBody } from './errors.js';
+export type { GenesysFaultRule } from './faults.js';
+export type {
+  ActionConfigInput,
+  CredentialTypeName,
+  SeedCredentialInput,
+  SeededIntegration,
+  SeedIntegrationInput,
+} from './integrations.js';
+export { CREDENTIAL_TYPE_NAMES, INTEGRATION_TYPES, REDACTED_VALUE } from './integrations.js';
+export type { ClientState, RoleDivision } from './model.js';
+export { OAUTH_CLIENT_LIMIT_KEY, OAUTH_LIMIT_NAMESPACE } from './oauth-clients.js';
+export type { GenesysSeed, SeedAdminClientOptions, SeedClientInput, SeededClient } from './seed.js';
+export { ROTATOR_ADMIN_PERMISSIONS } from './seed.js';
+export type { GenesysRequestRecord } from './server.js';
+
+export const DEFAULT_ORG_ID = '5f1c9a3e-7b2d-4e8f-9a61-0c3d2b4e6f70';
+export const DEFAULT_ORG_NAME = 'Demo Contact Centre';
+
+export interface GenesysStandInOptions {
+  /** Default 0: a free port. */
+  port?: number;
+  /** Per token; default 300 (genesys-cloud-api.md §3). */
+  rateLimitPerMinute?: number;
+  orgId?: string;
+  orgName?: string;
+  /** Reported under namespace 'oauth', key OAUTH_CLIENT_LIMIT_KEY, and enforced on create; null: no limit. Default 50. */
+  oauthClientLimit?: number | null;
+  /** How long a usage query stays 'Running' before 'Complete' (default 100). */
+  usageQueryRunningMs?: number;
+  /** Eventual consistency: a newly created client's secret is refused with invalid_client for this long (default 0). */
+  newClientActivationDelayMs?: number;
+  /** Default: a StandInClock starting at real now. */
+  clock?: Clock;
+}
+
+/** An OAuth client as the stand-in holds it, without its secret. */
+export interface GenesysClientSnapshot {
+  id: string;
+  name: string;
+  state: ClientState;
+  roleDivisions: RoleDivision[];
+  authorizedGrantType: string;
+  accessTokenValiditySeconds: number;
+  dateCreated: string;
+  /** Deleted while older than 30 days: restorable until dateToDelete. */
+  deleted: boolean;
+  dateToDelete: string | null;
+  /** The client whose token created it; null for seeded clients. */
+  createdByClientId: string | null;
+}
+
+export interface GenesysStandIn {
+  /** 'http://127.0.0.1:PORT' */
+  readonly url: string;
+  /** For `apiClient.setGateway(...)`. */
+  readonly gateway: { host: string; protocol: 'http'; port: number };
+  readonly orgId: string;
+  close(): Promise<void>;
+  /** Advancing ages clients, expires tokens, rolls rate-limit windows and moves usage days. */
+  readonly clock: AdvanceableClock;
+  readonly seed: GenesysSeed;
+  readonly faults: { add(rule: GenesysFaultRule): void; clear(): void };
+  readonly requestLog: readonly GenesysRequestRecord[];
+  clients(): GenesysClientSnapshot[];
+  setNewClientActivationDelay(ms: number): void;
+}
+
+function domainOf(orgName: string): string {
+  return (
+    orgName
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'org'
+  );
+}
+
+export async function startGenesysStandIn(options: GenesysStandInOptions = {}): Promise<GenesysStandIn> {
+  const clock = options.clock ? toAdvanceableClock(options.clock) : new StandInClock();
+  const orgName = options.orgName ?? DEFAULT_ORG_NAME;
+  const directory = new OrgDirectory(
+    { id: options.orgId ?? DEFAULT_ORG_ID, name: orgName, domain: domainOf(orgName) },
+    clock,
+  );
+  const settings = {
+    rateLimitPerMinute: options.rateLimitPerMinute ?? 300,
+    oauthClientLimit: options.oauthClientLimit === undefined ? 50 : options.oauthClientLimit,
+    usageQueryRunningMs: options.usageQueryRunningMs ?? 100,
+    newClientActivationDelayMs: options.newClientActivationDelayMs ?? 0,
+  };
+  const usage = new UsageLedger();
+  const now = () => clock.now();
+  const world: StandInWorld = {
+    clock,
+    directory,
+    usage,
+    executions: new UsageExecutions(() => settings.usageQueryRunningMs),
+    integrations: new IntegrationStore(directory, usage, now),
+    settings,
+  };
+  const router = new Router([
+    ...identityRoutes(world),
+    ...oauthClientRoutes(world),
+    ...world.integrations.routes(),
+  ]);
+  const pendingTimers = new Set<NodeJS.Timeout>();
+  const faults = new FaultInjector();
+  const requestLog: GenesysRequestRecord[] = [];
+  const pipeline: RequestPipeline = {
+    world,
+    router,
+    faults,
+    rateLimiter: new PerTokenRateLimiter(settings.rateLimitPerMinute),
+    requestLog,
+    sleep: (ms) =>
+      new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          pendingTimers.delete(timer);
+          resolve();
+        }, ms);
+        pendingTimers.add(timer);
+      }),
+  };
+
+  const server: Server = createServer((request, response) => {
+    serveRequest(pipeline, request, response).catch((error: unknown) => {
+      if (!response.headersSent) {
+        response.writeHead(500, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ message: String(error), code: 'internal.server.error', status: 500 }));
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    gateway: { host: '127.0.0.1', protocol: 'http', port },
+    orgId: directory.organization.id,
+    clock,
+    seed: createSeed(directory, world.integrations, now),
+    faults: { add: (rule) => faults.add(rule), clear: () => faults.clear() },
+    requestLog,
+    clients: () =>
+      directory.clients().map((client) => ({
+        id: client.id,
+        name: client.name,
+        state: client.state,
+        roleDivisions: client.roleDivisions.map((pair) => ({ ...pair })),
+        authorizedGrantType: client.authorizedGrantType,
+        accessTokenValiditySeconds: client.accessTokenValiditySeconds,
+        dateCreated: client.dateCreated.toISOString(),
+        deleted: client.deleted,
+        dateToDelete: client.dateToDelete?.toISOString() ?? null,
+        createdByClientId: client.createdByClientId,
+      })),
+    setNewClientActivationDelay: (ms) => {
+      settings.newClientActivationDelayMs = ms;
+    },
+    close: async () => {
+      for (const timer of pendingTimers) clearTimeout(timer);
+      pendingTimers.clear();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

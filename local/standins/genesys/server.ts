@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { authenticateBearer, type Caller, requireAnyPermission } from './auth.js';
+import { defaultErrorBodyForStatus, errorBody, GenesysApiError } from './errors.js';
+import type { FaultInjector, GenesysFaultRule } from './faults.js';
+import { clientCredentialsFrom } from './identity.js';
+import { type PerTokenRateLimiter, rateLimitHeaders } from './rate-limit.js';
+import { type RouteMatch, type RouteResult, type Router, routeKey } from './router.js';
+import { type StandInWorld, templateUri } from './world.js';
+
+/** One request as the stand-in saw it, for assertions. */
+export interface GenesysRequestRecord {
+  method: string;
+  path: string;
+  /** Route template, e.g. 'GET /api/v2/oauth/clients/{clientId}'; `${method} ${path}` when no route matched. */
+  route: string;
+  /** The status the caller saw; 0 when the connection was dropped by a fault. */
+  status: number;
+  callerClientId: string | null;
+  at: Date;
+}
+
+export interface RequestPipeline {
+  world: StandInWorld;
+  router: Router;
+  faults: FaultInjector;
+  rateLimiter: PerTokenRateLimiter;
+  requestLog: GenesysRequestRecord[];
+  sleep(ms: number): Promise<void>;
+}
+
+/** What the real handling produced, plus whose usage it counts as. */
+interface Outcome extends RouteResult {
+  usageClientId: string | null;
+}
+
+const MAX_BODY_BYTES = 512_000; // request.bytes.max (genesys-cloud-api.md §3)
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES)
+      throw new GenesysApiError(413, 'request.entity.too.large', 'The request is too large.');
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJsonBody(rawBody: string): unknown {
+  if (rawBody.trim() === '') return undefined;
+  try {
+    return JSON.parse(rawBody);
+  } catch {
+    throw new GenesysApiError(400, 'bad.request', 'The request body is not valid JSON.');
+  }
+}
+
+function bearerOf(request: IncomingMessage): string | undefined {
+  const header = request.headers.authorization;
+  return typeof header === 'string' ? header : undefined;
+}
+
+/** Who is calling, for the request log, before (and regardless of whether) authentication succeeds. */
+function peekCallerClientId(
+  pipeline: RequestPipeline,
+  request: IncomingMessage,
+  rawBody: string,
+): string | null {
+  const authorization = bearerOf(request);
+  const bearer = /^bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+  if (bearer) return pipeline.world.directory.token(bearer)?.clientId ?? null;
+  return clientCredentialsFrom(authorization, new URLSearchParams(rawBody))?.clientId ?? null;
+}
+
+function errorOutcome(error: unknown, usageClientId: string | null): Outcome {
+  if (error instanceof GenesysApiError) {
+    return { status: error.status, body: error.body, headers: error.headers, usageClientId };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    status: 500,
+    body: errorBody(500, 'internal.server.error', `Stand-in failure: ${message}`),
+    usageClientId,
+  };
+}
+
+async function handleRoute(
+  pipeline: RequestPipeline,
+  match: RouteMatch | undefined,
+  request: IncomingMessage,
+  url: URL,
+  rawBody: string,
+  now: Date,
+): Promise<Outcome> {
+  const method = request.method ?? 'GET';
+  if (!match) {
+    return pipeline.router.hasPath(url.pathname)
+      ? errorOutcome(
+          new GenesysApiError(405, 'method.not.allowed', `${method} is not allowed on ${url.pathname}.`),
+          null,
+        )
+      : errorOutcome(
+          new GenesysApiError(404, 'not.found', `No resource at ${method} ${url.pathname}.`),
+          null,
+        );
+  }
+  const { definition, params } = match;
+  const { directory } = pipeline.world;
+  let caller: Caller | null = null;
+  let limitHeaders: Record<string, string> = {};
+  try {
+    if (definition.access === 'bearer') {
+      caller = authenticateBearer(directory, bearerOf(request), now);
+      const decision = pipeline.rateLimiter.take(caller.token.accessToken, now);
+      limitHeaders = rateLimitHeaders(decision);
+      if (!decision.allowed) {
+        throw new GenesysApiError(
+          429,
+          'too.many.requests.retry.after',
+          `Rate limit exceeded the maximum. Retry the request in [${decision.resetSeconds}] seconds`,
+          {
+            limit: {
+              key: 'client.credentials.token.rate.per.minute',
+              namespace: 'platform.api',
+              value: decision.limit,
+            },
+          },
+          { 'retry-after': String(decision.resetSeconds) },
+        );
+      }
+      requireAnyPermission(directory, caller.client, definition.permissions);
+    }
+    // The token endpoint takes a form body (§2.1); only the /api/v2 routes speak JSON.
+    const body = definition.access === 'bearer' ? parseJsonBody(rawBody) : undefined;
+    const result = await definition.handle({
+      params,
+      query: url.searchParams,
+      body,
+      rawBody,
+      headers: request.headers,
+      caller,
+      now,
+    });
+    return {
+      ...result,
+      headers: { ...limitHeaders, ...result.headers },
+      usageClientId: caller?.client.id ?? null,
+    };
+  } catch (error) {
+    const outcome = errorOutcome(error, caller?.client.id ?? null);
+    return { ...outcome, headers: { ...limitHeaders, ...outcome.headers } };
+  }
+}
+
+function send(response: ServerResponse, correlationId: string, result: RouteResult): void {
+  const headers: Record<string, string> = { 'inin-correlation-id': correlationId, ...result.headers };
+  if (result.body === undefined || result.status === 204) {
+    response.writeHead(result.status, headers);
+    response.end();
+    return;
+  }
+  const text = JSON.stringify(result.body);
+  response.writeHead(result.status, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
+  response.end(text);
+}
+
+function faultResult(rule: GenesysFaultRule): RouteResult {
+  const status = rule.status ?? 500;
+  const body = rule.body !== undefined ? rule.body : defaultErrorBodyForStatus(status);
+  return { status, body, headers: rule.headers ?? {} };
+}
+
+export async function serveRequest(
+  pipeline: RequestPipeline,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const { world } = pipeline;
+  const now = world.clock.now();
+  const method = request.method ?? 'GET';
+  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  const match = pipeline.router.match(method, url.pathname);
+  const routeName = match ? routeKey(match.definition) : `${method} ${url.pathname}`;
+  const correlationId = randomUUID();
+  const log = (status: number, callerClientId: string | null) =>
+    pipeline.requestLog.push({
+      method,
+      path: url.pathname,
+      route: routeName,
+      status,
+      callerClientId,
+      at: now,
+    });
+
+  let rawBody: string;
+  try {
+    rawBody = await readBody(request);
+  } catch (error) {
+    const outcome = errorOutcome(error, null);
+    log(outcome.status, null);
+    send(response, correlationId, outcome);
+    return;
+  }
+  const callerClientId = peekCallerClientId(pipeline, request, rawBody);
+  const usageTemplateUri = url.pathname.startsWith('/api/v2/')
+    ? templateUri(match?.definition.template ?? url.pathname)
+    : null;
+  const recordUsage = (clientId: string | null, status: number) => {
+    if (usageTemplateUri && clientId) world.usage.record(clientId, now, usageTemplateUri, method, status);
+  };
+
+  const fault = pipeline.faults.decide(routeName);
+  if (fault?.rule.latencyMs) await pipeline.sleep(fault.rule.latencyMs);
+
+  let outcome: Outcome | undefined;
+  if (!fault?.replacesAnswer || fault.rule.afterApply) {
+    // Time as the handler sees it includes any injected latency.
+    outcome = await handleRoute(
+      pipeline,
+      match,
+      request,
+      url,
+      rawBody,
+      fault?.rule.latencyMs ? world.clock.now() : now,
+    );
+    recordUsage(outcome.usageClientId, outcome.status);
+  }
+
+  if (fault?.replacesAnswer) {
+    if (fault.rule.drop) {
+      log(0, callerClientId);
+      request.socket.destroy();
+      return;
+    }
+    const injected = faultResult(fault.rule);
+    if (!outcome) recordUsage(callerClientId, injected.status);
+    log(injected.status, callerClientId);
+    send(response, correlationId, injected);
+    return;
+  }
+
+  if (!outcome) return;
+  log(outcome.status, callerClientId);
+  send(response, correlationId, outcome);
+}

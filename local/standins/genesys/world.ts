@@ -1,0 +1,26 @@
+import type { AdvanceableClock } from './clock.js';
+import type { IntegrationStore } from './integrations.js';
+import type { OrgDirectory } from './model.js';
+import type { UsageExecutions, UsageLedger } from './usage.js';
+
+export interface StandInSettings {
+  rateLimitPerMinute: number;
+  oauthClientLimit: number | null;
+  usageQueryRunningMs: number;
+  newClientActivationDelayMs: number;
+}
+
+/** Everything the route handlers share: one stand-in, one org. */
+export interface StandInWorld {
+  clock: AdvanceableClock;
+  directory: OrgDirectory;
+  usage: UsageLedger;
+  executions: UsageExecutions;
+  integrations: IntegrationStore;
+  settings: StandInSettings;
+}
+
+/** `/api/v2/oauth/clients/{clientId}` -> `api/v2/oauth/clients/{clientId}`, the usage API's `templateUri`. */
+export function templateUri(template: string): string {
+  return template.replace(/^\//, '');
+}
