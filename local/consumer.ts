@@ -28,7 +28,14 @@ export interface ConsumerOptions {
 type ApiClient = ReturnType<typeof createIsolatedApiClient>;
 
 export class SimulatedConsumer {
-  readonly stats: ConsumerStats = { calls: 0, failedCalls: 0, logins: 0, secretReads: 0, clientsUsed: [], failures: [] };
+  readonly stats: ConsumerStats = {
+    calls: 0,
+    failedCalls: 0,
+    logins: 0,
+    secretReads: 0,
+    clientsUsed: [],
+    failures: [],
+  };
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
   #clientId: string | null = null;
@@ -40,7 +47,8 @@ export class SimulatedConsumer {
   start(): void {
     const tick = async () => {
       await this.callOnce();
-      if (this.#timer !== null) this.#timer = setTimeout(() => void (this.#running = tick()), this.options.callIntervalMs);
+      if (this.#timer !== null)
+        this.#timer = setTimeout(() => void (this.#running = tick()), this.options.callIntervalMs);
     };
     this.#timer = setTimeout(() => void (this.#running = tick()), 0);
   }
@@ -53,13 +61,23 @@ export class SimulatedConsumer {
   }
 
   async #refresh(force: boolean): Promise<void> {
-    if (!force && this.#api !== null && Date.now() - this.#lastRefresh < this.options.refreshIntervalMs) return;
-    const response = await this.options.secrets.send(new GetSecretValueCommand({ SecretId: this.options.secretId }));
+    if (!force && this.#api !== null && Date.now() - this.#lastRefresh < this.options.refreshIntervalMs)
+      return;
+    const response = await this.options.secrets.send(
+      new GetSecretValueCommand({ SecretId: this.options.secretId }),
+    );
     this.stats.secretReads += 1;
     this.#lastRefresh = Date.now();
-    const value = JSON.parse(response.SecretString ?? '{}') as { clientId: string; clientSecret: string; environment: string };
+    const value = JSON.parse(response.SecretString ?? '{}') as {
+      clientId: string;
+      clientSecret: string;
+      environment: string;
+    };
     if (value.clientId === this.#clientId && this.#api !== null && !force) return;
-    const api = createIsolatedApiClient({ environment: value.environment, gatewayUrl: this.options.gatewayUrl });
+    const api = createIsolatedApiClient({
+      environment: value.environment,
+      gatewayUrl: this.options.gatewayUrl,
+    });
     await api.loginClientCredentialsGrant(value.clientId, value.clientSecret);
     this.stats.logins += 1;
     this.#api = api;

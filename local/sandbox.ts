@@ -20,7 +20,10 @@ const aws = await startAwsStandIn({ port: Number(values['aws-port']) });
 const role = genesys.seed.role('Contact Centre Reporting', ['analytics:conversationDetail:view']);
 const division = genesys.seed.division('Contact Centre');
 const admin = genesys.seed.adminClient({ extraRoleDivisions: [{ roleId: role, divisionId: division }] });
-const service = genesys.seed.client({ name: 'reporting-service', roleDivisions: [{ roleId: role, divisionId: division }] });
+const service = genesys.seed.client({
+  name: 'reporting-service',
+  roleDivisions: [{ roleId: role, divisionId: division }],
+});
 
 process.stdout.write(`Genesys Cloud stand-in: ${genesys.url}  (org ${genesys.orgId})
 AWS stand-in:           ${aws.url}  (Secrets Manager, EventBridge, Step Functions; region ${aws.region})

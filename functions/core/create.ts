@@ -1,5 +1,5 @@
 import type { Created, RotationState } from '../shared/contract.js';
-import { RotationInProgressError } from '../shared/errors.js';
+import { RollbackTriggeredError, RotationInProgressError } from '../shared/errors.js';
 import type { GenesysAdminPort, GenesysClientWithSecret, SecretStorePort } from '../shared/ports.js';
 import { clientBelongsToToken, newClientDescription } from './naming.js';
 import { requireState } from './require-state.js';
@@ -27,6 +27,12 @@ export async function createPendingClient(deps: CreateDependencies, state: Rotat
     const stored = await deps.secrets.getValue(secretArn, { versionId: token });
     if (stored !== null) {
       const value = parseOAuthSecretValue(stored, `The pending value of secret ${inventory.secretName}`);
+      // A version cannot be rewritten: if an earlier attempt's client was rolled back, this token is spent.
+      if ((await deps.genesys.getClient(value.clientId)) === null) {
+        throw new RollbackTriggeredError(
+          `Version ${token} of ${inventory.secretName} holds client ${value.clientId}, which an earlier attempt rolled back; start a new rotation (a new token)`,
+        );
+      }
       return {
         newClientId: value.clientId,
         newClientName: validation.plan.newClientName,

@@ -99,6 +99,10 @@ async function waitFor(
         `${event.Step} for secret ${secret.name}: execution ${executionName} vanished`,
       );
     }
+    // A failed execution has rolled back (or tried to): a milestone it passed earlier no longer counts.
+    if (execution.status !== 'RUNNING' && execution.status !== 'SUCCEEDED') {
+      throw failure(event, secret, execution);
+    }
     if (await reached(execution)) return;
     if (execution.status !== 'RUNNING') throw failure(event, secret, execution);
     if (deps.clock.now().getTime() >= deadline) {
@@ -144,7 +148,9 @@ async function createSecret(
     await waitFor(deps, event, secret, latest.execution.name, pendingReady, 'the pending version');
     return { step: event.Step, action: 'pending-ready' as const, executionName: latest.execution.name };
   }
-  if (await pendingReady())
+  // A value left behind by a failed attempt was never promoted and may name a rolled-back client:
+  // only a fresh attempt (which reuses and re-verifies it) may carry the rotation on.
+  if (latest === null && (await pendingReady()))
     return { step: event.Step, action: 'pending-ready' as const, executionName: null };
   const attempt = (latest?.attempt ?? 0) + 1;
   if (attempt > MAX_EXECUTION_ATTEMPTS) {

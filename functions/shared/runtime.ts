@@ -3,7 +3,12 @@
  * external is configurable: Genesys through GENESYS_GATEWAY_URL (else `api.<environment>`), AWS
  * through the SDK's standard AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> variables.
  */
-import { createSecretsManagerClient, createSfnClient, SecretsManagerStore, StepFunctionsExecutions } from './aws/index.js';
+import {
+  createSecretsManagerClient,
+  createSfnClient,
+  SecretsManagerStore,
+  StepFunctionsExecutions,
+} from './aws/index.js';
 import { InvalidConfigurationError } from './errors.js';
 import {
   createGenesysAdminFromSecret,

@@ -6,13 +6,18 @@
 import '../polyfills.js';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import {
+  type EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { localLambdaContext } from './lambda-context.js';
 import type { LocalStateMachine, TaskRoute } from './template.js';
 
 /** The package does not export its event type; derive it from `run()`. */
-export type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+export type EventLog =
+  ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 type LambdaHandler = (event: unknown, context: unknown) => Promise<unknown>;
 
@@ -98,7 +103,8 @@ async function invokeLambda(
 ): Promise<JsonValue> {
   const handler = await loadHandler(options.repoRoot, route.entry);
   const event = toJson(input);
-  const invoke = () => handler(event, localLambdaContext(route.logicalId, options.lambdaTimeoutMs ?? 900_000));
+  const invoke = () =>
+    handler(event, localLambdaContext(route.logicalId, options.lambdaTimeoutMs ?? 900_000));
   try {
     const result = options.interceptor
       ? await options.interceptor({ stateName, logicalId: route.logicalId, event, executionName }, invoke)
@@ -183,7 +189,8 @@ export function createExecutionRunner(options: EngineOptions) {
     }
     const retryIntervalOverrides: Record<string, number> = {};
     if (options.retryIntervalMs !== undefined) {
-      for (const stateName of machine.retryStates) retryIntervalOverrides[stateName] = options.retryIntervalMs;
+      for (const stateName of machine.retryStates)
+        retryIntervalOverrides[stateName] = options.retryIntervalMs;
     }
     const execution = stateMachine.run(toJson(input), {
       overrides: {
@@ -207,7 +214,8 @@ export function createExecutionRunner(options: EngineOptions) {
     const history = (async () => {
       for await (const event of execution.eventLogs) {
         options.onEvent?.(context.name, event);
-        if (event.type === 'ExecutionFailed') failure = { error: event.Error, cause: String(event.Cause ?? '') };
+        if (event.type === 'ExecutionFailed')
+          failure = { error: event.Error, cause: String(event.Cause ?? '') };
         const recorded = historyType(event);
         if (recorded) context.recordEvent(recorded);
       }

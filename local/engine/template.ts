@@ -100,6 +100,19 @@ function walkStates(
   }
 }
 
+/** Node timers hold at most 2^31-1 ms (~24.8 days); a longer TimeoutSeconds would fire after 1 ms. */
+const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+function clampTimeouts(node: Record<string, unknown>): void {
+  if (typeof node.TimeoutSeconds === 'number' && node.TimeoutSeconds > MAX_TIMER_SECONDS) {
+    node.TimeoutSeconds = MAX_TIMER_SECONDS;
+  }
+  for (const value of Object.values(node)) {
+    if (isRecord(value)) clampTimeouts(value);
+    if (Array.isArray(value)) for (const item of value) if (isRecord(item)) clampTimeouts(item);
+  }
+}
+
 /** Loads the single rotation state machine of a synthesized stack template. */
 export function loadStateMachine(template: CfnTemplate, account: LocalAccount): LocalStateMachine {
   const machines = Object.entries(template.Resources).filter(
@@ -113,11 +126,13 @@ export function loadStateMachine(template: CfnTemplate, account: LocalAccount): 
   const definitionString = resource.Properties?.DefinitionString;
   if (definitionString === undefined) throw new Error(`State machine ${logicalId} has no DefinitionString`);
   const definition = JSON.parse(resolveToken(template, account, definitionString)) as Record<string, unknown>;
+  clampTimeouts(definition);
 
   const functionEntries = new Map<string, string>();
   for (const [id, candidate] of Object.entries(template.Resources)) {
     const entry = candidate.Metadata?.[ENTRY_METADATA_KEY];
-    if (candidate.Type === 'AWS::Lambda::Function' && typeof entry === 'string') functionEntries.set(id, entry);
+    if (candidate.Type === 'AWS::Lambda::Function' && typeof entry === 'string')
+      functionEntries.set(id, entry);
   }
 
   const routes = new Map<string, TaskRoute>();
@@ -135,7 +150,8 @@ export function loadStateMachine(template: CfnTemplate, account: LocalAccount): 
     } else if (resourceArn.startsWith(lambdaPrefix)) {
       const target = resourceArn.slice(lambdaPrefix.length);
       const entry = functionEntries.get(target);
-      if (entry === undefined) throw new Error(`Task ${name} targets ${target}, which has no handler entry metadata`);
+      if (entry === undefined)
+        throw new Error(`Task ${name} targets ${target}, which has no handler entry metadata`);
       routes.set(name, { kind: 'lambda', logicalId: target, entry });
     } else {
       throw new Error(`Task ${name} uses ${resourceArn}, which local mode does not serve`);

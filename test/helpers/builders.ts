@@ -14,7 +14,14 @@ import {
   type Validation,
 } from '../../functions/shared/contract.js';
 import { parsePolicy, type RotationPolicy, type RotationPolicyInput } from '../../functions/shared/policy.js';
-import { FakeExecutions, FakeGenesysAdmin, FakeProbe, FakeSecretStore, type FixedClock, fixedClock } from './fakes.js';
+import {
+  FakeExecutions,
+  FakeGenesysAdmin,
+  FakeProbe,
+  FakeSecretStore,
+  type FixedClock,
+  fixedClock,
+} from './fakes.js';
 
 export const TOKEN = '0b6c3f5e-8d2a-4c1e-9f7b-2a3d4e5f6a7b';
 export const OTHER_TOKEN = '7d1e2f3a-4b5c-4d6e-8f9a-0b1c2d3e4f5a';
@@ -35,7 +42,9 @@ export function buildPolicy(overrides: RotationPolicyInput = {}): RotationPolicy
   return parsePolicy(overrides);
 }
 
-type InventoryOverrides = Partial<Omit<Inventory, 'tags' | 'legacyClient' | 'admin' | 'org' | 'clientQuota' | 'legacyUsage'>> & {
+type InventoryOverrides = Partial<
+  Omit<Inventory, 'tags' | 'legacyClient' | 'admin' | 'org' | 'clientQuota' | 'legacyUsage'>
+> & {
   tags?: Partial<Inventory['tags']>;
   legacyClient?: Partial<Inventory['legacyClient']>;
   admin?: Partial<Inventory['admin']>;
@@ -46,15 +55,7 @@ type InventoryOverrides = Partial<Omit<Inventory, 'tags' | 'legacyClient' | 'adm
 
 /** An inventory that passes every check of the default policy. */
 export function buildInventory(overrides: InventoryOverrides = {}): Inventory {
-  const {
-    tags,
-    legacyClient,
-    admin,
-    org,
-    clientQuota,
-    legacyUsage,
-    ...rest
-  } = overrides;
+  const { tags, legacyClient, admin, org, clientQuota, legacyUsage, ...rest } = overrides;
   return {
     secretArn: SECRET_ARN,
     secretName: SECRET_NAME,
@@ -84,7 +85,10 @@ export function buildInventory(overrides: InventoryOverrides = {}): Inventory {
       clientId: 'admin-client',
       secretArn: ADMIN_SECRET_ARN,
       environment: 'mypurecloud.ie',
-      roleDivisions: [{ roleId: 'role-reporting', divisionId: '*' }, { roleId: 'role-routing', divisionId: 'div-emea' }],
+      roleDivisions: [
+        { roleId: 'role-reporting', divisionId: '*' },
+        { roleId: 'role-routing', divisionId: 'div-emea' },
+      ],
       ...admin,
     },
     org: { id: ORG_ID, name: 'Acme Contact Centre', ...org },
@@ -173,7 +177,10 @@ export function world(options: WorldOptions = {}): World {
   if (trigger === 'secretsmanager') secrets.startNativeRotation(SECRET_ARN, token);
   const genesys = new FakeGenesysAdmin({
     orgId: ORG_ID,
-    adminRoleDivisions: [{ roleId: 'role-reporting', divisionId: '*' }, { roleId: 'role-routing', divisionId: '*' }],
+    adminRoleDivisions: [
+      { roleId: 'role-reporting', divisionId: '*' },
+      { roleId: 'role-routing', divisionId: '*' },
+    ],
   });
   genesys.addClient(
     {
@@ -202,5 +209,33 @@ export function world(options: WorldOptions = {}): World {
     policy,
     inventory,
     state,
+  };
+}
+
+/**
+ * Plays Create directly on the fakes (a client made for the token, its credential stored as
+ * AWSPENDING) and returns the state Verify and Sync receive.
+ */
+export async function seedCreated(w: World): Promise<RotationState> {
+  const token = w.inventory.token;
+  const plan = w.state.validation?.plan;
+  if (plan === undefined) throw new Error('world without a plan');
+  const made = await w.genesys.createClient({
+    name: plan.newClientName,
+    description: `Created by genesys-credential-rotator for secret ${w.inventory.secretName}; rotation token ${token}; replaces client ${w.inventory.legacyClient.id}.`,
+    roleDivisions: plan.roleDivisions,
+    accessTokenValiditySeconds: plan.accessTokenValiditySeconds,
+  });
+  await w.secrets.putPending(w.inventory.secretArn, token, secretValue(made.client.id, made.secret));
+  w.genesys.calls.length = 0;
+  w.secrets.calls.length = 0;
+  return {
+    ...w.state,
+    created: {
+      newClientId: made.client.id,
+      newClientName: made.client.name,
+      versionId: token,
+      reused: false,
+    },
   };
 }

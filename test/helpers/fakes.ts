@@ -239,7 +239,9 @@ export class FakeSecretStore implements SecretStorePort {
     const existing = secret.versions.find((version) => version.versionId === token);
     if (existing?.value != null) {
       if (existing.value === value) return;
-      throw new RotationInProgressError(`Version ${token} of secret ${secret.name} already holds a different value`);
+      throw new RotationInProgressError(
+        `Version ${token} of secret ${secret.name} already holds a different value`,
+      );
     }
     if (existing === undefined) {
       secret.versions.push({ versionId: token, value, stages: [] });
@@ -255,7 +257,8 @@ export class FakeSecretStore implements SecretStorePort {
     const secret = this.#find(secretId);
     if (token === currentVersionId) return;
     const target = secret.versions.find((version) => version.versionId === token);
-    if (target === undefined) throw new InvalidInputError(`Version ${token} of ${secret.name} does not exist`);
+    if (target === undefined)
+      throw new InvalidInputError(`Version ${token} of ${secret.name} does not exist`);
     const holder = secret.versions.find((version) => version.stages.includes(AWSCURRENT));
     if (holder !== undefined && holder !== target && holder.versionId !== currentVersionId) {
       throw new PromotionConflictError(
@@ -270,7 +273,8 @@ export class FakeSecretStore implements SecretStorePort {
     this.#faults.take('removeStage');
     const secret = this.#find(secretId);
     const version = secret.versions.find((candidate) => candidate.versionId === versionId);
-    if (version === undefined) throw new InvalidInputError(`Version ${versionId} of ${secret.name} does not exist`);
+    if (version === undefined)
+      throw new InvalidInputError(`Version ${versionId} of ${secret.name} does not exist`);
     if (stage === AWSCURRENT && version.stages.includes(AWSCURRENT)) {
       throw new InvalidInputError('AWSCURRENT can only be moved to another version, not removed');
     }
@@ -289,7 +293,9 @@ export class FakeSecretStore implements SecretStorePort {
   }
 
   #find(secretId: string): FakeSecret {
-    const secret = this.secrets.find((candidate) => candidate.arn === secretId || candidate.name === secretId);
+    const secret = this.secrets.find(
+      (candidate) => candidate.arn === secretId || candidate.name === secretId,
+    );
     if (secret === undefined) throw new TargetNotFoundError(`Secret ${secretId} does not exist`);
     return secret;
   }
@@ -432,7 +438,12 @@ export class FakeGenesysAdmin implements GenesysAdminPort {
     return this.clients.get(clientId)?.requests ?? 0;
   }
 
-  async whoAmI(): Promise<{ clientId: string; orgId: string; orgName: string; roleDivisions: RoleDivision[] }> {
+  async whoAmI(): Promise<{
+    clientId: string;
+    orgId: string;
+    orgName: string;
+    roleDivisions: RoleDivision[];
+  }> {
     this.#record('whoAmI', []);
     return {
       clientId: this.adminClientId,
@@ -461,14 +472,22 @@ export class FakeProbe implements CredentialProbePort {
 
   constructor(private readonly genesys: FakeGenesysAdmin) {}
 
-  async probe(credential: { clientId: string; clientSecret: string; environment: string }): Promise<ProbeResult> {
+  async probe(credential: {
+    clientId: string;
+    clientSecret: string;
+    environment: string;
+  }): Promise<ProbeResult> {
     this.probed.push({ clientId: credential.clientId, environment: credential.environment });
     if (this.notYetActive > 0) {
       this.notYetActive -= 1;
       throw new CredentialNotYetActiveError(`Client ${credential.clientId} is not accepted yet`);
     }
     const client = this.genesys.clients.get(credential.clientId);
-    if (client === undefined || client.secret !== credential.clientSecret || client.record.state !== 'active') {
+    if (
+      client === undefined ||
+      client.secret !== credential.clientSecret ||
+      client.record.state !== 'active'
+    ) {
       throw new CredentialNotYetActiveError(`Genesys answered invalid_client for ${credential.clientId}`);
     }
     const accepted: ProbeResult = {
@@ -565,7 +584,9 @@ export class FakeExecutions implements ExecutionsPort {
   }
 
   async completedStates(executionArn: string): Promise<string[]> {
-    const execution = [...this.executions.values()].find((candidate) => candidate.executionArn === executionArn);
+    const execution = [...this.executions.values()].find(
+      (candidate) => candidate.executionArn === executionArn,
+    );
     return [...(execution?.completedStates ?? [])];
   }
 

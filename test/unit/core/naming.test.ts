@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clientBelongsToToken, deriveToken, newClientDescription, newClientName } from '../../../functions/core/naming.js';
+import {
+  clientBelongsToToken,
+  deriveToken,
+  newClientDescription,
+  newClientName,
+} from '../../../functions/core/naming.js';
 import { ExecutionInputSchema } from '../../../functions/shared/contract.js';
 import type { GenesysClientRecord } from '../../../functions/shared/ports.js';
 import { OTHER_TOKEN, TOKEN } from '../../helpers/builders.js';
@@ -23,7 +28,10 @@ function client(name: string, description = ''): GenesysClientRecord {
 describe('deriveToken', () => {
   it('derives the same uuid-shaped token from the same execution id, and different ones from others', () => {
     // Prepare
-    const executionIds = fc.uniqueArray(fc.string({ minLength: 1, maxLength: 200 }), { minLength: 2, maxLength: 2 });
+    const executionIds = fc.uniqueArray(fc.string({ minLength: 1, maxLength: 200 }), {
+      minLength: 2,
+      maxLength: 2,
+    });
 
     // Act + Assess
     fc.assert(
@@ -111,12 +119,17 @@ describe('newClientName', () => {
 
     // Act + Assess
     fc.assert(
-      fc.property(fc.string({ maxLength: 120 }), prefix, fc.array(fc.uuid(), { minLength: 2, maxLength: 6 }), (legacy, p, tokens) => {
-        let name = legacy;
-        for (const token of tokens) name = newClientName(name, p, token);
-        const last = tokens[tokens.length - 1] ?? '';
-        expect(name).toBe(newClientName(legacy, p, last));
-      }),
+      fc.property(
+        fc.string({ maxLength: 120 }),
+        prefix,
+        fc.array(fc.uuid(), { minLength: 2, maxLength: 6 }),
+        (legacy, p, tokens) => {
+          let name = legacy;
+          for (const token of tokens) name = newClientName(name, p, token);
+          const last = tokens[tokens.length - 1] ?? '';
+          expect(name).toBe(newClientName(legacy, p, last));
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -137,7 +150,10 @@ describe('clientBelongsToToken', () => {
 
   it('does not claim a client made for another token or a client the rotator never made', () => {
     // Prepare
-    const other = client(newClientName('Billing', 'rotated', OTHER_TOKEN), newClientDescription('s', 'l', OTHER_TOKEN));
+    const other = client(
+      newClientName('Billing', 'rotated', OTHER_TOKEN),
+      newClientDescription('s', 'l', OTHER_TOKEN),
+    );
     const unrelated = client('Billing', 'hand-made');
 
     // Act

@@ -37,14 +37,42 @@ describe('parseOAuthSecretValue', () => {
     ['a JSON array', JSON.stringify([SECRET]), 'is not a JSON object'],
     ['a JSON string', JSON.stringify(SECRET), 'is not a JSON object'],
     ['JSON null', 'null', 'is not a JSON object'],
-    ['missing clientSecret', JSON.stringify({ clientId: SECRET, environment: 'mypurecloud.ie' }), 'clientSecret is missing'],
-    ['missing clientId', JSON.stringify({ clientSecret: SECRET, environment: 'mypurecloud.ie' }), 'clientId is missing'],
+    [
+      'missing clientSecret',
+      JSON.stringify({ clientId: SECRET, environment: 'mypurecloud.ie' }),
+      'clientSecret is missing',
+    ],
+    [
+      'missing clientId',
+      JSON.stringify({ clientSecret: SECRET, environment: 'mypurecloud.ie' }),
+      'clientId is missing',
+    ],
     ['an extra field', JSON.stringify({ ...valid, password: SECRET }), 'unexpected field(s) password'],
-    ['an unknown environment', JSON.stringify({ ...valid, environment: `${SECRET}.example` }), 'environment is not a known Genesys environment'],
-    ['an empty clientSecret', JSON.stringify({ ...valid, clientSecret: '' }), 'clientSecret is missing or not a valid value'],
-    ['an empty clientId', JSON.stringify({ ...valid, clientId: '' }), 'clientId is missing or not a valid value'],
-    ['a numeric clientSecret', JSON.stringify({ ...valid, clientSecret: 12345 }), 'clientSecret is missing or not a valid string'],
-    ['an over-long clientId', JSON.stringify({ ...valid, clientId: SECRET.repeat(10) }), 'clientId is missing or not a valid value'],
+    [
+      'an unknown environment',
+      JSON.stringify({ ...valid, environment: `${SECRET}.example` }),
+      'environment is not a known Genesys environment',
+    ],
+    [
+      'an empty clientSecret',
+      JSON.stringify({ ...valid, clientSecret: '' }),
+      'clientSecret is missing or not a valid value',
+    ],
+    [
+      'an empty clientId',
+      JSON.stringify({ ...valid, clientId: '' }),
+      'clientId is missing or not a valid value',
+    ],
+    [
+      'a numeric clientSecret',
+      JSON.stringify({ ...valid, clientSecret: 12345 }),
+      'clientSecret is missing or not a valid string',
+    ],
+    [
+      'an over-long clientId',
+      JSON.stringify({ ...valid, clientId: SECRET.repeat(10) }),
+      'clientId is missing or not a valid value',
+    ],
   ])('refuses %s with a message naming the problem and not the value', (_case, raw, fragment) => {
     // Prepare: raw holds the secret wherever it can
 
@@ -76,7 +104,7 @@ describe('parseOAuthSecretValue', () => {
   it('never puts a secret embedded in a malformed value into the error message', () => {
     // Prepare
     const secrets = fc
-      .string({ minLength: 1, maxLength: 100, unit: 'binary' })
+      .string({ minLength: 1, maxLength: 60, unit: 'grapheme' })
       .filter((s) => !(GENESYS_ENVIRONMENTS as readonly string[]).includes(s));
     const shapes: Array<(s: string) => string> = [
       (s) => `{"clientId":"c","clientSecret":${JSON.stringify(s)}`,

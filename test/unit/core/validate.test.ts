@@ -16,13 +16,24 @@ import {
   UnsupportedKindError,
 } from '../../../functions/shared/errors.js';
 import type { RotationPolicy } from '../../../functions/shared/policy.js';
-import { ADMIN_SECRET_ARN, buildInventory, buildPolicy, buildState, NOW, TOKEN } from '../../helpers/builders.js';
+import {
+  ADMIN_SECRET_ARN,
+  buildInventory,
+  buildPolicy,
+  buildState,
+  NOW,
+  TOKEN,
+} from '../../helpers/builders.js';
 
 const now = new Date(NOW); // a Wednesday, 10:00 UTC
 
 type ErrorClass = abstract new (...args: never[]) => RotationError;
 
-function evaluate(inventory: Inventory, policy: RotationPolicy = buildPolicy(), extra: Partial<RotationState> = {}) {
+function evaluate(
+  inventory: Inventory,
+  policy: RotationPolicy = buildPolicy(),
+  extra: Partial<RotationState> = {},
+) {
   return evaluateRotation(buildState({ inventory, ...extra }), policy, now);
 }
 
@@ -90,7 +101,9 @@ describe('evaluateRotation', () => {
 
     // Act + Assess
     expectRefusal(buildInventory(), policy, ScopeViolationError, 'SCOPE_VIOLATION', 'scope', 'role-routing');
-    const scope = evaluate(buildInventory(), policy).validation.checks.find((check) => check.check === 'scope');
+    const scope = evaluate(buildInventory(), policy).validation.checks.find(
+      (check) => check.check === 'scope',
+    );
     expect(scope?.detail).not.toContain('role-reporting');
   });
 
@@ -110,7 +123,12 @@ describe('evaluateRotation', () => {
   it('refuses when the admin credential lacks a role-division pair it would have to grant', () => {
     // Prepare
     const inventory = buildInventory({
-      admin: { roleDivisions: [{ roleId: 'role-reporting', divisionId: '*' }, { roleId: 'role-routing', divisionId: 'div-apac' }] },
+      admin: {
+        roleDivisions: [
+          { roleId: 'role-reporting', divisionId: '*' },
+          { roleId: 'role-routing', divisionId: 'div-apac' },
+        ],
+      },
     });
 
     // Act + Assess
@@ -128,7 +146,12 @@ describe('evaluateRotation', () => {
   it('treats an admin role held in every division (*) as covering any division', () => {
     // Prepare
     const inventory = buildInventory({
-      admin: { roleDivisions: [{ roleId: 'role-reporting', divisionId: '*' }, { roleId: 'role-routing', divisionId: '*' }] },
+      admin: {
+        roleDivisions: [
+          { roleId: 'role-reporting', divisionId: '*' },
+          { roleId: 'role-routing', divisionId: '*' },
+        ],
+      },
     });
 
     // Act
@@ -219,17 +242,32 @@ describe('evaluateRotation', () => {
   });
 
   it.each([
-    ['environment tag', { tags: { environment: 'mypurecloud.com' } }, 'genesys:environment is mypurecloud.com'],
+    [
+      'environment tag',
+      { tags: { environment: 'mypurecloud.com' } },
+      'genesys:environment is mypurecloud.com',
+    ],
     ['missing environment tag', { tags: { environment: null } }, 'genesys:environment is missing'],
     ['org id tag', { tags: { orgId: 'org-other' } }, 'genesys:org-id is org-other'],
     ['stage tag', { tags: { stage: 'dev' } }, 'genesys:stage is dev'],
-    ['admin credential environment', { admin: { environment: 'mypurecloud.de' } }, 'admin credential is for mypurecloud.de'],
+    [
+      'admin credential environment',
+      { admin: { environment: 'mypurecloud.de' } },
+      'admin credential is for mypurecloud.de',
+    ],
   ] as const)('refuses an environment mismatch of the %s', (_kind, overrides, fragment) => {
     // Prepare
     const inventory = buildInventory(overrides);
 
     // Act + Assess
-    expectRefusal(inventory, buildPolicy(), EnvironmentMismatchError, 'ENVIRONMENT_MISMATCH', 'environment', fragment);
+    expectRefusal(
+      inventory,
+      buildPolicy(),
+      EnvironmentMismatchError,
+      'ENVIRONMENT_MISMATCH',
+      'environment',
+      fragment,
+    );
   });
 
   it('compares the stage tag with the stage of this rotator', () => {
@@ -248,18 +286,37 @@ describe('evaluateRotation', () => {
     const inventory = buildInventory({ secretArn: ADMIN_SECRET_ARN });
 
     // Act + Assess
-    expectRefusal(inventory, buildPolicy(), SelfRotationRefusedError, 'SELF_ROTATION_REFUSED', 'self-rotation', 'own admin credential');
+    expectRefusal(
+      inventory,
+      buildPolicy(),
+      SelfRotationRefusedError,
+      'SELF_ROTATION_REFUSED',
+      'self-rotation',
+      'own admin credential',
+    );
   });
 
   it('refuses to rotate the rotator admin credential, recognised by its client id', () => {
     // Prepare
     const inventory = buildInventory({
       legacyClient: { id: 'admin-client' },
-      admin: { roleDivisions: [{ roleId: 'role-reporting', divisionId: '*' }, { roleId: 'role-routing', divisionId: '*' }] },
+      admin: {
+        roleDivisions: [
+          { roleId: 'role-reporting', divisionId: '*' },
+          { roleId: 'role-routing', divisionId: '*' },
+        ],
+      },
     });
 
     // Act + Assess
-    expectRefusal(inventory, buildPolicy(), SelfRotationRefusedError, 'SELF_ROTATION_REFUSED', 'self-rotation', 'admin-client');
+    expectRefusal(
+      inventory,
+      buildPolicy(),
+      SelfRotationRefusedError,
+      'SELF_ROTATION_REFUSED',
+      'self-rotation',
+      'admin-client',
+    );
   });
 
   it('refuses a legacy client whose grant type is not CLIENT-CREDENTIALS', () => {
@@ -267,7 +324,15 @@ describe('evaluateRotation', () => {
     const inventory = buildInventory({ legacyClient: { authorizedGrantType: 'CODE' } });
 
     // Act + Assess
-    expectRefusal(inventory, buildPolicy(), UnsupportedKindError, 'UNSUPPORTED_KIND', 'grant-type', 'grant CODE', 'CLIENT-CREDENTIALS');
+    expectRefusal(
+      inventory,
+      buildPolicy(),
+      UnsupportedKindError,
+      'UNSUPPORTED_KIND',
+      'grant-type',
+      'grant CODE',
+      'CLIENT-CREDENTIALS',
+    );
   });
 
   it('refuses a legacy client that is not active', () => {
@@ -275,7 +340,14 @@ describe('evaluateRotation', () => {
     const inventory = buildInventory({ legacyClient: { state: 'inactive' } });
 
     // Act + Assess
-    expectRefusal(inventory, buildPolicy(), InvalidInputError, 'INVALID_INPUT', 'grant-type', 'inactive, not active');
+    expectRefusal(
+      inventory,
+      buildPolicy(),
+      InvalidInputError,
+      'INVALID_INPUT',
+      'grant-type',
+      'inactive, not active',
+    );
   });
 
   it('refuses while another rotation holds a pending version of the secret', () => {
@@ -299,7 +371,14 @@ describe('evaluateRotation', () => {
     const inventory = buildInventory({ otherRunningExecutions: 2 });
 
     // Act + Assess
-    expectRefusal(inventory, buildPolicy(), RotationInProgressError, 'ROTATION_IN_PROGRESS', 'concurrency', '2 other execution(s)');
+    expectRefusal(
+      inventory,
+      buildPolicy(),
+      RotationInProgressError,
+      'ROTATION_IN_PROGRESS',
+      'concurrency',
+      '2 other execution(s)',
+    );
   });
 
   it('refuses an inventory of another credential kind', () => {
@@ -307,7 +386,14 @@ describe('evaluateRotation', () => {
     const inventory = buildInventory({ kind: 'integration-credential' });
 
     // Act + Assess
-    expectRefusal(inventory, buildPolicy(), UnsupportedKindError, 'UNSUPPORTED_KIND', 'kind', 'integration-credential');
+    expectRefusal(
+      inventory,
+      buildPolicy(),
+      UnsupportedKindError,
+      'UNSUPPORTED_KIND',
+      'kind',
+      'integration-credential',
+    );
   });
 
   it('lists every check with pass or fail on a dry run, and names the first failure as the refusal', () => {
@@ -323,20 +409,27 @@ describe('evaluateRotation', () => {
 
     // Assess
     expect(validation.checks.map((check) => check.check)).toEqual([...CHECK_NAMES]);
-    const failed = validation.checks.filter((check) => !check.passed).map((check) => [check.check, check.code]);
+    const failed = validation.checks
+      .filter((check) => !check.passed)
+      .map((check) => [check.check, check.code]);
     expect(failed).toEqual([
       ['environment', 'ENVIRONMENT_MISMATCH'],
       ['quota', 'QUOTA_EXCEEDED'],
       ['usage', 'DEPENDENCY_CHECK_FAILED'],
     ]);
-    expect(validation.checks.filter((check) => check.passed).every((check) => check.code === null)).toBe(true);
+    expect(validation.checks.filter((check) => check.passed).every((check) => check.code === null)).toBe(
+      true,
+    );
     expect(validation.ok).toBe(false);
     expect(refusal).toBeInstanceOf(EnvironmentMismatchError);
   });
 
   it('skips the quota, usage and maintenance-window gates in emergency mode', () => {
     // Prepare
-    const inventory = buildInventory({ clientQuota: { used: 100, limit: 100 }, legacyUsage: { requests: 0, days: 7 } });
+    const inventory = buildInventory({
+      clientQuota: { used: 100, limit: 100 },
+      legacyUsage: { requests: 0, days: 7 },
+    });
     const policy = buildPolicy({ maintenanceWindows: [{ days: ['SUN'], start: '02:00', end: '03:00' }] });
 
     // Act
@@ -368,9 +461,18 @@ describe('evaluateRotation', () => {
     ];
     const inventory = buildInventory({
       legacyClient: { name: 'IVR backend', roleDivisions: roles, accessTokenValiditySeconds: 7_200 },
-      admin: { roleDivisions: [{ roleId: 'role-a', divisionId: '*' }, { roleId: 'role-b', divisionId: '*' }] },
+      admin: {
+        roleDivisions: [
+          { roleId: 'role-a', divisionId: '*' },
+          { roleId: 'role-b', divisionId: '*' },
+        ],
+      },
     });
-    const policy = buildPolicy({ clientNamePrefix: 'rot', gracePeriodSeconds: 600, retireObserveSeconds: 60 });
+    const policy = buildPolicy({
+      clientNamePrefix: 'rot',
+      gracePeriodSeconds: 600,
+      retireObserveSeconds: 60,
+    });
 
     // Act
     const { validation } = evaluate(inventory, policy);
@@ -440,7 +542,9 @@ describe('evaluateRotation', () => {
       mode: fc.constantFrom('standard' as const, 'emergency' as const),
       hourOffset: fc.integer({ min: 0, max: 24 * 7 }),
     });
-    const policy = buildPolicy({ maintenanceWindows: [{ days: ['SAT', 'SUN'], start: '01:00', end: '05:00' }] });
+    const policy = buildPolicy({
+      maintenanceWindows: [{ days: ['SAT', 'SUN'], start: '01:00', end: '05:00' }],
+    });
 
     // Act + Assess
     fc.assert(
@@ -455,7 +559,11 @@ describe('evaluateRotation', () => {
           tags: { stage: input.stage },
         });
         const at = new Date(now.getTime() + input.hourOffset * 3_600_000);
-        const { refusal, validation } = evaluateRotation(buildState({ inventory, mode: input.mode }), policy, at);
+        const { refusal, validation } = evaluateRotation(
+          buildState({ inventory, mode: input.mode }),
+          policy,
+          at,
+        );
         const failed = validation.checks.filter((check) => !check.passed);
         expect(validation.ok).toBe(failed.length === 0);
         expect(refusal === null).toBe(validation.ok);

@@ -1,0 +1,80 @@
+/**
+ * The CDK app: one `RotatorStack` with an example managed secret, checked by cdk-nag.
+ *
+ *   npx cdk synth -q                                   # bundles with the local esbuild
+ *   npx cdk synth -q -c policy='{"stage":"prod","gracePeriodSeconds":7200}'
+ *
+ * `buildApp` is also how the tests and the local engine synthesize the template.
+ */
+import { pathToFileURL } from 'node:url';
+import { App, type Environment, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { InvalidConfigurationError } from '../functions/shared/errors.js';
+import type { RotationPolicyInput } from '../functions/shared/policy.js';
+import { type ManagedSecretProps, RotatorStack } from './stacks/rotator-stack.js';
+
+export const STACK_ID = 'GenesysCredentialRotator';
+
+/** The example credential `cdk synth` shows wired up. */
+export const EXAMPLE_MANAGED_SECRET: ManagedSecretProps = {
+  secretName: 'genesys/prod/contact-centre-api',
+  environment: 'mypurecloud.ie',
+  orgId: '00000000-0000-4000-8000-000000000001',
+  stage: 'prod',
+  schedule: { cron: '0 8 ? * TUE *', window: '4h' },
+};
+
+export interface BuildAppOptions {
+  /** Cloud assembly folder. @default - the CLI's (`cdk.out`) or a temporary folder */
+  readonly outdir?: string;
+  /** Org-wide policy. @default - context `policy` (JSON), else every default */
+  readonly policy?: RotationPolicyInput;
+  /** Bundle the functions with esbuild. Off skips bundling (fast synth for tests). @default true */
+  readonly bundling?: boolean;
+  /** Run the cdk-nag AwsSolutions checks on synth. @default true */
+  readonly nag?: boolean;
+  /** Account and region of the stack. @default - environment-agnostic */
+  readonly env?: Environment;
+  /** Managed secrets. @default [EXAMPLE_MANAGED_SECRET] */
+  readonly managedSecrets?: ReadonlyArray<ManagedSecretProps>;
+}
+
+export function buildApp(options: BuildAppOptions = {}): { app: App; stack: RotatorStack } {
+  const app = new App({
+    ...(options.outdir === undefined ? {} : { outdir: options.outdir }),
+    // An empty list of stacks to bundle: assets are staged without running esbuild.
+    ...(options.bundling === false ? { context: { 'aws:cdk:bundling-stacks': [] } } : {}),
+  });
+  const stack = new RotatorStack(app, STACK_ID, {
+    ...(options.env === undefined ? {} : { env: options.env }),
+    description:
+      'Rotates Genesys Cloud credentials stored in AWS Secrets Manager (genesys-credential-rotator)',
+    policy: options.policy ?? policyFromContext(app),
+    managedSecrets: options.managedSecrets ?? [
+      { ...EXAMPLE_MANAGED_SECRET, rotateImmediatelyOnUpdate: false },
+    ],
+    alarmEmail: stringContext(app, 'alarmEmail'),
+  });
+  if (options.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack };
+}
+
+function policyFromContext(app: App): RotationPolicyInput | undefined {
+  const raw: unknown = app.node.tryGetContext('policy');
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string') return raw as RotationPolicyInput;
+  try {
+    return JSON.parse(raw) as RotationPolicyInput;
+  } catch {
+    throw new InvalidConfigurationError('Invalid rotation policy: context "policy" is not valid JSON');
+  }
+}
+
+function stringContext(app: App, key: string): string | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  buildApp().app.synth();
+}

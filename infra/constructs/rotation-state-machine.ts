@@ -1,0 +1,464 @@
+/**
+ * The rotation saga as a Standard state machine (JSONPath). The graph, the state names and the
+ * payloads are the contract of docs/ARCHITECTURE.md ("The state machine"): the local engine, the
+ * Secrets Manager hook and the tests rely on them, so they live in `STATE` and nowhere else.
+ *
+ * Every forward step that can leave something behind catches into its compensation; compensations
+ * run in reverse order and end in one Fail state. After promotion nothing rolls the secret back:
+ * failures end in a loud `Rotation Needs Attention` event.
+ */
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  Fail,
+  JitterType,
+  JsonPath,
+  LogLevel,
+  Pass,
+  type RetryProps,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+  TaskInput,
+  type TaskStateBase,
+  Wait,
+  WaitTime,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { EventBridgePutEvents, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import {
+  CredentialNotYetActiveError,
+  NeedsAttentionError,
+  PromotionPendingError,
+  TransientUpstreamError,
+} from '../../functions/shared/errors.js';
+
+/** State names: a contract with the local engine, the rotation hook and the tests. */
+export const STATE = {
+  Fetch: 'Fetch',
+  Validate: 'Validate',
+  WithinMaintenanceWindow: 'WithinMaintenanceWindow',
+  WaitForMaintenanceWindow: 'WaitForMaintenanceWindow',
+  IsDryRun: 'IsDryRun',
+  EmitPlan: 'EmitPlan',
+  DryRunComplete: 'DryRunComplete',
+  IsEmergency: 'IsEmergency',
+  EmergencyRegenerate: 'EmergencyRegenerate',
+  EmitEmergencyRotated: 'EmitEmergencyRotated',
+  EmitStarted: 'EmitStarted',
+  Create: 'Create',
+  Verify: 'Verify',
+  Sync: 'Sync',
+  EmitPromoted: 'EmitPromoted',
+  CheckAdoption: 'CheckAdoption',
+  IsAdopted: 'IsAdopted',
+  EmitAdoptionProgress: 'EmitAdoptionProgress',
+  WaitForAdoption: 'WaitForAdoption',
+  DeactivateLegacy: 'DeactivateLegacy',
+  ObserveInactive: 'ObserveInactive',
+  DeleteLegacy: 'DeleteLegacy',
+  EmitRetired: 'EmitRetired',
+  RotationSucceeded: 'RotationSucceeded',
+  RefusalDefaults: 'RefusalDefaults',
+  PrepareRefusal: 'PrepareRefusal',
+  DiscardRefusedPending: 'DiscardRefusedPending',
+  EmitRefused: 'EmitRefused',
+  RotationRefused: 'RotationRefused',
+  Rollback: 'Rollback',
+  DiscardPending: 'DiscardPending',
+  EmitRolledBack: 'EmitRolledBack',
+  RotationRolledBack: 'RotationRolledBack',
+  EmitNeedsAttention: 'EmitNeedsAttention',
+  NeedsAttention: 'NeedsAttention',
+} as const;
+export type StateName = (typeof STATE)[keyof typeof STATE];
+
+/** Source of every audit event. */
+export const EVENT_SOURCE = 'genesys.credential-rotator';
+
+/** Detail types of the audit events (schemas/rotation-event.v1.json). */
+export const DETAIL_TYPE = {
+  started: 'Rotation Started',
+  planned: 'Rotation Planned',
+  refused: 'Rotation Refused',
+  promoted: 'Secret Promoted',
+  adoptionProgressed: 'Adoption Progressed',
+  legacyRetired: 'Legacy Client Retired',
+  succeeded: 'Rotation Succeeded',
+  rolledBack: 'Rotation Rolled Back',
+  needsAttention: 'Rotation Needs Attention',
+  emergencyCompleted: 'Emergency Rotation Completed',
+} as const;
+
+/** Version of the audit event detail schema. */
+export const EVENT_SCHEMA_VERSION = '1';
+
+/**
+ * Defaults merged under the raw execution input when Fetch fails, so the refusal path can name the
+ * secret and the trigger even when the input omitted them (Fetch is what normally applies defaults).
+ */
+export const REFUSAL_INPUT_DEFAULTS = {
+  secretId: '(unknown)',
+  dryRun: false,
+  reason: '',
+  mode: 'standard',
+  trigger: 'manual',
+} as const;
+
+/** The functions the state machine invokes. */
+export interface RotationFunctions {
+  readonly fetch: IFunction;
+  readonly validate: IFunction;
+  /** The Secrets Manager rotation function; also serves `create`, `sync`, `discardPending`, `emergency`. */
+  readonly rotator: IFunction;
+  readonly verify: IFunction;
+  readonly checkAdoption: IFunction;
+  readonly deleteOrRollback: IFunction;
+}
+
+export interface RotationStateMachineProps {
+  readonly functions: RotationFunctions;
+  /** Bus the audit events go to. */
+  readonly eventBus: IEventBus;
+  /**
+   * Physical name. Fixed so the functions can name the state machine (`STATE_MACHINE_ARN`) without
+   * depending on it.
+   */
+  readonly stateMachineName: string;
+  /**
+   * Longest an execution may run: grace period, adoption gate and maintenance windows included.
+   * @default Duration.days(45)
+   */
+  readonly timeout?: Duration;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /** @default RemovalPolicy.DESTROY */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/** Every Lambda task retries a transient upstream failure (429/5xx/timeouts after the adapter's own retries). */
+const TRANSIENT_RETRY: RetryProps = {
+  errors: [TransientUpstreamError.name],
+  interval: Duration.seconds(2),
+  backoffRate: 2,
+  maxAttempts: 5,
+  maxDelay: Duration.seconds(30),
+  jitterStrategy: JitterType.FULL,
+};
+
+/** Verify: Genesys is eventually consistent right after a client is created. */
+const NOT_YET_ACTIVE_RETRY: RetryProps = {
+  errors: [CredentialNotYetActiveError.name],
+  interval: Duration.seconds(2),
+  backoffRate: 1.5,
+  maxAttempts: 8,
+};
+
+/** Sync during a native rotation: waits for finishSecret to move AWSCURRENT (up to 15 minutes). */
+const PROMOTION_PENDING_RETRY: RetryProps = {
+  errors: [PromotionPendingError.name],
+  interval: Duration.seconds(5),
+  backoffRate: 1,
+  maxAttempts: 180,
+};
+
+/** Audit events: PutEvents can fail an entry (`EventBridge.FailedEntry`) or throttle. */
+const EMIT_RETRY: RetryProps = {
+  errors: ['States.TaskFailed'],
+  interval: Duration.seconds(1),
+  backoffRate: 2,
+  maxAttempts: 3,
+  jitterStrategy: JitterType.FULL,
+};
+
+const CATCH_ALL = { errors: ['States.ALL'], resultPath: '$.error' };
+
+/** Fields every audit event detail carries. */
+const COMMON_DETAIL = {
+  schemaVersion: EVENT_SCHEMA_VERSION,
+  'secretId.$': '$.secretId',
+  'executionId.$': '$$.Execution.Id',
+  'trigger.$': '$.trigger',
+} as const;
+
+/**
+ * The rotation state machine: Fetch -> Validate -> Create -> Verify -> Sync -> adoption gate ->
+ * retire, with the refusal path, the rollback saga and the needs-attention path.
+ */
+export class RotationStateMachine extends Construct {
+  readonly stateMachine: StateMachine;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: RotationStateMachineProps) {
+    super(scope, id);
+    const fns = props.functions;
+    const bus = props.eventBus;
+
+    // `resultPath: '$'` is written as no ResultPath at all: the same semantics in Step Functions
+    // (the result replaces the state), and aws-local-stepfunctions 3.0.0 mishandles an explicit '$'
+    // (it stores the result under a key named "$").
+    const invoke = (name: StateName, fn: IFunction, payload: Record<string, unknown>, resultPath: string) =>
+      new LambdaInvoke(this, name, {
+        stateName: name,
+        lambdaFunction: fn,
+        payloadResponseOnly: true,
+        payload: TaskInput.fromObject(payload),
+        ...(resultPath === '$' ? {} : { resultPath }),
+      }).addRetry(TRANSIENT_RETRY);
+
+    const emit = (
+      name: StateName,
+      entries: ReadonlyArray<{ detailType: string; facts: Record<string, unknown> }>,
+    ) =>
+      new EventBridgePutEvents(this, name, {
+        stateName: name,
+        entries: entries.map((entry) => ({
+          eventBus: bus,
+          source: EVENT_SOURCE,
+          detailType: entry.detailType,
+          detail: TaskInput.fromObject({ ...COMMON_DETAIL, ...entry.facts }),
+        })),
+        resultPath: JsonPath.DISCARD,
+      }).addRetry(EMIT_RETRY);
+
+    const state = { 'state.$': '$' };
+    const legacyClientId = { 'legacyClientId.$': '$.inventory.legacyClient.id' };
+
+    // 1) Needs attention: after promotion (or when a compensation itself fails) a human must look.
+    //    Reached only once Fetch succeeded, so $.inventory exists; $.created may not.
+    const needsAttention = new Fail(this, STATE.NeedsAttention, {
+      stateName: STATE.NeedsAttention,
+      error: NeedsAttentionError.name,
+      causePath: '$.error.Cause',
+    });
+    const emitNeedsAttention = emit(STATE.EmitNeedsAttention, [
+      { detailType: DETAIL_TYPE.needsAttention, facts: { ...legacyClientId, 'error.$': '$.error' } },
+    ]).next(needsAttention);
+    const toNeedsAttention = (task: TaskStateBase, resultPath = '$.error') =>
+      task.addCatch(emitNeedsAttention, { errors: ['States.ALL'], resultPath });
+
+    // 2) Refusal: nothing was created; drop a pending version this execution may own, then report.
+    //    Reached from Fetch (state = raw input) or Validate (state = normalised).
+    const rotationRefused = new Fail(this, STATE.RotationRefused, {
+      stateName: STATE.RotationRefused,
+      errorPath: '$.error.Error',
+      causePath: '$.error.Cause',
+    });
+    const emitRefused = emit(STATE.EmitRefused, [
+      { detailType: DETAIL_TYPE.refused, facts: { 'error.$': '$.error' } },
+    ]).next(rotationRefused);
+    const discardRefusedPending = invoke(
+      STATE.DiscardRefusedPending,
+      fns.rotator,
+      { rotatorTask: 'discardPending', ...state },
+      '$.rolledBack',
+    )
+      // The refusal is still reported if the clean-up fails; its error stays in the history.
+      .addCatch(emitRefused, { errors: ['States.ALL'], resultPath: '$.discardError' })
+      .next(emitRefused);
+    // Fetch is what applies the input's defaults; when it fails the state is the raw input, which
+    // may omit `trigger` (or even `secretId`). Two Pass states put the defaults under it, so every
+    // path EmitRefused reads exists. (A JSON literal inside an intrinsic needs escaped braces, which
+    // aws-local-stepfunctions does not unescape, hence a static `Parameters` object instead.)
+    const prepareRefusal = new Pass(this, STATE.PrepareRefusal, {
+      stateName: STATE.PrepareRefusal,
+      parameters: {
+        'merged.$': 'States.JsonMerge($.defaults, $.input, false)',
+      },
+      outputPath: '$.merged',
+    }).next(discardRefusedPending);
+    const refusalDefaults = new Pass(this, STATE.RefusalDefaults, {
+      stateName: STATE.RefusalDefaults,
+      parameters: { defaults: REFUSAL_INPUT_DEFAULTS, 'input.$': '$' },
+    }).next(prepareRefusal);
+
+    // 3) Rollback saga: undo in reverse order (delete the new client, drop the pending version).
+    const rotationRolledBack = new Fail(this, STATE.RotationRolledBack, {
+      stateName: STATE.RotationRolledBack,
+      errorPath: '$.error.Error',
+      causePath: '$.error.Cause',
+    });
+    const emitRolledBack = emit(STATE.EmitRolledBack, [
+      {
+        detailType: DETAIL_TYPE.rolledBack,
+        facts: { ...legacyClientId, 'rolledBack.$': '$.rolledBack', 'error.$': '$.error' },
+      },
+    ]).next(rotationRolledBack);
+    const discardPending = invoke(
+      STATE.DiscardPending,
+      fns.rotator,
+      { rotatorTask: 'discardPending', ...state },
+      '$.rolledBack',
+    );
+    toNeedsAttention(discardPending, '$.compensationError').next(emitRolledBack);
+    const rollback = invoke(
+      STATE.Rollback,
+      fns.deleteOrRollback,
+      { mode: 'rollback', ...state },
+      '$.rolledBack',
+    );
+    toNeedsAttention(rollback, '$.compensationError').next(discardPending);
+
+    // 4) Forward path.
+    const fetch = invoke(
+      STATE.Fetch,
+      fns.fetch,
+      { 'input.$': '$', 'executionId.$': '$$.Execution.Id' },
+      '$',
+    ).addCatch(refusalDefaults, CATCH_ALL);
+    const validate = invoke(STATE.Validate, fns.validate, state, '$.validation').addCatch(
+      discardRefusedPending,
+      CATCH_ALL,
+    );
+    const waitForWindow = new Wait(this, STATE.WaitForMaintenanceWindow, {
+      stateName: STATE.WaitForMaintenanceWindow,
+      time: WaitTime.secondsPath('$.validation.waitSeconds'),
+    }).next(validate);
+
+    const dryRunComplete = new Succeed(this, STATE.DryRunComplete, { stateName: STATE.DryRunComplete });
+    const emitPlan = emit(STATE.EmitPlan, [
+      {
+        detailType: DETAIL_TYPE.planned,
+        facts: {
+          ...legacyClientId,
+          'ok.$': '$.validation.ok',
+          'checks.$': '$.validation.checks',
+          'plan.$': '$.validation.plan',
+        },
+      },
+    ]).next(dryRunComplete);
+
+    const rotationSucceeded = new Succeed(this, STATE.RotationSucceeded, {
+      stateName: STATE.RotationSucceeded,
+    });
+    const emitEmergencyRotated = emit(STATE.EmitEmergencyRotated, [
+      {
+        detailType: DETAIL_TYPE.emergencyCompleted,
+        facts: { 'reason.$': '$.reason', 'emergency.$': '$.emergency' },
+      },
+    ]).next(rotationSucceeded);
+    const emergencyRegenerate = invoke(
+      STATE.EmergencyRegenerate,
+      fns.rotator,
+      { rotatorTask: 'emergency', ...state },
+      '$.emergency',
+    );
+    // Regenerating invalidates the old secret at once: there is nothing to roll back to.
+    toNeedsAttention(emergencyRegenerate).next(emitEmergencyRotated);
+
+    const emitStarted = emit(STATE.EmitStarted, [
+      {
+        detailType: DETAIL_TYPE.started,
+        facts: { ...legacyClientId, 'mode.$': '$.mode', 'reason.$': '$.reason' },
+      },
+    ]);
+    const create = invoke(
+      STATE.Create,
+      fns.rotator,
+      { rotatorTask: 'create', ...state },
+      '$.created',
+    ).addCatch(rollback, CATCH_ALL);
+    const verify = invoke(STATE.Verify, fns.verify, state, '$.verified')
+      .addRetry(NOT_YET_ACTIVE_RETRY)
+      .addCatch(rollback, CATCH_ALL);
+    const sync = invoke(STATE.Sync, fns.rotator, { rotatorTask: 'sync', ...state }, '$.synced')
+      .addRetry(PROMOTION_PENDING_RETRY)
+      .addCatch(rollback, CATCH_ALL);
+    const newClientId = { 'newClientId.$': '$.created.newClientId' };
+    const emitPromoted = emit(STATE.EmitPromoted, [
+      {
+        detailType: DETAIL_TYPE.promoted,
+        facts: { ...legacyClientId, ...newClientId, 'synced.$': '$.synced' },
+      },
+    ]);
+
+    const checkAdoption = toNeedsAttention(
+      invoke(STATE.CheckAdoption, fns.checkAdoption, state, '$.adoption'),
+    );
+    const emitAdoptionProgress = emit(STATE.EmitAdoptionProgress, [
+      {
+        detailType: DETAIL_TYPE.adoptionProgressed,
+        facts: { ...legacyClientId, ...newClientId, 'adoption.$': '$.adoption' },
+      },
+    ]);
+    const waitForAdoption = new Wait(this, STATE.WaitForAdoption, {
+      stateName: STATE.WaitForAdoption,
+      time: WaitTime.secondsPath('$.adoption.waitSeconds'),
+    });
+    const deactivateLegacy = toNeedsAttention(
+      invoke(STATE.DeactivateLegacy, fns.deleteOrRollback, { mode: 'deactivate', ...state }, '$.retired'),
+    );
+    const observeInactive = new Wait(this, STATE.ObserveInactive, {
+      stateName: STATE.ObserveInactive,
+      time: WaitTime.secondsPath('$.validation.plan.retireObserveSeconds'),
+    });
+    const deleteLegacy = toNeedsAttention(
+      invoke(STATE.DeleteLegacy, fns.deleteOrRollback, { mode: 'delete', ...state }, '$.retired'),
+    );
+    const emitRetired = emit(STATE.EmitRetired, [
+      {
+        detailType: DETAIL_TYPE.legacyRetired,
+        facts: { ...newClientId, 'retired.$': '$.retired' },
+      },
+      {
+        detailType: DETAIL_TYPE.succeeded,
+        facts: { ...legacyClientId, ...newClientId, 'adoption.$': '$.adoption' },
+      },
+    ]);
+
+    const isAdopted = new Choice(this, STATE.IsAdopted, { stateName: STATE.IsAdopted })
+      .when(
+        Condition.booleanEquals('$.adoption.adopted', false),
+        emitAdoptionProgress.next(waitForAdoption).next(checkAdoption),
+      )
+      .otherwise(
+        deactivateLegacy.next(observeInactive).next(deleteLegacy).next(emitRetired).next(rotationSucceeded),
+      );
+
+    const rotate = emitStarted
+      .next(create)
+      .next(verify)
+      .next(sync)
+      .next(emitPromoted)
+      .next(checkAdoption)
+      .next(isAdopted);
+
+    const isEmergency = new Choice(this, STATE.IsEmergency, { stateName: STATE.IsEmergency })
+      .when(Condition.stringEquals('$.mode', 'emergency'), emergencyRegenerate)
+      .otherwise(rotate);
+    const isDryRun = new Choice(this, STATE.IsDryRun, { stateName: STATE.IsDryRun })
+      .when(Condition.booleanEquals('$.dryRun', true), emitPlan)
+      .otherwise(isEmergency);
+    const withinWindow = new Choice(this, STATE.WithinMaintenanceWindow, {
+      stateName: STATE.WithinMaintenanceWindow,
+    })
+      .when(Condition.numberGreaterThan('$.validation.waitSeconds', 0), waitForWindow)
+      .otherwise(isDryRun);
+
+    const definition = fetch.next(validate).next(withinWindow);
+
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineName: props.stateMachineName,
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromChainable(definition),
+      comment: `Rotates Genesys Cloud credentials stored in Secrets Manager (${Stack.of(this).stackName})`,
+      timeout: props.timeout ?? Duration.days(45),
+      tracingEnabled: true,
+      logs: {
+        destination: this.logGroup,
+        level: LogLevel.ALL,
+        // Payloads hold ids and facts only, but keep logs to the transitions themselves.
+        includeExecutionData: false,
+      },
+    });
+  }
+}

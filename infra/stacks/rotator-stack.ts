@@ -1,0 +1,319 @@
+/**
+ * The rotator: its six functions, the rotation state machine, the audit bus, the admin credential,
+ * the alarms, and the managed secrets. The stack composes constructs; the graph lives in
+ * `RotationStateMachine`, the function defaults in `RotatorFunction`, the per-secret wiring in
+ * `GenesysRotatedSecret`.
+ */
+import {
+  type CfnElement,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type CfnSecret, type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { InvalidConfigurationError } from '../../functions/shared/errors.js';
+import { parsePolicy, type RotationPolicy, type RotationPolicyInput } from '../../functions/shared/policy.js';
+import {
+  GenesysRotatedSecret,
+  type GenesysRotatedSecretProps,
+  type IGenesysRotator,
+} from '../constructs/genesys-rotated-secret.js';
+import { DETAIL_TYPE, EVENT_SOURCE, RotationStateMachine } from '../constructs/rotation-state-machine.js';
+import { RotatorFunction } from '../constructs/rotator-function.js';
+
+/** A managed secret as the stack takes it: the rotator is the stack itself. */
+export type ManagedSecretProps = Omit<GenesysRotatedSecretProps, 'rotator'>;
+
+export interface RotatorStackProps extends StackProps {
+  /** Org-wide rotation policy, checked at synth. @default - every default of `RotationPolicySchema` */
+  readonly policy?: RotationPolicyInput;
+  /**
+   * ARN of an existing secret holding the rotator's own Genesys admin credential.
+   * @default - a secret `genesys/rotator/admin` is created without a value: put the credential in it
+   */
+  readonly adminSecretArn?: string;
+  /** Name of the audit event bus. @default 'genesys-credential-rotation' */
+  readonly eventBusName?: string;
+  /** Name of the rotation state machine. @default `${stackName}-rotation` */
+  readonly stateMachineName?: string;
+  /** Credentials this rotator manages. @default - none (add them with `addManagedSecret`) */
+  readonly managedSecrets?: ReadonlyArray<ManagedSecretProps>;
+  /** Email subscribed to the alarm topic. @default - no subscription */
+  readonly alarmEmail?: string;
+  /** Retention of every log group (functions and state machine). @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+}
+
+/** Time the rotation hook may wait for a milestone inside one 15-minute invocation. */
+export const HOOK_MAX_WAIT_SECONDS = 840;
+/** Timeout of the rotation function: Secrets Manager steps wait for the state machine. */
+export const ROTATION_FUNCTION_TIMEOUT = Duration.minutes(15);
+
+const COMPLETE_SECRET_ARN = /-[A-Za-z0-9]{6}$/;
+
+export class RotatorStack extends Stack implements IGenesysRotator {
+  readonly policy: RotationPolicy;
+  readonly adminSecret: ISecret;
+  readonly eventBus: IEventBus;
+  readonly stateMachine: StateMachine;
+  readonly stateMachineName: string;
+  readonly alarmTopic: Topic;
+  readonly functions: {
+    readonly fetch: RotatorFunction;
+    readonly validate: RotatorFunction;
+    readonly rotator: RotatorFunction;
+    readonly verify: RotatorFunction;
+    readonly checkAdoption: RotatorFunction;
+    readonly deleteOrRollback: RotatorFunction;
+  };
+  readonly managedSecrets: GenesysRotatedSecret[] = [];
+
+  constructor(scope: Construct, id: string, props: RotatorStackProps = {}) {
+    super(scope, id, props);
+    // Throws InvalidConfigurationError naming each bad field: a bad policy never deploys.
+    this.policy = parsePolicy(props.policy ?? {});
+    this.stateMachineName = props.stateMachineName ?? `${this.stackName}-rotation`;
+    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+
+    // 1) The rotator's own Genesys admin credential.
+    this.adminSecret = props.adminSecretArn
+      ? Secret.fromSecretAttributes(
+          this,
+          'AdminSecret',
+          COMPLETE_SECRET_ARN.test(props.adminSecretArn)
+            ? { secretCompleteArn: props.adminSecretArn }
+            : { secretPartialArn: props.adminSecretArn },
+        )
+      : this.createAdminSecret();
+
+    // 2) Functions. Only the ones that call Genesys read the admin credential; Validate is pure.
+    const fn = (fnId: string, entry: string, extra: { timeout?: Duration; description: string }) =>
+      new RotatorFunction(this, fnId, { entry, logRetention, ...extra });
+    const fetch = fn('Fetch', 'functions/fetch/handler.ts', {
+      description: 'Inventory of a managed secret, its legacy client and the org',
+    })
+      .useAdminSecret(this.adminSecret)
+      .usePolicy(this.policy)
+      .useStateMachine(this.stateMachineName, ['ListExecutions', 'DescribeExecution']);
+    const validate = fn('Validate', 'functions/validate/handler.ts', {
+      description: 'Pure policy checks over the inventory',
+    }).usePolicy(this.policy);
+    const rotator = fn('Rotator', 'functions/rotator/handler.ts', {
+      description: 'Secrets Manager rotation function; the only writer of the managed secrets',
+      timeout: ROTATION_FUNCTION_TIMEOUT,
+    })
+      .useAdminSecret(this.adminSecret)
+      .usePolicy(this.policy)
+      .useStateMachine(this.stateMachineName, [
+        'StartExecution',
+        'ListExecutions',
+        'DescribeExecution',
+        'GetExecutionHistory',
+      ]);
+    rotator.addEnvironment('HOOK_MAX_WAIT_SECONDS', String(HOOK_MAX_WAIT_SECONDS));
+    const verify = fn('Verify', 'functions/verify/handler.ts', {
+      description: 'Probes the pending credential on an isolated client',
+    }).useAdminSecret(this.adminSecret);
+    const checkAdoption = fn('CheckAdoption', 'functions/check-adoption/handler.ts', {
+      description: 'Legacy client usage since promotion',
+    })
+      .useAdminSecret(this.adminSecret)
+      .usePolicy(this.policy);
+    const deleteOrRollback = fn('DeleteOrRollback', 'functions/delete-or-rollback/handler.ts', {
+      description: 'Retires the legacy client, or deletes the client made for a failed rotation',
+    }).useAdminSecret(this.adminSecret);
+    this.functions = { fetch, validate, rotator, verify, checkAdoption, deleteOrRollback };
+
+    for (const f of Object.values(this.functions)) {
+      Validations.of(f.serviceRole).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray (Tracing.ACTIVE) PutTraceSegments/PutTelemetryRecords support no resource-level scoping.',
+      });
+      Validations.of(f).acknowledge({
+        id: 'AwsSolutions-L1',
+        reason: 'Lambdas target Node.js 22 per project policy (bundles are built with target node22).',
+      });
+    }
+    Validations.of(fetch.serviceRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${this.stateMachineName}:*]`,
+      reason:
+        'DescribeExecution on executions of the rotation state machine only; execution names are not known in advance.',
+    });
+    Validations.of(rotator.serviceRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${this.stateMachineName}:*]`,
+      reason:
+        'DescribeExecution/GetExecutionHistory on executions of the rotation state machine only; execution names are derived from rotation tokens at run time.',
+    });
+
+    // 3) Audit bus and the state machine.
+    this.eventBus = new EventBus(this, 'EventBus', {
+      eventBusName: props.eventBusName ?? 'genesys-credential-rotation',
+      description: 'Audit events of the Genesys credential rotator (schemas/rotation-event.v1.json)',
+    });
+    const machine = new RotationStateMachine(this, 'Rotation', {
+      functions: { fetch, validate, rotator, verify, checkAdoption, deleteOrRollback },
+      eventBus: this.eventBus,
+      stateMachineName: this.stateMachineName,
+      logRetention,
+    });
+    this.stateMachine = machine.stateMachine;
+    this.acknowledgeStateMachineRole(machine);
+
+    // 4) Alarms: failed or timed-out executions, "needs attention" events, and Secrets Manager's
+    //    own RotationFailed/RotationAbandoned, all to one encrypted topic.
+    this.alarmTopic = this.createAlarmTopic(props.alarmEmail);
+    const alarmAction = new SnsAction(this.alarmTopic);
+    new Alarm(this, 'ExecutionsFailedAlarm', {
+      alarmDescription:
+        'A credential rotation failed (refused, rolled back or needs attention). See the audit events.',
+      metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(alarmAction);
+    new Alarm(this, 'ExecutionsTimedOutAlarm', {
+      alarmDescription: 'A credential rotation execution timed out; its legacy client may not be retired.',
+      metric: this.stateMachine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(alarmAction);
+    new Rule(this, 'NeedsAttentionRule', {
+      description: 'Rotation Needs Attention events to the alarm topic',
+      eventBus: this.eventBus,
+      eventPattern: { source: [EVENT_SOURCE], detailType: [DETAIL_TYPE.needsAttention] },
+      targets: [new SnsTopic(this.alarmTopic)],
+    });
+    new Rule(this, 'SecretsManagerRotationFailedRule', {
+      description: 'Secrets Manager RotationFailed/RotationAbandoned (CloudTrail) to the alarm topic',
+      eventPattern: {
+        source: ['aws.secretsmanager'],
+        detailType: ['AWS Service Event via CloudTrail'],
+        detail: {
+          eventSource: ['secretsmanager.amazonaws.com'],
+          eventName: ['RotationFailed', 'RotationAbandoned'],
+        },
+      },
+      targets: [new SnsTopic(this.alarmTopic)],
+    });
+
+    // 5) Managed secrets.
+    for (const managed of props.managedSecrets ?? []) {
+      this.addManagedSecret(`Managed-${managed.secretName.replace(/[^A-Za-z0-9]+/g, '-')}`, managed);
+    }
+
+    new CfnOutput(this, 'StateMachineArn', {
+      description: 'Start a manual rotation here (input {"secretId": "..."})',
+      value: this.stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, 'EventBusName', { description: 'Audit events', value: this.eventBus.eventBusName });
+    new CfnOutput(this, 'AdminSecretArn', {
+      description: "The rotator's Genesys admin credential",
+      value: this.adminSecret.secretArn,
+    });
+  }
+
+  /** {@link IGenesysRotator}: Secrets Manager invokes the `Rotator` function. */
+  get rotationFunction(): RotatorFunction {
+    return this.functions.rotator;
+  }
+
+  /** {@link IGenesysRotator}: Fetch and Verify read managed secrets. */
+  get secretReaders(): ReadonlyArray<IFunction> {
+    return [this.functions.fetch, this.functions.verify];
+  }
+
+  /** Manages one more credential with this rotator. Its stage must be the policy's stage. */
+  addManagedSecret(id: string, props: ManagedSecretProps): GenesysRotatedSecret {
+    if (props.stage !== this.policy.stage) {
+      throw new InvalidConfigurationError(
+        `Managed secret ${props.secretName} has stage '${props.stage}' but this rotator's policy stage is ` +
+          `'${this.policy.stage}'; Validate would refuse every rotation of it`,
+      );
+    }
+    const managed = new GenesysRotatedSecret(this, id, { ...props, rotator: this });
+    this.managedSecrets.push(managed);
+    return managed;
+  }
+
+  private createAdminSecret(): ISecret {
+    const secret = new Secret(this, 'AdminSecret', {
+      secretName: 'genesys/rotator/admin',
+      description:
+        'PLACEHOLDER: put the rotator admin OAuth client here as {"clientId","clientSecret","environment"}. ' +
+        'It needs oauth:client:add/edit/delete/view and usage:client:view. Rotated by hand, never by the rotator.',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // No generated value: an operator stores the real credential after the first deployment.
+    (secret.node.defaultChild as CfnSecret).addPropertyDeletionOverride('GenerateSecretString');
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        "The rotator's own admin credential is rotated by an operator: the self-rotation guard refuses to rotate it with itself.",
+    });
+    return secret;
+  }
+
+  private createAlarmTopic(email: string | undefined): Topic {
+    const key = new Key(this, 'AlarmTopicKey', {
+      description: 'Encrypts the Genesys credential rotator alarm topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // CloudWatch alarms and EventBridge rules publish to an encrypted topic only if the key lets them.
+    for (const service of ['cloudwatch.amazonaws.com', 'events.amazonaws.com']) {
+      key.addToResourcePolicy(
+        new PolicyStatement({
+          principals: [new ServicePrincipal(service)],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+        }),
+      );
+    }
+    const topic = new Topic(this, 'AlarmTopic', {
+      displayName: 'Genesys credential rotator alarms',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    if (email) topic.addSubscription(new EmailSubscription(email));
+    return topic;
+  }
+
+  private acknowledgeStateMachineRole(machine: RotationStateMachine): void {
+    const role = machine.stateMachine.role;
+    const fnArns = Object.values(this.functions).map(
+      (f) => `AwsSolutions-IAM5[Resource::<${this.getLogicalId(f.node.defaultChild as CfnElement)}.Arn>:*]`,
+    );
+    for (const id of fnArns) {
+      Validations.of(role).acknowledge({
+        id,
+        reason:
+          'CDK LambdaInvoke grants lambda:InvokeFunction on the function and its versions/aliases (ARN:*).',
+      });
+    }
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray tracing and CloudWatch Logs delivery (logs:CreateLogDelivery, ...) for Step Functions support no resource-level scoping.',
+    });
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * `npm start`: one real rotation on this machine. Stand-ins for Genesys Cloud and AWS, a demo org
+ * with a consumer that keeps calling Genesys with whatever AWSCURRENT holds, and the synthesized
+ * state machine on the local engine. Prints one line per state and a summary; `--json` prints the
+ * summary as one JSON object on the last line. Exits non-zero unless the rotation succeeded.
+ */
+import './polyfills.js';
+import { parseArgs } from 'node:util';
+import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import type { EventLog } from './engine/runner.js';
+import { type LocalEnvironment, startLocalEnvironment } from './harness.js';
+
+interface Summary {
+  outcome: 'succeeded' | 'dry-run' | 'rolled-back' | 'refused' | 'needs-attention' | 'failed';
+  trigger: 'manual' | 'secretsmanager';
+  executionStatus: string;
+  error: string | null;
+  newClientId: string | null;
+  legacyClientId: string;
+  legacyRetired: boolean;
+  legacyClientState: string;
+  events: number;
+  eventTypes: string[];
+  consumerCalls: number;
+  consumerFailedCalls: number;
+  consumerClients: string[];
+  genesysCalls: number;
+  genesysCallsByRoute: Record<string, number>;
+  awsCalls: number;
+  awsCallsByOperation: Record<string, number>;
+  wallMs: number;
+}
+
+const { values: args } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    trigger: { type: 'string', default: 'manual' },
+    'dry-run': { type: 'boolean', default: false },
+    reason: { type: 'string', default: 'npm start demo rotation' },
+  },
+});
+function parseTrigger(value: string | undefined): Summary['trigger'] {
+  if (value === 'manual' || value === 'secretsmanager') return value;
+  process.stderr.write(`--trigger must be "manual" or "secretsmanager", got "${value}"\n`);
+  process.exit(2);
+}
+const trigger = parseTrigger(args.trigger);
+const json = args.json === true;
+const print = (line: string) => {
+  if (!json) process.stdout.write(`${line}\n`);
+  else process.stderr.write(`${line}\n`);
+};
+
+const stateStarted = new Map<string, number>();
+function onEngineEvent(executionName: string, event: EventLog): void {
+  if (!('state' in event)) return;
+  const key = `${executionName}/${event.state.name}`;
+  if (event.type === 'StateEntered') stateStarted.set(key, Date.now());
+  const took = () => `${Date.now() - (stateStarted.get(key) ?? Date.now())} ms`;
+  if (event.type === 'StateExited')
+    print(`  ${event.state.name.padEnd(28)} ${event.state.type.padEnd(8)} ok   ${took()}`);
+  if (event.type === 'StateFailed')
+    print(`  ${event.state.name.padEnd(28)} ${event.state.type.padEnd(8)} FAIL ${event.Error}`);
+  if (event.type === 'StateRetried')
+    print(`  ${event.state.name.padEnd(28)} ${event.state.type.padEnd(8)} retry #${event.retry.attempt}`);
+}
+
+function count<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return counts;
+}
+
+async function waitForConsumerUsage(env: LocalEnvironment, calls: number): Promise<void> {
+  const consumer = env.consumer;
+  if (!consumer) return;
+  const deadline = Date.now() + 15_000;
+  while (consumer.stats.calls - consumer.stats.failedCalls < calls) {
+    if (Date.now() > deadline)
+      throw new Error('The simulated consumer could not call Genesys before the rotation');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function latestExecutionArn(env: LocalEnvironment): Promise<string> {
+  const listed = await env.clients.sfn.send(
+    new ListExecutionsCommand({ stateMachineArn: env.stateMachineArn }),
+  );
+  const latest = listed.executions?.[0]?.executionArn;
+  if (!latest) throw new Error('Secrets Manager did not start a rotation execution');
+  return latest;
+}
+
+function outcomeOf(status: string, error: string | null, dryRun: boolean): Summary['outcome'] {
+  if (status === 'SUCCEEDED') return dryRun ? 'dry-run' : 'succeeded';
+  if (error === 'RotationRolledBack') return 'rolled-back';
+  if (error === 'RotationRefused') return 'refused';
+  if (error === 'NeedsAttention') return 'needs-attention';
+  return 'failed';
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const env = await startLocalEnvironment({
+    onEngineEvent,
+    external: {
+      ...(process.env.GENESYS_GATEWAY_URL ? { genesysGatewayUrl: process.env.GENESYS_GATEWAY_URL } : {}),
+      ...(process.env.GENESYS_ADMIN_CLIENT_ID ? { adminClientId: process.env.GENESYS_ADMIN_CLIENT_ID } : {}),
+      ...(process.env.GENESYS_ADMIN_CLIENT_SECRET
+        ? { adminClientSecret: process.env.GENESYS_ADMIN_CLIENT_SECRET }
+        : {}),
+      ...(process.env.GENESYS_TARGET_CLIENT_ID
+        ? { targetClientId: process.env.GENESYS_TARGET_CLIENT_ID }
+        : {}),
+      ...(process.env.GENESYS_TARGET_CLIENT_SECRET
+        ? { targetClientSecret: process.env.GENESYS_TARGET_CLIENT_SECRET }
+        : {}),
+      ...(process.env.AWS_ENDPOINT_URL ? { awsEndpointUrl: process.env.AWS_ENDPOINT_URL } : {}),
+    },
+  });
+  try {
+    print(`Genesys: ${env.genesysGatewayUrl}${env.genesys ? ' (embedded stand-in)' : ''}`);
+    print(
+      `AWS:     ${env.awsEndpointUrl}${env.awsEndpointUrl === env.aws.url ? ' (embedded stand-in)' : ''}`,
+    );
+    print(`Secret:  ${env.managedSecretArn} (client ${env.demo.legacyClientId})`);
+    env.consumer?.start();
+    await waitForConsumerUsage(env, 3);
+    print(
+      `Consumer is calling Genesys with AWSCURRENT; rotating via ${trigger === 'manual' ? 'a manual execution' : 'Secrets Manager RotateSecret'}...`,
+    );
+    const genesysBefore = env.genesys?.requestLog.length ?? 0;
+    const awsBefore = env.aws.requestLog.length;
+    const eventsBefore = env.aws.eventBridge.events.length;
+    const consumerBefore = { ...(env.consumer?.stats ?? { calls: 0, secretReads: 0, logins: 0 }) };
+
+    let executionArn: string;
+    if (trigger === 'manual') {
+      executionArn = await env.startExecution({
+        secretId: env.managedSecretArn,
+        dryRun: args['dry-run'],
+        reason: args.reason,
+      });
+    } else {
+      await env.rotateNatively();
+      executionArn = await latestExecutionArn(env);
+    }
+    const result = await env.waitForExecution(executionArn);
+    // Let the consumer run a moment on the final state: a failure right after retirement would show here.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const consumerStats = env.consumer ? await env.consumer.stop() : null;
+
+    const output = result.output ?? {};
+    const created = output.created as { newClientId?: string } | undefined;
+    const legacy = env.genesys?.clients().find((client) => client.id === env.demo.legacyClientId);
+    const legacyState =
+      legacy === undefined ? 'gone' : legacy.deleted ? 'deleted (restorable)' : legacy.state;
+    const genesysRequests = (env.genesys?.requestLog ?? []).slice(genesysBefore);
+    const consumerClients = new Set(consumerStats?.clientsUsed ?? []);
+    const rotatorGenesys = genesysRequests.filter(
+      (request) => request.callerClientId === null || !consumerClients.has(request.callerClientId),
+    );
+    const awsRequests = env.aws.requestLog.slice(awsBefore);
+    const consumerSecretReads = (consumerStats?.secretReads ?? 0) - consumerBefore.secretReads;
+    const rotatorAws = awsRequests.length - consumerSecretReads;
+    const events = env.aws.eventBridge.events.slice(eventsBefore);
+
+    const summary: Summary = {
+      outcome: outcomeOf(result.status, result.error, args['dry-run'] === true),
+      trigger,
+      executionStatus: result.status,
+      error: result.error,
+      newClientId: created?.newClientId ?? null,
+      legacyClientId: env.demo.legacyClientId,
+      legacyRetired: legacyState !== 'active',
+      legacyClientState: legacyState,
+      events: events.length,
+      eventTypes: events.map((event) => event.detailType),
+      consumerCalls: (consumerStats?.calls ?? 0) - consumerBefore.calls,
+      consumerFailedCalls: consumerStats?.failedCalls ?? 0,
+      consumerClients: [...consumerClients],
+      genesysCalls: rotatorGenesys.length,
+      genesysCallsByRoute: count(rotatorGenesys, (request) => request.route),
+      awsCalls: rotatorAws,
+      awsCallsByOperation: count(awsRequests, (request) => `${request.service}.${request.operation}`),
+      wallMs: Date.now() - started,
+    };
+    if (json) {
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
+    } else {
+      print('');
+      print(
+        `Outcome:              ${summary.outcome} (${summary.executionStatus}${summary.error ? `, ${summary.error}` : ''})`,
+      );
+      print(`New client:           ${summary.newClientId ?? '-'}`);
+      print(`Legacy client:        ${summary.legacyClientId} -> ${summary.legacyClientState}`);
+      print(`Events emitted:       ${summary.events} (${summary.eventTypes.join(', ')})`);
+      print(`Consumer calls:       ${summary.consumerCalls}, failed: ${summary.consumerFailedCalls}`);
+      print(`Genesys calls:        ${summary.genesysCalls} by the rotator`);
+      print(`AWS calls:            ${summary.awsCalls} by the rotator`);
+      print(`Wall time:            ${summary.wallMs} ms`);
+    }
+    return summary.outcome === 'succeeded' || summary.outcome === 'dry-run' ? 0 : 1;
+  } finally {
+    await env.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(
+      `npm start failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);
