@@ -45,12 +45,14 @@ export class SimulatedConsumer {
   constructor(private readonly options: ConsumerOptions) {}
 
   start(): void {
-    const tick = async () => {
-      await this.callOnce();
-      if (this.#timer !== null)
-        this.#timer = setTimeout(() => void (this.#running = tick()), this.options.callIntervalMs);
+    const schedule = (delayMs: number) => {
+      this.#timer = setTimeout(() => {
+        this.#running = this.callOnce().then(() => {
+          if (this.#timer !== null) schedule(this.options.callIntervalMs);
+        });
+      }, delayMs);
     };
-    this.#timer = setTimeout(() => void (this.#running = tick()), 0);
+    schedule(0);
   }
 
   async stop(): Promise<ConsumerStats> {

@@ -136,10 +136,17 @@ function tagList(tags: Readonly<Record<string, string>>): Tag[] {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
+const synthesized = new Map<string, CfnTemplate>();
+
+/** Synthesizes the stack once per policy per process: the fault matrix starts hundreds of environments. */
 function synthesize(policy: RotationPolicyInput, region: string, accountId: string): LocalStateMachine {
-  const { app, stack } = buildApp({ bundling: false, policy });
-  const assembly = app.synth();
-  const template = assembly.getStackArtifact(stack.artifactId).template as CfnTemplate;
+  const key = JSON.stringify(policy);
+  let template = synthesized.get(key);
+  if (template === undefined) {
+    const { app, stack } = buildApp({ bundling: false, policy });
+    template = app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
+    synthesized.set(key, template);
+  }
   return loadStateMachine(template, { region, accountId });
 }
 
