@@ -208,7 +208,8 @@ export function evaluateRotation(state: RotationState, policy: RotationPolicy, n
       : null,
     validation: {
       ok,
-      waitSeconds: ok ? waitSeconds : 0,
+      // A dry run reports the window in its checks but never waits for it.
+      waitSeconds: ok && !state.dryRun ? waitSeconds : 0,
       checks: results,
       plan: {
         newClientName: newClientName(inventory.legacyClient.name, policy.clientNamePrefix, inventory.token),
