@@ -52,7 +52,9 @@ export const STATE = {
   EmitEmergencyRotated: 'EmitEmergencyRotated',
   EmitStarted: 'EmitStarted',
   Create: 'Create',
+  EmitCreated: 'EmitCreated',
   Verify: 'Verify',
+  EmitVerified: 'EmitVerified',
   Sync: 'Sync',
   EmitPromoted: 'EmitPromoted',
   CheckAdoption: 'CheckAdoption',
@@ -60,6 +62,7 @@ export const STATE = {
   EmitAdoptionProgress: 'EmitAdoptionProgress',
   WaitForAdoption: 'WaitForAdoption',
   DeactivateLegacy: 'DeactivateLegacy',
+  EmitDeactivated: 'EmitDeactivated',
   ObserveInactive: 'ObserveInactive',
   DeleteLegacy: 'DeleteLegacy',
   EmitRetired: 'EmitRetired',
@@ -86,8 +89,11 @@ export const DETAIL_TYPE = {
   started: 'Rotation Started',
   planned: 'Rotation Planned',
   refused: 'Rotation Refused',
+  created: 'Client Created',
+  verified: 'Credential Verified',
   promoted: 'Secret Promoted',
   adoptionProgressed: 'Adoption Progressed',
+  legacyDeactivated: 'Legacy Client Deactivated',
   legacyRetired: 'Legacy Client Retired',
   succeeded: 'Rotation Succeeded',
   rolledBack: 'Rotation Rolled Back',
@@ -370,28 +376,48 @@ export class RotationStateMachine extends Construct {
       .addRetry(PROMOTION_PENDING_RETRY)
       .addCatch(rollback, CATCH_ALL);
     const newClientId = { 'newClientId.$': '$.created.newClientId' };
-    const emitPromoted = emit(STATE.EmitPromoted, [
+    // Before promotion an audit event that cannot be delivered still leaves nothing behind.
+    const emitCreated = emit(STATE.EmitCreated, [
       {
-        detailType: DETAIL_TYPE.promoted,
-        facts: { ...legacyClientId, ...newClientId, 'synced.$': '$.synced' },
+        detailType: DETAIL_TYPE.created,
+        facts: { ...legacyClientId, ...newClientId, 'reused.$': '$.created.reused' },
       },
-    ]);
+    ]).addCatch(rollback, CATCH_ALL);
+    const emitVerified = emit(STATE.EmitVerified, [
+      { detailType: DETAIL_TYPE.verified, facts: { ...legacyClientId, ...newClientId } },
+    ]).addCatch(rollback, CATCH_ALL);
+    // After promotion the secret is never rolled back: a lost event still ends loud, in NeedsAttention.
+    const emitPromoted = toNeedsAttention(
+      emit(STATE.EmitPromoted, [
+        {
+          detailType: DETAIL_TYPE.promoted,
+          facts: { ...legacyClientId, ...newClientId, 'synced.$': '$.synced' },
+        },
+      ]),
+    );
 
     const checkAdoption = toNeedsAttention(
       invoke(STATE.CheckAdoption, fns.checkAdoption, state, '$.adoption'),
     );
-    const emitAdoptionProgress = emit(STATE.EmitAdoptionProgress, [
-      {
-        detailType: DETAIL_TYPE.adoptionProgressed,
-        facts: { ...legacyClientId, ...newClientId, 'adoption.$': '$.adoption' },
-      },
-    ]);
+    const emitAdoptionProgress = toNeedsAttention(
+      emit(STATE.EmitAdoptionProgress, [
+        {
+          detailType: DETAIL_TYPE.adoptionProgressed,
+          facts: { ...legacyClientId, ...newClientId, 'adoption.$': '$.adoption' },
+        },
+      ]),
+    );
     const waitForAdoption = new Wait(this, STATE.WaitForAdoption, {
       stateName: STATE.WaitForAdoption,
       time: WaitTime.secondsPath('$.adoption.waitSeconds'),
     });
     const deactivateLegacy = toNeedsAttention(
       invoke(STATE.DeactivateLegacy, fns.deleteOrRollback, { mode: 'deactivate', ...state }, '$.retired'),
+    );
+    const emitDeactivated = toNeedsAttention(
+      emit(STATE.EmitDeactivated, [
+        { detailType: DETAIL_TYPE.legacyDeactivated, facts: { ...newClientId, 'retired.$': '$.retired' } },
+      ]),
     );
     const observeInactive = new Wait(this, STATE.ObserveInactive, {
       stateName: STATE.ObserveInactive,
@@ -400,16 +426,18 @@ export class RotationStateMachine extends Construct {
     const deleteLegacy = toNeedsAttention(
       invoke(STATE.DeleteLegacy, fns.deleteOrRollback, { mode: 'delete', ...state }, '$.retired'),
     );
-    const emitRetired = emit(STATE.EmitRetired, [
-      {
-        detailType: DETAIL_TYPE.legacyRetired,
-        facts: { ...newClientId, 'retired.$': '$.retired' },
-      },
-      {
-        detailType: DETAIL_TYPE.succeeded,
-        facts: { ...legacyClientId, ...newClientId, 'adoption.$': '$.adoption' },
-      },
-    ]);
+    const emitRetired = toNeedsAttention(
+      emit(STATE.EmitRetired, [
+        {
+          detailType: DETAIL_TYPE.legacyRetired,
+          facts: { ...newClientId, 'retired.$': '$.retired' },
+        },
+        {
+          detailType: DETAIL_TYPE.succeeded,
+          facts: { ...legacyClientId, ...newClientId, 'adoption.$': '$.adoption' },
+        },
+      ]),
+    );
 
     const isAdopted = new Choice(this, STATE.IsAdopted, { stateName: STATE.IsAdopted })
       .when(
@@ -417,12 +445,19 @@ export class RotationStateMachine extends Construct {
         emitAdoptionProgress.next(waitForAdoption).next(checkAdoption),
       )
       .otherwise(
-        deactivateLegacy.next(observeInactive).next(deleteLegacy).next(emitRetired).next(rotationSucceeded),
+        deactivateLegacy
+          .next(emitDeactivated)
+          .next(observeInactive)
+          .next(deleteLegacy)
+          .next(emitRetired)
+          .next(rotationSucceeded),
       );
 
     const rotate = emitStarted
       .next(create)
+      .next(emitCreated)
       .next(verify)
+      .next(emitVerified)
       .next(sync)
       .next(emitPromoted)
       .next(checkAdoption)

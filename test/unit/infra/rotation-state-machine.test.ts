@@ -291,9 +291,30 @@ describe('RotationStateMachine', () => {
     });
   });
 
+  it('rolls back when an audit event before promotion cannot be delivered, and ends loud after it', () => {
+    // Prepare
+    const catchTarget = (name: string) => {
+      const catchers = state(asl, name).Catch as Array<{ ErrorEquals: string[]; Next: string }> | undefined;
+      return catchers?.find((catcher) => catcher.ErrorEquals.includes('States.ALL'))?.Next;
+    };
+
+    // Assess
+    for (const name of [STATE.EmitCreated, STATE.EmitVerified]) {
+      expect(catchTarget(name), name).toBe(STATE.Rollback);
+    }
+    for (const name of [
+      STATE.EmitPromoted,
+      STATE.EmitAdoptionProgress,
+      STATE.EmitDeactivated,
+      STATE.EmitRetired,
+    ]) {
+      expect(catchTarget(name), name).toBe(STATE.EmitNeedsAttention);
+    }
+  });
+
   it('publishes every audit event with events:putEvents from source genesys.credential-rotator', () => {
     // Assess
-    expect(EMIT_STATES.length).toBe(9);
+    expect(EMIT_STATES.length).toBe(12);
     for (const name of EMIT_STATES) {
       const emit = state(asl, name);
       expect(emit.Resource, name).toMatch(/:states:::events:putEvents$/);
@@ -482,24 +503,30 @@ describe('RotationStateMachine', () => {
         STATE.Validate,
         STATE.EmitStarted,
         STATE.Create,
+        STATE.EmitCreated,
         STATE.Verify,
+        STATE.EmitVerified,
         STATE.Sync,
         STATE.EmitPromoted,
         STATE.CheckAdoption,
         STATE.EmitAdoptionProgress,
         STATE.CheckAdoption,
         STATE.DeactivateLegacy,
+        STATE.EmitDeactivated,
         STATE.DeleteLegacy,
         STATE.EmitRetired,
       ]);
       expect(detailTypes(result.events)).toEqual([
         DETAIL_TYPE.started,
+        DETAIL_TYPE.created,
+        DETAIL_TYPE.verified,
         DETAIL_TYPE.promoted,
         DETAIL_TYPE.adoptionProgressed,
+        DETAIL_TYPE.legacyDeactivated,
         DETAIL_TYPE.legacyRetired,
         DETAIL_TYPE.succeeded,
       ]);
-      expect(result.events[1]?.Detail).toMatchObject({
+      expect(result.events[3]?.Detail).toMatchObject({
         schemaVersion: '1',
         secretId: 'genesys/prod/api',
         executionId: 'arn:aws:states:eu-west-1:123456789012:execution:m:e-1',
