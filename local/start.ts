@@ -103,6 +103,22 @@ async function main(): Promise<number> {
   const started = Date.now();
   const env = await startLocalEnvironment({
     onEngineEvent,
+    // Secrets Manager's calls to the rotation function, shown beside the states they wait for.
+    interceptor: async (call, invoke) => {
+      if (!call.stateName.startsWith('hook:')) return invoke();
+      const step = call.stateName.slice('hook:'.length);
+      const started = Date.now();
+      try {
+        const result = await invoke();
+        print(`  ${`secretsmanager:${step}`.padEnd(28)} Hook     ok   ${Date.now() - started} ms`);
+        return result;
+      } catch (error) {
+        print(
+          `  ${`secretsmanager:${step}`.padEnd(28)} Hook     FAIL ${error instanceof Error ? error.name : 'error'}`,
+        );
+        throw error;
+      }
+    },
     external: {
       ...(process.env.GENESYS_GATEWAY_URL ? { genesysGatewayUrl: process.env.GENESYS_GATEWAY_URL } : {}),
       ...(process.env.GENESYS_ADMIN_CLIENT_ID ? { adminClientId: process.env.GENESYS_ADMIN_CLIENT_ID } : {}),
@@ -157,8 +173,16 @@ async function main(): Promise<number> {
       legacy === undefined ? 'gone' : legacy.deleted ? 'deleted (restorable)' : legacy.state;
     const genesysRequests = (env.genesys?.requestLog ?? []).slice(genesysBefore);
     const consumerClients = new Set(consumerStats?.clientsUsed ?? []);
+    // The consumer only logs in and calls GET /organizations/me; the rotator never calls that route.
+    // (A probe's token grant with the new client is indistinguishable from the consumer's, so it is not counted.)
     const rotatorGenesys = genesysRequests.filter(
-      (request) => request.callerClientId === null || !consumerClients.has(request.callerClientId),
+      (request) =>
+        request.route !== 'GET /api/v2/organizations/me' &&
+        !(
+          request.route === 'POST /oauth/token' &&
+          request.callerClientId !== null &&
+          consumerClients.has(request.callerClientId)
+        ),
     );
     const awsRequests = env.aws.requestLog.slice(awsBefore);
     const consumerSecretReads = (consumerStats?.secretReads ?? 0) - consumerBefore.secretReads;
