@@ -11,7 +11,12 @@ import {
   TAG_ORG_ID,
   TAG_STAGE,
 } from '../shared/contract.js';
-import { InvalidInputError, TargetNotFoundError, UnsupportedKindError } from '../shared/errors.js';
+import {
+  InvalidInputError,
+  SelfRotationRefusedError,
+  TargetNotFoundError,
+  UnsupportedKindError,
+} from '../shared/errors.js';
 import type { RotationPolicy } from '../shared/policy.js';
 import type { Clock, ExecutionsPort, GenesysAdminPort, SecretStorePort } from '../shared/ports.js';
 import { deriveToken } from './naming.js';
@@ -79,6 +84,12 @@ export async function fetchInventory(
   const input = parseExecutionInput(rawInput);
   const token = input.token ?? deriveToken(executionId);
   const secret = await deps.secrets.describe(input.secretId);
+  // Before any other check: advice such as "tag it oauth-client" must never be given for this secret.
+  if (secret.arn === deps.admin.secretArn) {
+    throw new SelfRotationRefusedError(
+      `Secret ${secret.name} is the rotator's own admin credential; rotate it by hand (see README, "The admin credential")`,
+    );
+  }
   const kind = kindFromTags(secret.tags, secret.name);
   const currentVersionId = versionWithStage(secret, AWSCURRENT);
   if (currentVersionId === null) {

@@ -12,9 +12,9 @@ export const MaintenanceWindowSchema = z.strictObject({
   /** Days the window opens on (UTC). */
   days: z.array(z.enum(DAY_NAMES)).min(1),
   /** Opening time, `HH:MM` UTC. */
-  start: z.string().regex(HHMM),
+  start: z.string().regex(HHMM, 'expected HH:MM (UTC)'),
   /** Closing time, `HH:MM` UTC; before `start` means the window crosses midnight. */
-  end: z.string().regex(HHMM),
+  end: z.string().regex(HHMM, 'expected HH:MM (UTC)'),
 });
 export type MaintenanceWindow = z.infer<typeof MaintenanceWindowSchema>;
 

@@ -9,14 +9,19 @@ import type { z } from 'zod';
 import { InvalidInputError, RotationError } from './errors.js';
 import { logger } from './logger.js';
 
+type Issue = z.core.$ZodIssue;
+
+function describeIssue(issue: Issue): string {
+  if (issue.code === 'unrecognized_keys') return `unexpected field(s) ${issue.keys.join(', ')}`;
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    // Name each alternative's problems rather than "Invalid input" at the root.
+    return issue.errors.map((branch) => `(${branch.map(describeIssue).join('; ')})`).join(' or ');
+  }
+  return `${issue.path.join('.') || '(root)'}: ${issue.message}`;
+}
+
 function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) =>
-      issue.code === 'unrecognized_keys'
-        ? `unexpected field(s) ${issue.keys.join(', ')}`
-        : `${issue.path.join('.') || '(root)'}: ${issue.message}`,
-    )
-    .join('; ');
+  return error.issues.map(describeIssue).join('; ');
 }
 
 /** Keys safe to attach to log lines: identifiers, never values. */
@@ -55,7 +60,11 @@ export function stepHandler<S extends z.ZodType, R>(
       const error = new InvalidInputError(
         `${step} received an event of the wrong shape: ${describeIssues(parsed.error)}`,
       );
-      logger.error('rejected input', { errorName: error.name, code: error.code, message: error.message });
+      logger.error('rejected input', {
+        errorName: error.name,
+        code: error.code,
+        errorMessage: error.message,
+      });
       throw error;
     }
     try {
@@ -67,7 +76,7 @@ export function stepHandler<S extends z.ZodType, R>(
         logger.warn('step failed', {
           errorName: error.name,
           code: error.code,
-          message: error.message,
+          errorMessage: error.message,
           details: error.details,
         });
       } else {

@@ -40,6 +40,7 @@ import {
 
 /** State names: a contract with the local engine, the rotation hook and the tests. */
 export const STATE = {
+  WrapInput: 'WrapInput',
   Fetch: 'Fetch',
   Validate: 'Validate',
   WithinMaintenanceWindow: 'WithinMaintenanceWindow',
@@ -68,6 +69,9 @@ export const STATE = {
   EmitRetired: 'EmitRetired',
   RotationSucceeded: 'RotationSucceeded',
   RefusalDefaults: 'RefusalDefaults',
+  InputHasSecretId: 'InputHasSecretId',
+  MergeRefusalInput: 'MergeRefusalInput',
+  RefusalFromDefaults: 'RefusalFromDefaults',
   PrepareRefusal: 'PrepareRefusal',
   DiscardRefusedPending: 'DiscardRefusedPending',
   EmitRefused: 'EmitRefused',
@@ -267,21 +271,32 @@ export class RotationStateMachine extends Construct {
       // The refusal is still reported if the clean-up fails; its error stays in the history.
       .addCatch(emitRefused, { errors: ['States.ALL'], resultPath: '$.discardError' })
       .next(emitRefused);
-    // Fetch is what applies the input's defaults; when it fails the state is the raw input, which
-    // may omit `trigger` (or even `secretId`). Two Pass states put the defaults under it, so every
-    // path EmitRefused reads exists. (A JSON literal inside an intrinsic needs escaped braces, which
-    // aws-local-stepfunctions does not unescape, hence a static `Parameters` object instead.)
+    // Fetch is what applies the input's defaults; when it fails the state is `{input, error}` with the
+    // raw input, which may omit `trigger` or `secretId`, or not even be an object. These Pass states
+    // put the defaults under an object input (or use them alone) and attach the error, so every path
+    // EmitRefused reads exists. (A JSON literal inside an intrinsic needs escaped braces, which
+    // aws-local-stepfunctions does not unescape, hence static `Parameters` objects instead.)
     const prepareRefusal = new Pass(this, STATE.PrepareRefusal, {
       stateName: STATE.PrepareRefusal,
-      parameters: {
-        'merged.$': 'States.JsonMerge($.defaults, $.input, false)',
-      },
+      inputPath: '$.error',
+      resultPath: '$.merged.error',
       outputPath: '$.merged',
     }).next(discardRefusedPending);
+    const mergeRefusalInput = new Pass(this, STATE.MergeRefusalInput, {
+      stateName: STATE.MergeRefusalInput,
+      parameters: { 'merged.$': 'States.JsonMerge($.defaults, $.input, false)', 'error.$': '$.error' },
+    }).next(prepareRefusal);
+    const refusalFromDefaults = new Pass(this, STATE.RefusalFromDefaults, {
+      stateName: STATE.RefusalFromDefaults,
+      parameters: { 'merged.$': '$.defaults', 'error.$': '$.error' },
+    }).next(prepareRefusal);
+    const inputHasSecretId = new Choice(this, STATE.InputHasSecretId, { stateName: STATE.InputHasSecretId })
+      .when(Condition.isPresent('$.input.secretId'), mergeRefusalInput)
+      .otherwise(refusalFromDefaults);
     const refusalDefaults = new Pass(this, STATE.RefusalDefaults, {
       stateName: STATE.RefusalDefaults,
-      parameters: { defaults: REFUSAL_INPUT_DEFAULTS, 'input.$': '$' },
-    }).next(prepareRefusal);
+      parameters: { defaults: REFUSAL_INPUT_DEFAULTS, 'input.$': '$.input', 'error.$': '$.error' },
+    }).next(inputHasSecretId);
 
     // 3) Rollback saga: undo in reverse order (delete the new client, drop the pending version).
     const rotationRolledBack = new Fail(this, STATE.RotationRolledBack, {
@@ -311,10 +326,16 @@ export class RotationStateMachine extends Construct {
     toNeedsAttention(rollback, '$.compensationError').next(discardPending);
 
     // 4) Forward path.
+    // The raw input is wrapped first: a Catch can only add `$.error` to an object, and an execution
+    // input may be any JSON value.
+    const wrapInput = new Pass(this, STATE.WrapInput, {
+      stateName: STATE.WrapInput,
+      parameters: { 'input.$': '$' },
+    });
     const fetch = invoke(
       STATE.Fetch,
       fns.fetch,
-      { 'input.$': '$', 'executionId.$': '$$.Execution.Id' },
+      { 'input.$': '$.input', 'executionId.$': '$$.Execution.Id' },
       '$',
     ).addCatch(refusalDefaults, CATCH_ALL);
     const validate = invoke(STATE.Validate, fns.validate, state, '$.validation').addCatch(
@@ -475,7 +496,7 @@ export class RotationStateMachine extends Construct {
       .when(Condition.numberGreaterThan('$.validation.waitSeconds', 0), waitForWindow)
       .otherwise(isDryRun);
 
-    const definition = fetch.next(validate).next(withinWindow);
+    const definition = wrapInput.next(fetch).next(validate).next(withinWindow);
 
     this.logGroup = new LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,

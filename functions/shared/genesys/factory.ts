@@ -73,7 +73,13 @@ async function buildAdmin(
   }
   const parsed = OAuthClientSecretValueSchema.safeParse(json);
   if (!parsed.success) {
-    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(root)'))];
+    const fields = [
+      ...new Set(
+        parsed.error.issues.flatMap((issue) =>
+          issue.code === 'unrecognized_keys' ? issue.keys : [issue.path.join('.') || '(root)'],
+        ),
+      ),
+    ];
     throw new InvalidConfigurationError(
       `The admin credential secret ${adminSecretId} must be {clientId, clientSecret, environment}; wrong or unexpected fields: ${fields.join(', ')}`,
     );

@@ -99,9 +99,14 @@ describe('RotationStateMachine', () => {
     }
   });
 
-  it('has exactly the states of the contract, starting at Fetch', () => {
+  it('has exactly the states of the contract, wrapping the raw input before Fetch', () => {
     // Assess
-    expect(asl.StartAt).toBe(STATE.Fetch);
+    expect(asl.StartAt).toBe(STATE.WrapInput);
+    expect(state(asl, STATE.WrapInput)).toMatchObject({
+      Type: 'Pass',
+      Parameters: { 'input.$': '$' },
+      Next: STATE.Fetch,
+    });
     expect(Object.keys(asl.States).sort()).toEqual(Object.values(STATE).sort());
   });
 
@@ -109,7 +114,7 @@ describe('RotationStateMachine', () => {
     // Prepare
     const expected: Record<string, { parameters: Json; resultPath: string; fn: string }> = {
       [STATE.Fetch]: {
-        parameters: { 'input.$': '$', 'executionId.$': '$$.Execution.Id' },
+        parameters: { 'input.$': '$.input', 'executionId.$': '$$.Execution.Id' },
         resultPath: '$',
         fn: 'Fetch',
       },
@@ -242,9 +247,20 @@ describe('RotationStateMachine', () => {
       ResultPath: '$.error',
       Next: STATE.RefusalDefaults,
     });
-    expect(state(asl, STATE.RefusalDefaults)).toMatchObject({ Type: 'Pass', Next: STATE.PrepareRefusal });
+    expect(state(asl, STATE.RefusalDefaults)).toMatchObject({ Type: 'Pass', Next: STATE.InputHasSecretId });
+    expect(state(asl, STATE.InputHasSecretId)).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.input.secretId', IsPresent: true, Next: STATE.MergeRefusalInput }],
+      Default: STATE.RefusalFromDefaults,
+    });
+    for (const name of [STATE.MergeRefusalInput, STATE.RefusalFromDefaults]) {
+      expect(state(asl, name)).toMatchObject({ Type: 'Pass', Next: STATE.PrepareRefusal });
+    }
     expect(state(asl, STATE.PrepareRefusal)).toMatchObject({
       Type: 'Pass',
+      InputPath: '$.error',
+      ResultPath: '$.merged.error',
+      OutputPath: '$.merged',
       Next: STATE.DiscardRefusedPending,
     });
     expect(catchAll(state(asl, STATE.Validate))).toMatchObject({
