@@ -3,6 +3,7 @@ import { RollbackTriggeredError, RotationInProgressError } from '../shared/error
 import type { GenesysAdminPort, GenesysClientWithSecret, SecretStorePort } from '../shared/ports.js';
 import { clientBelongsToToken, newClientDescription } from './naming.js';
 import { requireState } from './require-state.js';
+import { deleteStrayTokenClients } from './retire.js';
 import { parseOAuthSecretValue, serialiseOAuthSecretValue } from './secret-value.js';
 import { AWSCURRENT, foreignPendingVersion, stagesOf } from './stages.js';
 
@@ -71,6 +72,8 @@ export async function createPendingClient(deps: CreateDependencies, state: Rotat
       environment: inventory.environment,
     }),
   );
+  // An earlier attempt whose create answer was lost may have made a client after all.
+  await deleteStrayTokenClients(deps.genesys, token, [made.client.id, inventory.legacyClient.id]);
   return {
     newClientId: made.client.id,
     newClientName: made.client.name,

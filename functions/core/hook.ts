@@ -1,5 +1,10 @@
 import type { SecretsManagerRotationEvent } from '../shared/contract.js';
-import { HookWaitTimeoutError, InvalidInputError, RotationStepFailedError } from '../shared/errors.js';
+import {
+  HookWaitTimeoutError,
+  InvalidInputError,
+  RotationError,
+  RotationStepFailedError,
+} from '../shared/errors.js';
 import type {
   Clock,
   CredentialProbePort,
@@ -34,8 +39,12 @@ export interface HookOutcome {
   readonly executionName: string | null;
 }
 
-/** State names of the state machine that mark the hook's milestones. */
-export const MILESTONE_STATES = { created: 'Create', verified: 'Verify' } as const;
+/**
+ * States that mark the hook's milestones. They are the states right after Create and Verify on the
+ * success path: a Task whose error is caught also *exits* (into its Catch), so the exit of Create or
+ * Verify itself proves nothing; only their success leads into these.
+ */
+export const MILESTONE_STATES = { created: 'EmitCreated', verified: 'EmitVerified' } as const;
 
 /** Secrets Manager retries a failed rotation with the same token; each retry gets a fresh execution. */
 const MAX_EXECUTION_ATTEMPTS = 5;
@@ -169,6 +178,68 @@ async function createSecret(
   return { step: event.Step, action: 'pending-ready' as const, executionName: name };
 }
 
+/** Reads the pending value and probes it: Genesys must accept it now, not only when Verify ran. */
+async function probePending(deps: HookDependencies, secret: SecretDescription, token: string): Promise<void> {
+  const pending = parseOAuthSecretValue(
+    await deps.secrets.getValue(secret.arn, { versionId: token, stage: AWSPENDING }),
+    `The pending value of secret ${secret.name}`,
+  );
+  await deps.probe.probe(pending);
+}
+
+/**
+ * finishSecret: promote only a credential that is still pending, whose execution has not failed
+ * and that Genesys accepts. A rollback running concurrently removes AWSPENDING before it deletes
+ * the client, so the checks close the race except for milliseconds; the probe after promotion
+ * closes those: if the client vanished, AWSCURRENT goes back to the version it left.
+ */
+async function finishSecret(
+  deps: HookDependencies,
+  event: SecretsManagerRotationEvent,
+  secret: SecretDescription,
+): Promise<HookOutcome> {
+  const token = event.ClientRequestToken;
+  const execution = await requireExecution(deps, event, secret);
+  await waitFor(deps, event, secret, execution.name, stateReached(deps, MILESTONE_STATES.verified), 'Verify');
+  const fresh = await deps.secrets.describe(secret.arn);
+  if (stagesOf(fresh, token).includes(AWSCURRENT)) {
+    return { step: event.Step, action: 'already-current', executionName: execution.name };
+  }
+  const current = versionWithStage(fresh, AWSCURRENT);
+  if (current === null) {
+    throw new RotationStepFailedError(
+      `finishSecret for secret ${secret.name}: no AWSCURRENT version to replace`,
+    );
+  }
+  const latest = await deps.executions.describeByName(execution.name);
+  if (latest !== null && latest.status !== 'RUNNING' && latest.status !== 'SUCCEEDED') {
+    throw failure(event, secret, latest);
+  }
+  if (!stagesOf(fresh, token).includes(AWSPENDING)) {
+    throw new RotationStepFailedError(
+      `finishSecret for secret ${secret.name}: version ${token} is no longer AWSPENDING; execution ${execution.name} rolled it back`,
+    );
+  }
+  await probePending(deps, secret, token);
+  await deps.secrets.promote(secret.arn, token, current);
+  try {
+    const promoted = parseOAuthSecretValue(
+      await deps.secrets.getValue(secret.arn, { versionId: token }),
+      `The new AWSCURRENT value of secret ${secret.name}`,
+    );
+    await deps.probe.probe(promoted);
+  } catch (error) {
+    if (error instanceof RotationError && !error.retryable) {
+      await deps.secrets.promote(secret.arn, current, token);
+      throw new RotationStepFailedError(
+        `finishSecret for secret ${secret.name}: the promoted credential stopped working (${error.name}); AWSCURRENT restored to version ${current}`,
+      );
+    }
+    // A transient failure says nothing about the credential: it was verified a moment ago.
+  }
+  return { step: event.Step, action: 'promoted', executionName: execution.name };
+}
+
 /** A lone testSecret (RotateImmediately=false) tests the configuration: the current credential works. */
 async function testConfiguration(deps: HookDependencies, secret: SecretDescription): Promise<void> {
   const current = parseOAuthSecretValue(
@@ -193,11 +264,18 @@ export async function handleRotationEvent(
     throw new InvalidInputError(`Secret ${secret.name} is not enabled for rotation`);
   }
   const stages = stagesOf(secret, token);
-  if (stages.length === 0) {
-    throw new InvalidInputError(`Secret version ${token} has no stage for rotation of secret ${secret.name}`);
-  }
   if (stages.includes(AWSCURRENT)) {
     return { step: event.Step, action: 'already-current', executionName: null };
+  }
+  if (!stages.includes(AWSPENDING) && event.Step !== 'createSecret') {
+    // The execution's compensation removes AWSPENDING: report its failure, not a missing label.
+    const latest = await latestExecution(deps.executions, token);
+    if (latest !== null && latest.execution.status !== 'RUNNING' && latest.execution.status !== 'SUCCEEDED') {
+      throw failure(event, secret, latest.execution);
+    }
+  }
+  if (stages.length === 0) {
+    throw new InvalidInputError(`Secret version ${token} has no stage for rotation of secret ${secret.name}`);
   }
   if (!stages.includes(AWSPENDING)) {
     throw new InvalidInputError(
@@ -229,30 +307,10 @@ export async function handleRotationEvent(
       }
       const name = latest.execution.name;
       await waitFor(deps, event, secret, name, stateReached(deps, MILESTONE_STATES.verified), 'Verify');
+      await probePending(deps, secret, token);
       return { step: event.Step, action: 'milestone-reached', executionName: name };
     }
-    case 'finishSecret': {
-      const execution = await requireExecution(deps, event, secret);
-      await waitFor(
-        deps,
-        event,
-        secret,
-        execution.name,
-        stateReached(deps, MILESTONE_STATES.verified),
-        'Verify',
-      );
-      const fresh = await deps.secrets.describe(secret.arn);
-      if (stagesOf(fresh, token).includes(AWSCURRENT)) {
-        return { step: event.Step, action: 'already-current', executionName: execution.name };
-      }
-      const current = versionWithStage(fresh, AWSCURRENT);
-      if (current === null) {
-        throw new RotationStepFailedError(
-          `finishSecret for secret ${secret.name}: no AWSCURRENT version to replace`,
-        );
-      }
-      await deps.secrets.promote(secret.arn, token, current);
-      return { step: event.Step, action: 'promoted', executionName: execution.name };
-    }
+    case 'finishSecret':
+      return finishSecret(deps, event, secret);
   }
 }

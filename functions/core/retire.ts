@@ -25,6 +25,23 @@ async function assertStillCurrent(
   }
 }
 
+/**
+ * Deletes every client named for `token` except `keepClientId`: a create whose answer was lost (a
+ * timeout, a dropped connection) can still land after the retry made another client, and that one
+ * holds no stored secret, so nothing would ever track it. Returns the ids deleted.
+ */
+export async function deleteStrayTokenClients(
+  genesys: GenesysAdminPort,
+  token: string,
+  keepClientIds: readonly string[],
+): Promise<string[]> {
+  const strays = (await genesys.listClients())
+    .filter((client) => clientBelongsToToken(client, token) && !keepClientIds.includes(client.id))
+    .map((client) => client.id);
+  for (const clientId of strays) await genesys.deleteClient(clientId);
+  return strays;
+}
+
 /** First half of retirement: `inactive` mints no new tokens and is reversible. */
 export async function deactivateLegacyClient(
   deps: RetireDependencies,
@@ -44,6 +61,10 @@ export async function deleteLegacyClient(deps: RetireDependencies, state: Rotati
   await assertStillCurrent(deps, state, 'DeleteLegacy');
   const { validation } = requireState(state, 'DeleteLegacy', 'validation');
   const legacyClientId = validation.plan.legacyClientId;
+  // The rotation's last step: no client made for its token but the current one may outlive it.
+  const { created } = state;
+  if (created)
+    await deleteStrayTokenClients(deps.genesys, created.versionId, [created.newClientId, legacyClientId]);
   const legacy = await deps.genesys.getClient(legacyClientId);
   if (legacy === null) return { legacyClientId, action: 'already-gone' };
   await deps.genesys.deleteClient(legacyClientId);
@@ -60,7 +81,10 @@ export async function rollbackCreatedClient(
 ): Promise<RolledBack> {
   const token = state.created?.versionId ?? state.inventory?.token ?? state.token;
   if (token === undefined || state.inventory === undefined) {
-    return { deletedClientId: null, discardedPendingVersionId: null };
+    return {
+      deletedClientId: null,
+      discardedPendingVersionId: state.rolledBack?.discardedPendingVersionId ?? null,
+    };
   }
   const secret = await deps.secrets.describe(state.inventory.secretArn);
   if (stagesOf(secret, token).includes(AWSCURRENT)) {
@@ -68,15 +92,24 @@ export async function rollbackCreatedClient(
       `Version ${token} of ${secret.name} is already AWSCURRENT; its client is in use and is not deleted`,
     );
   }
-  const candidates = state.created
-    ? [state.created.newClientId]
-    : (await deps.genesys.listClients())
+  // Every client named for the token, not only the one Create reported: a lost create answer can
+  // leave a second one behind.
+  const candidates = [
+    ...new Set([
+      ...(state.created ? [state.created.newClientId] : []),
+      ...(await deps.genesys.listClients())
         .filter((client) => clientBelongsToToken(client, token))
-        .map((c) => c.id);
+        .map((c) => c.id),
+    ]),
+  ];
   const legacyId = state.inventory.legacyClient.id;
   const toDelete = candidates.filter((id) => id !== legacyId);
   for (const clientId of toDelete) {
     await deps.genesys.deleteClient(clientId);
   }
-  return { deletedClientId: toDelete[0] ?? null, discardedPendingVersionId: null };
+  // DiscardPending ran first (the saga undoes Create's effects in reverse); keep what it reported.
+  return {
+    deletedClientId: toDelete[0] ?? null,
+    discardedPendingVersionId: state.rolledBack?.discardedPendingVersionId ?? null,
+  };
 }

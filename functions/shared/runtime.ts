@@ -6,6 +6,8 @@
 import {
   createSecretsManagerClient,
   createSfnClient,
+  resetSecretsManagerClient,
+  resetSfnClient,
   SecretsManagerStore,
   StepFunctionsExecutions,
 } from './aws/index.js';
@@ -14,6 +16,7 @@ import {
   createGenesysAdminFromSecret,
   createGenesysCredentialProbe,
   type GenesysAdmin,
+  type RetryPolicy,
 } from './genesys/index.js';
 import { policyFromEnvironment, type RotationPolicy } from './policy.js';
 import {
@@ -59,8 +62,26 @@ export function getExecutions(): ExecutionsPort {
   return executions;
 }
 
+/**
+ * Overrides of the Genesys HTTP retry policy (local mode and the fault matrix compress its waits):
+ * GENESYS_HTTP_TIMEOUT_MILLIS (per request, default 16 000) and GENESYS_HTTP_RETRY_AFTER_MILLIS
+ * (wait when a retryable answer has no Retry-After, and the first back-off step; default 3 000).
+ */
+export function genesysRetryFromEnvironment(): Partial<RetryPolicy> | undefined {
+  const retry: { timeoutMs?: number; defaultRetryAfterMs?: number; backoffBaseMs?: number } = {};
+  if (process.env.GENESYS_HTTP_TIMEOUT_MILLIS)
+    retry.timeoutMs = positiveInt('GENESYS_HTTP_TIMEOUT_MILLIS', 0);
+  if (process.env.GENESYS_HTTP_RETRY_AFTER_MILLIS) {
+    const wait = positiveInt('GENESYS_HTTP_RETRY_AFTER_MILLIS', 0);
+    retry.defaultRetryAfterMs = wait;
+    retry.backoffBaseMs = wait;
+  }
+  return Object.keys(retry).length > 0 ? retry : undefined;
+}
+
 export function getProbe(): CredentialProbePort {
-  probe ??= createGenesysCredentialProbe();
+  const retry = genesysRetryFromEnvironment();
+  probe ??= createGenesysCredentialProbe(retry ? { retry } : {});
   return probe;
 }
 
@@ -75,7 +96,9 @@ export function getAdminSecretId(): string {
 }
 
 export function getGenesysAdmin(): Promise<GenesysAdmin> {
+  const retry = genesysRetryFromEnvironment();
   return createGenesysAdminFromSecret(getSecretStore(), getAdminSecretId(), {
+    ...(retry ? { retry } : {}),
     usagePoll: {
       intervalMs: positiveInt('GENESYS_USAGE_POLL_MILLIS', 2_000),
       maxPolls: positiveInt('GENESYS_USAGE_MAX_POLLS', 15),
@@ -96,4 +119,6 @@ export function resetRuntime(): void {
   executions = undefined;
   probe = undefined;
   policy = undefined;
+  resetSecretsManagerClient();
+  resetSfnClient();
 }

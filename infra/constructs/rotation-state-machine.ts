@@ -298,7 +298,9 @@ export class RotationStateMachine extends Construct {
       parameters: { defaults: REFUSAL_INPUT_DEFAULTS, 'input.$': '$.input', 'error.$': '$.error' },
     }).next(inputHasSecretId);
 
-    // 3) Rollback saga: undo in reverse order (delete the new client, drop the pending version).
+    // 3) Rollback saga: undo Create's effects in reverse order. Dropping the pending version comes
+    //    first, so a Secrets Manager finishSecret racing the rollback finds nothing to promote before
+    //    the client it would name is deleted.
     const rotationRolledBack = new Fail(this, STATE.RotationRolledBack, {
       stateName: STATE.RotationRolledBack,
       errorPath: '$.error.Error',
@@ -310,20 +312,21 @@ export class RotationStateMachine extends Construct {
         facts: { ...legacyClientId, 'rolledBack.$': '$.rolledBack', 'error.$': '$.error' },
       },
     ]).next(rotationRolledBack);
-    const discardPending = invoke(
-      STATE.DiscardPending,
-      fns.rotator,
-      { rotatorTask: 'discardPending', ...state },
-      '$.rolledBack',
-    );
-    toNeedsAttention(discardPending, '$.compensationError').next(emitRolledBack);
     const rollback = invoke(
       STATE.Rollback,
       fns.deleteOrRollback,
       { mode: 'rollback', ...state },
       '$.rolledBack',
     );
-    toNeedsAttention(rollback, '$.compensationError').next(discardPending);
+    toNeedsAttention(rollback, '$.compensationError').next(emitRolledBack);
+    const discardPending = invoke(
+      STATE.DiscardPending,
+      fns.rotator,
+      { rotatorTask: 'discardPending', ...state },
+      '$.rolledBack',
+    );
+    toNeedsAttention(discardPending, '$.compensationError').next(rollback);
+    const compensate = discardPending;
 
     // 4) Forward path.
     // The raw input is wrapped first: a Catch can only add `$.error` to an object, and an execution
@@ -389,13 +392,13 @@ export class RotationStateMachine extends Construct {
       fns.rotator,
       { rotatorTask: 'create', ...state },
       '$.created',
-    ).addCatch(rollback, CATCH_ALL);
+    ).addCatch(compensate, CATCH_ALL);
     const verify = invoke(STATE.Verify, fns.verify, state, '$.verified')
       .addRetry(NOT_YET_ACTIVE_RETRY)
-      .addCatch(rollback, CATCH_ALL);
+      .addCatch(compensate, CATCH_ALL);
     const sync = invoke(STATE.Sync, fns.rotator, { rotatorTask: 'sync', ...state }, '$.synced')
       .addRetry(PROMOTION_PENDING_RETRY)
-      .addCatch(rollback, CATCH_ALL);
+      .addCatch(compensate, CATCH_ALL);
     const newClientId = { 'newClientId.$': '$.created.newClientId' };
     // Before promotion an audit event that cannot be delivered still leaves nothing behind.
     const emitCreated = emit(STATE.EmitCreated, [
@@ -403,10 +406,10 @@ export class RotationStateMachine extends Construct {
         detailType: DETAIL_TYPE.created,
         facts: { ...legacyClientId, ...newClientId, 'reused.$': '$.created.reused' },
       },
-    ]).addCatch(rollback, CATCH_ALL);
+    ]).addCatch(compensate, CATCH_ALL);
     const emitVerified = emit(STATE.EmitVerified, [
       { detailType: DETAIL_TYPE.verified, facts: { ...legacyClientId, ...newClientId } },
-    ]).addCatch(rollback, CATCH_ALL);
+    ]).addCatch(compensate, CATCH_ALL);
     // After promotion the secret is never rolled back: a lost event still ends loud, in NeedsAttention.
     const emitPromoted = toNeedsAttention(
       emit(STATE.EmitPromoted, [

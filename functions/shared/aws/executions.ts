@@ -26,6 +26,12 @@ export function createSfnClient(): SFNClient {
   return sharedClient;
 }
 
+/** Drops the shared client: the next one re-reads its endpoint (local mode starts many environments). */
+export function resetSfnClient(): void {
+  sharedClient?.destroy();
+  sharedClient = undefined;
+}
+
 const STATE_MACHINE_ARN = /^arn:([^:]+):states:([^:]+):([^:]+):stateMachine:([^:]+)$/;
 
 /** `arn:aws:states:<region>:<acct>:stateMachine:<sm>` + name -> `arn:aws:states:<region>:<acct>:execution:<sm>:<name>`. */

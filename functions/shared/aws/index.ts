@@ -3,6 +3,12 @@ export {
   canonicalJson,
   createSfnClient,
   executionArnFor,
+  resetSfnClient,
   StepFunctionsExecutions,
 } from './executions.js';
-export { createSecretsManagerClient, rotationIntervalDays, SecretsManagerStore } from './secrets-store.js';
+export {
+  createSecretsManagerClient,
+  resetSecretsManagerClient,
+  rotationIntervalDays,
+  SecretsManagerStore,
+} from './secrets-store.js';

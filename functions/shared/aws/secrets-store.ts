@@ -25,6 +25,12 @@ export function createSecretsManagerClient(): SecretsManagerClient {
   return sharedClient;
 }
 
+/** Drops the shared client: the next one re-reads its endpoint (local mode starts many environments). */
+export function resetSecretsManagerClient(): void {
+  sharedClient?.destroy();
+  sharedClient = undefined;
+}
+
 /**
  * Days between rotations from `rate(N day|days|hour|hours)` (hours as a fraction of a day), else
  * `AutomaticallyAfterDays`; null for a cron expression or no schedule.

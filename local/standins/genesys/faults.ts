@@ -15,6 +15,10 @@ export interface GenesysFaultRule {
   drop?: boolean;
   /** Apply the real side effect, then answer with the fault: the server did it but the caller saw an error. */
   afterApply?: boolean;
+  /** Only calls by these clients (bearer token's client, or the token endpoint's client id) match. */
+  callerClientIds?: readonly string[];
+  /** Calls by these clients never match (e.g. a consumer sharing the route with the rotator). */
+  exceptCallerClientIds?: readonly string[];
 }
 
 interface ArmedRule {
@@ -47,17 +51,23 @@ export class FaultInjector {
     this.rules = [];
   }
 
-  /** Counts this call against every rule for the route and returns the first rule that fires. */
-  decide(route: string): FaultDecision | undefined {
+  /** Counts this call against every rule for the route (and caller) and returns the first rule that fires. */
+  decide(route: string, callerClientId: string | null = null): FaultDecision | undefined {
     let fired: GenesysFaultRule | undefined;
     for (const armed of this.rules) {
-      if (armed.rule.route !== route) continue;
+      if (armed.rule.route !== route || !matchesCaller(armed.rule, callerClientId)) continue;
       armed.seen += 1;
       if (!fired && firesOn(armed.rule, armed.seen)) fired = armed.rule;
     }
     if (!fired) return undefined;
     return { rule: fired, replacesAnswer: fired.drop === true || fired.status !== undefined };
   }
+}
+
+function matchesCaller(rule: GenesysFaultRule, callerClientId: string | null): boolean {
+  if (rule.callerClientIds && (callerClientId === null || !rule.callerClientIds.includes(callerClientId)))
+    return false;
+  return !(callerClientId !== null && rule.exceptCallerClientIds?.includes(callerClientId));
 }
 
 function firesOn(rule: GenesysFaultRule, callIndex: number): boolean {

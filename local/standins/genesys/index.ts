@@ -39,7 +39,7 @@ import { type AdvanceableClock, type Clock, StandInClock, toAdvanceableClock } f
 import { FaultInjector, type GenesysFaultRule } from './faults.js';
 import { identityRoutes } from './identity.js';
 import { IntegrationStore } from './integrations.js';
-import { type ClientState, OrgDirectory, type RoleDivision } from './model.js';
+import { type ClientState, newSecret, OrgDirectory, type RoleDivision } from './model.js';
 import { oauthClientRoutes } from './oauth-clients.js';
 import { PerTokenRateLimiter } from './rate-limit.js';
 import { Router } from './router.js';
@@ -84,6 +84,8 @@ export interface GenesysStandInOptions {
   newClientActivationDelayMs?: number;
   /** Default: a StandInClock starting at real now. */
   clock?: Clock;
+  /** Makes every client secret the stand-in issues (seeded without one, created, regenerated); default random. */
+  secretFactory?: () => string;
 }
 
 /** An OAuth client as the stand-in holds it, without its secret. */
@@ -116,6 +118,8 @@ export interface GenesysStandIn {
   readonly requestLog: readonly GenesysRequestRecord[];
   clients(): GenesysClientSnapshot[];
   setNewClientActivationDelay(ms: number): void;
+  /** Expires every live access token of a client now (the next call with one gets 401); returns how many. */
+  expireTokens(clientId: string): number;
 }
 
 function domainOf(orgName: string): string {
@@ -139,6 +143,7 @@ export async function startGenesysStandIn(options: GenesysStandInOptions = {}): 
     oauthClientLimit: options.oauthClientLimit === undefined ? 50 : options.oauthClientLimit,
     usageQueryRunningMs: options.usageQueryRunningMs ?? 100,
     newClientActivationDelayMs: options.newClientActivationDelayMs ?? 0,
+    newSecret: options.secretFactory ?? newSecret,
   };
   const usage = new UsageLedger();
   const now = () => clock.now();
@@ -196,7 +201,7 @@ export async function startGenesysStandIn(options: GenesysStandInOptions = {}): 
     gateway: { host: '127.0.0.1', protocol: 'http', port },
     orgId: directory.organization.id,
     clock,
-    seed: createSeed(directory, world.integrations, now),
+    seed: createSeed(directory, world.integrations, now, settings.newSecret),
     faults: { add: (rule) => faults.add(rule), clear: () => faults.clear() },
     requestLog,
     clients: () =>
@@ -212,6 +217,7 @@ export async function startGenesysStandIn(options: GenesysStandInOptions = {}): 
         dateToDelete: client.dateToDelete?.toISOString() ?? null,
         createdByClientId: client.createdByClientId,
       })),
+    expireTokens: (clientId) => directory.expireTokensOf(clientId),
     setNewClientActivationDelay: (ms) => {
       settings.newClientActivationDelayMs = ms;
     },

@@ -145,6 +145,19 @@ export class OrgDirectory {
     return this.tokens.get(accessToken);
   }
 
+  /** Ends the validity of every live token of a client now, as if each had reached `expiresAt`. */
+  expireTokensOf(clientId: string): number {
+    const now = this.clock.now();
+    let expired = 0;
+    for (const token of this.tokens.values()) {
+      if (token.clientId !== clientId || token.revoked || token.expiresAt.getTime() <= now.getTime())
+        continue;
+      token.expiresAt = now;
+      expired += 1;
+    }
+    return expired;
+  }
+
   private purgeExpiredDeletions(): void {
     const now = this.clock.now().getTime();
     for (const client of this.clientsById.values()) {

@@ -12,7 +12,6 @@ import {
   IRREVERSIBLE_DELETE_MAX_AGE_MS,
   MAX_TOKEN_VALIDITY_SECONDS,
   MIN_TOKEN_VALIDITY_SECONDS,
-  newSecret,
   type RoleDivision,
 } from './model.js';
 import {
@@ -197,7 +196,7 @@ export function oauthClientRoutes(world: StandInWorld): RouteDefinition[] {
       id: randomUUID(),
       ...input,
       state: input.state ?? 'active',
-      secret: newSecret(),
+      secret: settings.newSecret(),
       dateCreated: now,
       dateModified: now,
       createdByClientId: caller.client.id,
@@ -253,7 +252,7 @@ export function oauthClientRoutes(world: StandInWorld): RouteDefinition[] {
     const caller = requireCaller(context);
     const client = existingClient(world, context);
     // §1.3: one secret per client, replaced at once; the old one stops working immediately.
-    client.secret = newSecret();
+    client.secret = world.settings.newSecret();
     client.dateModified = context.now;
     client.modifiedByClientId = caller.client.id;
     return json(200, toOAuthClient(client, { withSecret: true }));

@@ -73,6 +73,7 @@ export function createSeed(
   directory: OrgDirectory,
   integrations: IntegrationStore,
   now: () => Date,
+  generateSecret: () => string = newSecret,
 ): GenesysSeed {
   let adminRoleId: string | undefined;
 
@@ -88,7 +89,7 @@ export function createSeed(
       id: randomUUID(),
       name: input.name,
       description: undefined,
-      secret: input.secret ?? newSecret(),
+      secret: input.secret ?? generateSecret(),
       authorizedGrantType: input.authorizedGrantType ?? CLIENT_CREDENTIALS_GRANT,
       accessTokenValiditySeconds: input.accessTokenValiditySeconds ?? DEFAULT_TOKEN_VALIDITY_SECONDS,
       roleDivisions: input.roleDivisions.map((pair) => ({ ...pair })),

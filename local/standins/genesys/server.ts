@@ -216,7 +216,7 @@ export async function serveRequest(
     if (usageTemplateUri && clientId) world.usage.record(clientId, now, usageTemplateUri, method, status);
   };
 
-  const fault = pipeline.faults.decide(routeName);
+  const fault = pipeline.faults.decide(routeName, callerClientId);
   if (fault?.rule.latencyMs) await pipeline.sleep(fault.rule.latencyMs);
 
   let outcome: Outcome | undefined;

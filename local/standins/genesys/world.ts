@@ -8,6 +8,8 @@ export interface StandInSettings {
   oauthClientLimit: number | null;
   usageQueryRunningMs: number;
   newClientActivationDelayMs: number;
+  /** Makes every client secret the stand-in issues (created, regenerated, seeded without one). */
+  newSecret: () => string;
 }
 
 /** Everything the route handlers share: one stand-in, one org. */

@@ -11,6 +11,7 @@ import {
   HookWaitTimeoutError,
   InvalidInputError,
   RotationStepFailedError,
+  VerificationFailedError,
 } from '../../../functions/shared/errors.js';
 import {
   CURRENT_VERSION_ID,
@@ -52,7 +53,7 @@ async function playCreate(w: World, execution: FakeExecution): Promise<void> {
     accessTokenValiditySeconds: 86_400,
   });
   await w.secrets.putPending(SECRET_ARN, TOKEN, secretValue(made.client.id, made.secret));
-  w.executions.complete(execution.name, 'Fetch', 'Validate', 'EmitStarted', 'Create');
+  w.executions.complete(execution.name, 'Fetch', 'Validate', 'EmitStarted', 'Create', 'EmitCreated');
 }
 
 /** Runs `action` on the `n`th sleep of whoever is waiting (the world moves on while the hook polls). */
@@ -235,7 +236,7 @@ describe('handleRotationEvent createSecret', () => {
     const { w, deps } = setup();
     const failed = w.executions.seed(FIRST, { secretId: SECRET_ARN }, 'FAILED');
     await playCreate(w, failed);
-    w.executions.complete(FIRST, 'Verify');
+    w.executions.complete(FIRST, 'Verify', 'EmitVerified');
     w.executions.onStart = (execution) => w.executions.complete(execution.name, 'Create');
 
     // Act
@@ -268,7 +269,7 @@ describe('handleRotationEvent setSecret and testSecret', () => {
     // Prepare
     const { w, deps } = setup();
     const execution = w.executions.seed(FIRST, { secretId: SECRET_ARN });
-    onNthSleep(w, 4, () => w.executions.complete(execution.name, 'Create'));
+    onNthSleep(w, 4, () => w.executions.complete(execution.name, 'Create', 'EmitCreated'));
 
     // Act
     const outcome = await handleRotationEvent(deps, event('setSecret'));
@@ -321,7 +322,7 @@ describe('handleRotationEvent setSecret and testSecret', () => {
     const { w, deps } = setup();
     const execution = w.executions.seed(FIRST, { secretId: SECRET_ARN });
     await playCreate(w, execution);
-    onNthSleep(w, 5, () => w.executions.complete(execution.name, 'Verify'));
+    onNthSleep(w, 5, () => w.executions.complete(execution.name, 'Verify', 'EmitVerified'));
 
     // Act
     const outcome = await handleRotationEvent(deps, event('testSecret'));
@@ -329,7 +330,9 @@ describe('handleRotationEvent setSecret and testSecret', () => {
     // Assess
     expect(outcome).toEqual({ step: 'testSecret', action: 'milestone-reached', executionName: FIRST });
     expect(w.clock.slept).toHaveLength(5);
-    expect(w.probe.probed).toEqual([]);
+    // testSecret really tests the pending credential, not only the execution's word for it.
+    expect(w.probe.probed).toHaveLength(1);
+    expect(w.probe.probed[0]?.clientId).not.toBe(LEGACY_CLIENT_ID);
   });
 
   it('testSecret fails with the cause when the execution fails in Verify', async () => {
@@ -361,7 +364,7 @@ describe('handleRotationEvent finishSecret', () => {
     w.clock.onSleep(() => {
       currentWhileWaiting.push(w.secrets.versionWith(SECRET_ARN, 'AWSCURRENT')?.versionId ?? 'none');
     });
-    onNthSleep(w, 3, () => w.executions.complete(FIRST, 'Verify'));
+    onNthSleep(w, 3, () => w.executions.complete(FIRST, 'Verify', 'EmitVerified'));
 
     // Act
     const outcome = await handleRotationEvent(deps, event('finishSecret'));
@@ -394,7 +397,7 @@ describe('handleRotationEvent finishSecret', () => {
     const { w, deps } = setup();
     const execution = w.executions.seed(FIRST, { secretId: SECRET_ARN });
     await playCreate(w, execution);
-    w.executions.complete(FIRST, 'Verify');
+    w.executions.complete(FIRST, 'Verify', 'EmitVerified');
     w.executions.fail(FIRST, 'PromotionConflictError', 'AWSCURRENT moved');
     for (const client of [...w.genesys.clients.keys()])
       if (client !== LEGACY_CLIENT_ID) await w.genesys.deleteClient(client);
@@ -407,6 +410,50 @@ describe('handleRotationEvent finishSecret', () => {
     await expect(act).rejects.toThrow('AWSCURRENT moved');
     expect(w.secrets.stagesOf(SECRET_ARN, CURRENT_VERSION_ID)).toEqual(['AWSCURRENT']);
     expect(w.secrets.callsOf('promote')).toEqual([]);
+  });
+
+  it('does not count a Verify whose error was caught as the Verify milestone', async () => {
+    // Prepare: Verify exited into its Catch (no EmitVerified), the compensation is under way
+    const { w, deps } = setup({ maxWaitMs: 5_000, pollMs: 1_000 });
+    const execution = w.executions.seed(FIRST, { secretId: SECRET_ARN });
+    await playCreate(w, execution);
+    w.executions.complete(FIRST, 'Verify', 'DiscardPending');
+
+    // Act
+    const error = await rejection(handleRotationEvent(deps, event('finishSecret')));
+
+    // Assess
+    expect(error).toBeInstanceOf(HookWaitTimeoutError);
+    expect(w.secrets.callsOf('promote')).toEqual([]);
+    expect(w.secrets.stagesOf(SECRET_ARN, CURRENT_VERSION_ID)).toEqual(['AWSCURRENT']);
+  });
+
+  it('puts AWSCURRENT back when the promoted client stops working right after promotion', async () => {
+    // Prepare: the credential passes the probe before promotion, and is refused right after
+    const { w, deps } = setup();
+    const execution = w.executions.seed(FIRST, { secretId: SECRET_ARN });
+    await playCreate(w, execution);
+    w.executions.complete(FIRST, 'Verify', 'EmitVerified');
+    let probes = 0;
+    const flakyDeps = {
+      ...deps,
+      probe: {
+        probe: async (credential: { clientId: string; clientSecret: string; environment: string }) => {
+          probes += 1;
+          if (probes > 1) throw new VerificationFailedError(`client ${credential.clientId} was deleted`);
+          return w.probe.probe(credential);
+        },
+      },
+    };
+
+    // Act
+    const error = await rejection(handleRotationEvent(flakyDeps, event('finishSecret')));
+
+    // Assess
+    expect(error).toBeInstanceOf(RotationStepFailedError);
+    expect(error.message).toContain('restored');
+    expect(w.secrets.stagesOf(SECRET_ARN, CURRENT_VERSION_ID)).toContain('AWSCURRENT');
+    expect(w.secrets.stagesOf(SECRET_ARN, TOKEN)).not.toContain('AWSCURRENT');
   });
 
   it('throws HookWaitTimeoutError, which Secrets Manager retries, when the budget runs out', async () => {
@@ -437,7 +484,7 @@ describe('handleRotationEvent retried by Secrets Manager after a failed attempt'
     const { w, deps } = setup();
     const failed = w.executions.seed(FIRST, { secretId: SECRET_ARN }, 'RUNNING');
     await playCreate(w, failed);
-    w.executions.complete(FIRST, 'Verify', 'Rollback');
+    w.executions.complete(FIRST, 'Verify', 'EmitVerified', 'DiscardPending', 'Rollback');
     w.executions.fail(FIRST, 'NeedsAttentionError', 'DiscardPending failed');
     for (const client of [...w.genesys.clients.keys()])
       if (client !== LEGACY_CLIENT_ID) await w.genesys.deleteClient(client);

@@ -215,17 +215,17 @@ describe('RotationStateMachine', () => {
     });
   });
 
-  it('rolls back in reverse order when Create, Verify or Sync fails', () => {
+  it('rolls back in reverse order when Create, Verify or Sync fails: the pending version, then the client', () => {
     // Assess
     for (const name of [STATE.Create, STATE.Verify, STATE.Sync]) {
       expect(catchAll(state(asl, name)), name).toEqual({
         ErrorEquals: ['States.ALL'],
         ResultPath: '$.error',
-        Next: STATE.Rollback,
+        Next: STATE.DiscardPending,
       });
     }
-    expect(state(asl, STATE.Rollback).Next).toBe(STATE.DiscardPending);
-    expect(state(asl, STATE.DiscardPending).Next).toBe(STATE.EmitRolledBack);
+    expect(state(asl, STATE.DiscardPending).Next).toBe(STATE.Rollback);
+    expect(state(asl, STATE.Rollback).Next).toBe(STATE.EmitRolledBack);
     expect(state(asl, STATE.EmitRolledBack).Next).toBe(STATE.RotationRolledBack);
     expect(state(asl, STATE.RotationRolledBack)).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error' });
   });
@@ -316,7 +316,7 @@ describe('RotationStateMachine', () => {
 
     // Assess
     for (const name of [STATE.EmitCreated, STATE.EmitVerified]) {
-      expect(catchTarget(name), name).toBe(STATE.Rollback);
+      expect(catchTarget(name), name).toBe(STATE.DiscardPending);
     }
     for (const name of [
       STATE.EmitPromoted,
@@ -613,8 +613,8 @@ describe('RotationStateMachine', () => {
       expect(result.error).toBe('VerificationFailedError');
       expect(result.visited.slice(-4)).toEqual([
         STATE.Verify,
-        STATE.Rollback,
         STATE.DiscardPending,
+        STATE.Rollback,
         STATE.EmitRolledBack,
       ]);
       expect(result.events.at(-1)).toMatchObject({
