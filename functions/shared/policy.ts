@@ -53,8 +53,6 @@ export const RotationPolicySchema = z.strictObject({
     .default(3_600),
   /** Empty: rotate at any time. Otherwise a rotation outside every window waits for the next one. */
   maintenanceWindows: z.array(MaintenanceWindowSchema).max(14).default([]),
-  /** How long Verify keeps retrying a new client Genesys does not accept yet. */
-  verifyPropagationSeconds: z.number().int().min(0).max(600).default(60),
   /** Prefix of the new client's name; the rotation token is appended so a retry finds its client. */
   clientNamePrefix: z.string().min(1).max(64).default('rotated'),
 });

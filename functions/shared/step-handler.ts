@@ -58,7 +58,7 @@ export function stepHandler<S extends z.ZodType, R>(
     const parsed = schema.safeParse(event);
     if (!parsed.success) {
       const error = new InvalidInputError(
-        `${step} received an event of the wrong shape: ${describeIssues(parsed.error)}`,
+        `INVALID_INPUT: ${step} received an event of the wrong shape: ${describeIssues(parsed.error)}`,
       );
       logger.error('rejected input', {
         errorName: error.name,
@@ -73,6 +73,9 @@ export function stepHandler<S extends z.ZodType, R>(
       return result;
     } catch (error) {
       if (error instanceof RotationError) {
+        // The class name travels as the error type; the code, which users read in events and
+        // dashboards, travels at the head of the message (Step Functions keeps only both strings).
+        if (!error.message.startsWith(`${error.code}: `)) error.message = `${error.code}: ${error.message}`;
         logger.warn('step failed', {
           errorName: error.name,
           code: error.code,

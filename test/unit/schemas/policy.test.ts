@@ -37,7 +37,6 @@ describe('parsePolicy', () => {
       adoptionPollSeconds: 900,
       retireObserveSeconds: 3_600,
       maintenanceWindows: [],
-      verifyPropagationSeconds: 60,
       clientNamePrefix: 'rotated',
     });
   });
@@ -87,7 +86,6 @@ describe('parsePolicy', () => {
       adoptionQuietSeconds: [0, 7 * 86_400],
       adoptionPollSeconds: [1, 86_400],
       retireObserveSeconds: [0, 7 * 86_400],
-      verifyPropagationSeconds: [0, 600],
     } as const;
     const outOfRange = fc
       .constantFrom(...Object.entries(limits))
