@@ -1,0 +1,410 @@
+/**
+ * The fault matrix, derived from what real rotations did: clean discovery runs (manual, native,
+ * and one forced onto the rollback path) record every Genesys route the rotator called, every AWS
+ * operation the rotation used and every Lambda step it ran; each becomes a call site, and each call
+ * site gets every fault that applies to it.
+ */
+import type { LambdaInterceptor } from '../engine/runner.js';
+import type { AwsFaultRule } from '../standins/aws/types.js';
+import type { GenesysFaultRule } from '../standins/genesys/index.js';
+import {
+  GENESYS_TIMEOUT_MS,
+  lambdaServiceException,
+  type Observed,
+  runScenario,
+  type ScenarioIds,
+  type ScenarioRuntime,
+  type ScenarioSpec,
+  type Trigger,
+} from './scenario.js';
+
+/** Who made a Genesys call: the rotator's admin identity, or Verify's probe with the new client. */
+export type CallerRole = 'admin' | 'probe';
+
+export interface CallSites {
+  readonly genesys: ReadonlyArray<{ readonly route: string; readonly caller: CallerRole }>;
+  readonly aws: readonly string[];
+  readonly tasks: readonly string[];
+  readonly hookSteps: readonly string[];
+  readonly rollbackTasks: readonly string[];
+}
+
+/** A newly created client that Genesys refuses for longer than Verify waits: forces the rollback path. */
+export const NEVER_ACTIVE_MS = 600_000;
+
+/** The consumer's own calls: it logs in and calls this; never a rotator call site. */
+const CONSUMER_ROUTES = new Set(['GET /api/v2/organizations/me']);
+
+/** Call sites from discovery runs' observations (exported for tests). */
+export function callSitesFrom(runs: { manual: Observed; native: Observed; rollback: Observed }): CallSites {
+  const genesys = new Map<string, { route: string; caller: CallerRole }>();
+  const aws = new Set<string>();
+  for (const observed of [runs.manual, runs.native, runs.rollback]) {
+    for (const call of observed.genesys) {
+      if (CONSUMER_ROUTES.has(call.route)) continue;
+      let caller: CallerRole | null = null;
+      if (call.callerClientId === observed.adminClientId) caller = 'admin';
+      // Before promotion no consumer holds the new client: its calls are Verify's probe.
+      else if (
+        call.callerClientId !== null &&
+        observed.newClientIds.includes(call.callerClientId) &&
+        (observed.promotedAt === null || call.at < observed.promotedAt)
+      )
+        caller = 'probe';
+      if (caller) genesys.set(`${caller} ${call.route}`, { route: call.route, caller });
+    }
+    for (const operation of observed.aws) aws.add(operation);
+  }
+  const states = (observed: Observed) => observed.lambdaStates.filter((state) => !state.startsWith('hook:'));
+  const normal = new Set([...states(runs.manual), ...states(runs.native)]);
+  return {
+    genesys: [...genesys.values()].sort((a, b) =>
+      `${a.caller}${a.route}`.localeCompare(`${b.caller}${b.route}`),
+    ),
+    aws: [...aws].sort(),
+    tasks: [...normal],
+    hookSteps: runs.native.lambdaStates.filter((state) => state.startsWith('hook:')),
+    rollbackTasks: states(runs.rollback).filter((state) => !normal.has(state)),
+  };
+}
+
+/** Runs the discovery rotations (clean manual, clean native, forced rollback) and derives the call sites. */
+export async function discoverCallSites(): Promise<CallSites> {
+  const observe = async (spec: ScenarioSpec, outcome: string): Promise<Observed> => {
+    const result = await runScenario(spec, { observe: true });
+    if (!result.observed || result.violations.length > 0 || result.outcome !== outcome) {
+      throw new Error(
+        `discovery run ${spec.id} did not end as expected: ${result.outcome} ${result.violations.join('; ')}`,
+      );
+    }
+    return result.observed;
+  };
+  const base = { site: 'discovery', fault: 'none' } as const;
+  const manual = await observe(
+    { ...base, id: 'discover-manual', trigger: 'manual', expect: 'succeeded' },
+    'succeeded',
+  );
+  const native = await observe(
+    { ...base, id: 'discover-native', trigger: 'secretsmanager', expect: 'succeeded' },
+    'succeeded',
+  );
+  const rollback = await observe(
+    {
+      ...base,
+      id: 'discover-rollback',
+      trigger: 'manual',
+      expect: 'clean',
+      newClientActivationDelayMs: NEVER_ACTIVE_MS,
+    },
+    'rolled-back',
+  );
+  return callSitesFrom({ manual, native, rollback });
+}
+
+const MUTATING_GENESYS = /^(POST|PUT|DELETE) /;
+const NON_MUTATING_POSTS = new Set(['POST /oauth/token']);
+const isMutatingRoute = (route: string) =>
+  MUTATING_GENESYS.test(route) && !NON_MUTATING_POSTS.has(route) && !route.endsWith('/usage/query');
+const MUTATING_AWS = new Set([
+  'secretsmanager.PutSecretValue',
+  'secretsmanager.UpdateSecretVersionStage',
+  'secretsmanager.RotateSecret',
+  'secretsmanager.CancelRotateSecret',
+  'events.PutEvents',
+  'states.StartExecution',
+  'states.StopExecution',
+]);
+/** The consumer reads AWSCURRENT with this: a permanent outage of it is an outage of the consumer. */
+const CONSUMER_AWS = new Set(['secretsmanager.GetSecretValue']);
+
+function callerFilter(caller: CallerRole, ids: ScenarioIds): Partial<GenesysFaultRule> {
+  return caller === 'admin'
+    ? { callerClientIds: [ids.adminClientId] }
+    : { exceptCallerClientIds: [ids.adminClientId, ids.legacyClientId] };
+}
+
+interface FaultKind<Rule> {
+  readonly name: string;
+  readonly rule: Omit<Rule, 'route' | 'operation'>;
+  readonly expect: ScenarioSpec['expect'];
+}
+
+const GENESYS_TRANSIENT: readonly FaultKind<GenesysFaultRule>[] = [
+  {
+    name: '429 Retry-After 1s',
+    rule: { status: 429, headers: { 'retry-after': '1' }, nth: 1, times: 1 },
+    expect: 'succeeded',
+  },
+  { name: '500 x1', rule: { status: 500, nth: 1, times: 1 }, expect: 'succeeded' },
+  { name: '503 x2', rule: { status: 503, nth: 1, times: 2 }, expect: 'succeeded' },
+  {
+    name: `slow ${GENESYS_TIMEOUT_MS + 500} ms (past timeout)`,
+    rule: { latencyMs: GENESYS_TIMEOUT_MS + 500, nth: 1, times: 1 },
+    expect: 'succeeded',
+  },
+  { name: 'connection dropped', rule: { drop: true, nth: 1, times: 1 }, expect: 'succeeded' },
+];
+const GENESYS_APPLIED: readonly FaultKind<GenesysFaultRule>[] = [
+  {
+    name: 'applied, then 500',
+    rule: { status: 500, afterApply: true, nth: 1, times: 1 },
+    expect: 'succeeded',
+  },
+  {
+    name: 'applied, then dropped',
+    rule: { drop: true, afterApply: true, nth: 1, times: 1 },
+    expect: 'succeeded',
+  },
+];
+const GENESYS_PERMANENT: FaultKind<GenesysFaultRule> = {
+  name: 'permanent 500',
+  rule: { status: 500 },
+  expect: 'clean',
+};
+
+const AWS_TRANSIENT: readonly FaultKind<AwsFaultRule>[] = [
+  { name: '429 throttled x2', rule: { status: 429, nth: 1, times: 2 }, expect: 'succeeded' },
+  { name: '500 x2', rule: { status: 500, nth: 1, times: 2 }, expect: 'succeeded' },
+  { name: '503 x2', rule: { status: 503, nth: 1, times: 2 }, expect: 'succeeded' },
+  { name: 'slow 1500 ms', rule: { latencyMs: 1_500, nth: 1, times: 1 }, expect: 'succeeded' },
+  { name: 'connection dropped', rule: { drop: true, nth: 1, times: 1 }, expect: 'succeeded' },
+];
+const AWS_APPLIED: readonly FaultKind<AwsFaultRule>[] = [
+  {
+    name: 'applied, then 500',
+    rule: { status: 500, afterApply: true, nth: 1, times: 1 },
+    expect: 'succeeded',
+  },
+  {
+    name: 'applied, then dropped',
+    rule: { drop: true, afterApply: true, nth: 1, times: 1 },
+    expect: 'succeeded',
+  },
+];
+const AWS_PERMANENT: FaultKind<AwsFaultRule> = {
+  name: 'permanent 500',
+  rule: { status: 500 },
+  expect: 'clean',
+};
+
+type TaskFault = {
+  readonly name: string;
+  readonly make: (state: string) => (runtime: ScenarioRuntime) => LambdaInterceptor;
+};
+
+/** Fires once, on the first invocation of `state`. */
+function once(
+  state: string,
+  act: (runtime: ScenarioRuntime, invoke: () => Promise<unknown>) => Promise<unknown>,
+): (runtime: ScenarioRuntime) => LambdaInterceptor {
+  return (runtime) => {
+    let fired = false;
+    return async (call, invoke) => {
+      if (fired || call.stateName !== state) return invoke();
+      fired = true;
+      return act(runtime, invoke);
+    };
+  };
+}
+
+const TASK_FAULTS: readonly TaskFault[] = [
+  {
+    name: 'applied, then Lambda died',
+    make: (state) =>
+      once(state, async (_runtime, invoke) => {
+        await invoke();
+        throw lambdaServiceException(`fault matrix: the ${state} invocation died after it ran`);
+      }),
+  },
+  {
+    name: 'Lambda failed before running',
+    make: (state) =>
+      once(state, async () => {
+        throw lambdaServiceException(`fault matrix: the ${state} invocation failed before it ran`);
+      }),
+  },
+  {
+    name: 'admin token expired before step',
+    make: (state) =>
+      once(state, async (runtime, invoke) => {
+        const env = runtime.env();
+        env.genesys?.expireTokens(env.demo.adminClientId);
+        return invoke();
+      }),
+  },
+];
+
+const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+
+/** Every scenario of the full matrix, in a stable order. */
+export function buildMatrix(sites: CallSites): ScenarioSpec[] {
+  const specs: ScenarioSpec[] = [];
+  const add = (spec: Omit<ScenarioSpec, 'id'>) =>
+    specs.push({
+      ...spec,
+      id: slug(`${spec.site} ${spec.fault} ${spec.trigger}${spec.drive ? ` ${spec.drive}` : ''}`),
+    });
+
+  for (const { route, caller } of sites.genesys) {
+    const site = `genesys ${caller} ${route}`;
+    const kinds = [
+      ...GENESYS_TRANSIENT,
+      ...(isMutatingRoute(route) ? GENESYS_APPLIED : []),
+      GENESYS_PERMANENT,
+    ];
+    for (const kind of kinds) {
+      add({
+        site,
+        fault: kind.name,
+        trigger: 'manual',
+        expect: kind.expect,
+        genesysFaults: (ids) => [{ ...kind.rule, route, ...callerFilter(caller, ids) }],
+        // A slow write lands after the caller gave up. In production the adoption gate's quiet period
+        // (minutes to hours) far outlasts any request; keep that order here (2 s against 1.5 s).
+        ...(kind.rule.latencyMs && isMutatingRoute(route) ? { policy: { adoptionQuietSeconds: 2 } } : {}),
+      });
+    }
+    // The native trigger runs the same steps inside the hook's bounded waits.
+    for (const kind of [GENESYS_TRANSIENT[1], GENESYS_TRANSIENT[4]]) {
+      if (!kind) continue;
+      add({
+        site,
+        fault: kind.name,
+        trigger: 'secretsmanager',
+        expect: kind.expect,
+        genesysFaults: (ids) => [{ ...kind.rule, route, ...callerFilter(caller, ids) }],
+      });
+    }
+  }
+
+  for (const operation of sites.aws) {
+    const site = `aws ${operation}`;
+    const kinds = [
+      ...AWS_TRANSIENT,
+      ...(MUTATING_AWS.has(operation) ? AWS_APPLIED : []),
+      ...(CONSUMER_AWS.has(operation) ? [] : [AWS_PERMANENT]),
+    ];
+    // RotateSecret and the hook's calls only happen under the native trigger.
+    const triggers: Trigger[] =
+      operation === 'states.StartExecution' ? ['manual', 'secretsmanager'] : ['manual'];
+    if (
+      operation === 'secretsmanager.RotateSecret' ||
+      operation.startsWith('states.DescribeExecution') ||
+      operation === 'states.GetExecutionHistory'
+    ) {
+      triggers.splice(0, triggers.length, 'secretsmanager');
+    }
+    for (const trigger of triggers) {
+      for (const kind of kinds) {
+        add({
+          site,
+          fault: kind.name,
+          trigger,
+          expect: kind.expect,
+          awsFaults: [{ ...kind.rule, operation }],
+          // With the audit bus down no ending can be announced: the execution fails on it, loudly,
+          // and everything else must still hold.
+          ...(operation === 'events.PutEvents' && kind === AWS_PERMANENT
+            ? { expectedFailure: 'InternalException' }
+            : {}),
+        });
+      }
+    }
+  }
+
+  for (const trigger of ['manual', 'secretsmanager'] as const) {
+    for (const state of sites.tasks) {
+      for (const fault of TASK_FAULTS) {
+        add({
+          site: `task ${state}`,
+          fault: fault.name,
+          trigger,
+          expect: 'succeeded',
+          interceptor: fault.make(state),
+        });
+      }
+    }
+  }
+  for (const step of sites.hookSteps) {
+    for (const fault of TASK_FAULTS) {
+      add({
+        site: step,
+        fault: fault.name,
+        trigger: 'secretsmanager',
+        expect: 'succeeded',
+        interceptor: fault.make(step),
+      });
+    }
+  }
+  // The rollback path's own steps, reached by a client Genesys never activates.
+  for (const state of sites.rollbackTasks) {
+    for (const fault of TASK_FAULTS) {
+      add({
+        site: `task ${state} (rollback path)`,
+        fault: fault.name,
+        trigger: 'manual',
+        expect: 'clean',
+        newClientActivationDelayMs: NEVER_ACTIVE_MS,
+        interceptor: fault.make(state),
+      });
+    }
+  }
+
+  for (const trigger of ['manual', 'secretsmanager'] as const) {
+    for (const [delayMs, expect] of [
+      [1_000, 'succeeded'],
+      [3_000, 'succeeded'],
+      [NEVER_ACTIVE_MS, 'clean'],
+    ] as const) {
+      add({
+        site: 'genesys new client activation',
+        fault:
+          delayMs === NEVER_ACTIVE_MS
+            ? 'refused for 10 min (longer than Verify waits)'
+            : `refused for ${delayMs / 1000} s after create`,
+        trigger,
+        expect,
+        newClientActivationDelayMs: delayMs,
+        ...(delayMs < NEVER_ACTIVE_MS ? { retryIntervalMs: 1_000 } : {}),
+      });
+    }
+  }
+
+  const drives: Array<[ScenarioSpec['drive'], Trigger]> = [
+    ['same-name-twice', 'manual'],
+    ['manual-twice', 'manual'],
+    ['native-twice', 'secretsmanager'],
+    ['manual-and-native', 'manual'],
+    ['again-after-finish', 'manual'],
+    ['again-after-finish', 'secretsmanager'],
+  ];
+  for (const [drive, trigger] of drives) {
+    add({ site: 'trigger', fault: drive ?? 'single', trigger, expect: 'clean', drive });
+  }
+  return specs;
+}
+
+/** A deterministic subset for CI: every call site once, its fault kinds taken in turn. */
+export function reduceMatrix(specs: readonly ScenarioSpec[]): ScenarioSpec[] {
+  const bySite = new Map<string, ScenarioSpec[]>();
+  for (const spec of specs) {
+    const key = `${spec.site} ${spec.trigger}`;
+    bySite.set(key, [...(bySite.get(key) ?? []), spec]);
+  }
+  const picked: ScenarioSpec[] = [];
+  let turn = 0;
+  for (const [key, group] of bySite) {
+    const always = key.startsWith('trigger') || key.startsWith('genesys new client');
+    if (always) picked.push(...group);
+    else {
+      const chosen = group[turn % group.length];
+      if (chosen) picked.push(chosen);
+      turn += 1;
+    }
+  }
+  return picked;
+}

@@ -1,0 +1,238 @@
+/**
+ * The fault matrix, reduced, in-process: every call site the discovery rotations found gets a
+ * fault, and no invariant of DESIGN.md §7 may break. Plus proofs that the checks can fail: a leaked
+ * canary is found (in a fake log line, and in a live run's log output), and an orphan client is
+ * flagged (in a hand-made end state, and in a live run).
+ */
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { describe, expect, it } from 'vitest';
+import { CanaryVault, findLeaks } from '../../local/faults/canary.js';
+import { checkInvariants, type EndState } from '../../local/faults/invariants.js';
+
+// The functions' logger reads its level once, when its module loads: DEBUG before any import of it.
+process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+const { logger } = await import('../../functions/shared/logger.js');
+const { runMatrix } = await import('../../local/faults/run.js');
+const { runScenario } = await import('../../local/faults/scenario.js');
+
+const ADMIN = 'admin-client';
+const LEGACY = 'legacy-client';
+const NEW = 'new-client';
+
+function client(
+  id: string,
+  overrides: Partial<EndState['clients'][number]> = {},
+): EndState['clients'][number] {
+  return {
+    id,
+    name: id,
+    state: 'active',
+    roleDivisions: [],
+    authorizedGrantType: 'CLIENT-CREDENTIALS',
+    accessTokenValiditySeconds: 3600,
+    dateCreated: new Date(0).toISOString(),
+    deleted: false,
+    dateToDelete: null,
+    createdByClientId: null,
+    ...overrides,
+  };
+}
+
+/** A clean successful rotation's end state: the checker must accept it. */
+function succeededState(overrides: Partial<EndState> = {}): EndState {
+  const executionArn = 'arn:aws:states:eu-west-1:123456789012:execution:sm:one';
+  return {
+    adminClientId: ADMIN,
+    legacyClientId: LEGACY,
+    initialCurrentVersionId: 'v1',
+    clients: [
+      client(ADMIN),
+      client(LEGACY, { state: 'inactive', deleted: true }),
+      client(NEW, { createdByClientId: ADMIN }),
+    ],
+    current: { versionId: 'v2', clientId: NEW, accepted: true, problem: null },
+    pendingClientId: null,
+    versions: [
+      { versionId: 'v1', stages: ['AWSPREVIOUS'], hasValue: true },
+      { versionId: 'v2', stages: ['AWSCURRENT'], hasValue: true },
+    ],
+    failedNativeTokens: [],
+    lambdaInvocations: 9,
+    expectedFailure: null,
+    executions: [
+      {
+        arn: executionArn,
+        status: 'SUCCEEDED',
+        error: null,
+        terminalState: 'RotationSucceeded',
+        rotationWindow: { start: 1, end: 2 },
+      },
+    ],
+    events: [{ detailType: 'Rotation Succeeded', resources: [executionArn] }],
+    consumer: { calls: 40, failedCalls: 0, failures: [] },
+    rotationOpen: false,
+    leaks: [],
+    capturedLogLines: 12,
+    harnessProblem: null,
+    ...overrides,
+  };
+}
+
+describe('the invariant checks can fail', () => {
+  it('accepts a clean success', () => {
+    expect(checkInvariants(succeededState())).toEqual({ outcome: 'succeeded', violations: [] });
+  });
+
+  it('flags an orphan client the rotator created', () => {
+    const state = succeededState();
+    const orphan = client('second-new-client', { createdByClientId: ADMIN });
+    const { violations } = checkInvariants({ ...state, clients: [...state.clients, orphan] });
+    expect(violations).toEqual([expect.stringContaining('orphan client second-new-client')]);
+  });
+
+  it('flags a consumer failure, a refused AWSCURRENT and a silent NeedsAttention', () => {
+    const executionArn = 'arn:aws:states:eu-west-1:123456789012:execution:sm:two';
+    const { outcome, violations } = checkInvariants(
+      succeededState({
+        consumer: { calls: 40, failedCalls: 1, failures: ['call 7 with client legacy-client: 401'] },
+        current: { versionId: 'v2', clientId: NEW, accepted: false, problem: 'invalid_client' },
+
+        executions: [
+          {
+            arn: executionArn,
+            status: 'FAILED',
+            error: 'X',
+            terminalState: 'NeedsAttention',
+            rotationWindow: null,
+          },
+        ],
+        events: [],
+      }),
+    );
+    expect(outcome).toBe('needs-attention');
+    expect(violations.join('\n')).toMatch(/consumer: 1 failed call/);
+    expect(violations.join('\n')).toMatch(/Genesys refuses AWSCURRENT/);
+    expect(violations.join('\n')).toMatch(/without a 'Rotation Needs Attention' event/);
+  });
+
+  it('flags an AWSPENDING left with a value on a version that is not current', () => {
+    const state = succeededState();
+    const { violations } = checkInvariants({
+      ...state,
+      versions: [...state.versions, { versionId: 'v3', stages: ['AWSPENDING'], hasValue: true }],
+    });
+    expect(violations).toEqual(['secret: AWSPENDING left on version v3']);
+  });
+
+  it('flags an execution that failed outside the clean endings, and overlapping rotations', () => {
+    const arn = (name: string) => `arn:aws:states:eu-west-1:123456789012:execution:sm:${name}`;
+    const { violations } = checkInvariants(
+      succeededState({
+        executions: [
+          {
+            arn: arn('a'),
+            status: 'SUCCEEDED',
+            error: null,
+            terminalState: 'RotationSucceeded',
+            rotationWindow: { start: 0, end: 10 },
+          },
+          {
+            arn: arn('b'),
+            status: 'FAILED',
+            error: 'States.Runtime',
+            terminalState: null,
+            rotationWindow: { start: 5, end: 8 },
+          },
+        ],
+        events: [{ detailType: 'Rotation Succeeded', resources: [arn('a')] }],
+      }),
+    );
+    expect(violations.join('\n')).toMatch(/execution b: ended FAILED/);
+    expect(violations.join('\n')).toMatch(/two rotations of the secret/);
+  });
+
+  it('finds a canary in a fake log line, however it was encoded', () => {
+    const vault = new CanaryVault();
+    const secret = vault.next();
+    vault.next();
+    const line = (value: string) => JSON.stringify({ level: 'DEBUG', message: 'step completed', value });
+    const clean = findLeaks([{ where: 'log', text: line('nothing to see') }], vault);
+    expect(clean).toEqual([]);
+    const found = findLeaks(
+      [
+        { where: 'plain', text: line(secret) },
+        { where: 'base64', text: line(Buffer.from(secret).toString('base64')) },
+        {
+          where: 'basic',
+          text: `Authorization: Basic ${Buffer.from(`${NEW}:${secret}`).toString('base64')}`,
+        },
+        { where: 'cut', text: line(secret.slice(0, 20)) },
+      ],
+      vault,
+      [NEW],
+    );
+    expect(found.map((leak) => leak.where)).toEqual(['plain', 'base64', 'basic', 'cut']);
+    expect(JSON.stringify(found)).not.toContain(secret);
+    const { violations } = checkInvariants(succeededState({ leaks: found }));
+    expect(violations).toHaveLength(4);
+  });
+});
+
+describe('the fault matrix', () => {
+  it('detects a secret a live run leaked into its log output', async () => {
+    const result = await runScenario({
+      id: 'canary-proof',
+      site: 'test',
+      fault: 'a step logs the admin secret',
+      trigger: 'manual',
+      expect: 'succeeded',
+      interceptor: (runtime) => async (call, invoke) => {
+        if (call.stateName === 'Verify') {
+          const env = runtime.env();
+          const read = await env.clients.secretsManager.send(
+            new GetSecretValueCommand({ SecretId: env.adminSecretArn }),
+          );
+          // As a careless step would: through the functions' own logger.
+          logger.debug('admin credential read', { value: read.SecretString });
+        }
+        return invoke();
+      },
+    });
+    expect(result.outcome).toBe('succeeded');
+    expect(result.violations).toEqual([expect.stringMatching(/^leak: canary secret #\d+ in log output$/)]);
+  }, 120_000);
+
+  it('flags a client left behind in a live run', async () => {
+    const result = await runScenario({
+      id: 'orphan-proof',
+      site: 'test',
+      fault: 'an extra client appears during Create',
+      trigger: 'manual',
+      expect: 'succeeded',
+      interceptor: (runtime) => async (call, invoke) => {
+        const output = await invoke();
+        if (call.stateName === 'Create') {
+          const env = runtime.env();
+          env.genesys?.seed.client({ name: 'rotated-reporting-service-extra', roleDivisions: [] });
+        }
+        return output;
+      },
+    });
+    expect(result.violations).toEqual([
+      expect.stringMatching(
+        /^clients: orphan client .* \(rotated-reporting-service-extra, active, untracked\)$/,
+      ),
+    ]);
+  }, 120_000);
+
+  it('survives the reduced matrix with no invariant violated', async () => {
+    const report = await runMatrix({ reduced: true });
+    const broken = report.results.filter((result) => result.violations.length > 0);
+    expect(broken.map((result) => `${result.id}: ${result.violations.join('; ')}`)).toEqual([]);
+    expect(report.summary.violations).toBe(0);
+    expect(report.summary.tried).toBeGreaterThanOrEqual(40);
+    expect(report.sites.genesys.length).toBeGreaterThanOrEqual(10);
+    expect(report.sites.aws).toContain('secretsmanager.PutSecretValue');
+    expect(report.sites.tasks).toContain('Create');
+  }, 900_000);
+});
