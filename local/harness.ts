@@ -15,7 +15,12 @@ import {
   SecretsManagerClient,
   type Tag,
 } from '@aws-sdk/client-secrets-manager';
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { TAG_ENVIRONMENT, TAG_KIND, TAG_ORG_ID, TAG_STAGE } from '../functions/shared/contract.js';
 import { clearAdminTokenCache, clearGenesysAdminCache } from '../functions/shared/genesys/index.js';
@@ -118,6 +123,8 @@ export interface LocalEnvironment {
 
 export interface ExecutionResult {
   readonly status: string;
+  /** The Succeed or Fail state the execution ended in (e.g. `RotationRolledBack`); null if none. */
+  readonly terminalState: string | null;
   readonly output: Record<string, unknown> | null;
   readonly error: string | null;
   readonly cause: string | null;
@@ -379,8 +386,16 @@ export async function startLocalEnvironment(
       async waitForExecution(executionArn) {
         await aws.stepFunctions.waitForExecution(executionArn, 300_000);
         const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        // The Fail state's error is the original error's name; which Fail state it was tells the outcome.
+        const history = await sfn.send(
+          new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 20 }),
+        );
+        const terminal = history.events?.find(
+          (event) => event.type === 'FailStateEntered' || event.type === 'SucceedStateEntered',
+        );
         return {
           status: described.status ?? 'UNKNOWN',
+          terminalState: terminal?.stateEnteredEventDetails?.name ?? null,
           output: described.output ? (JSON.parse(described.output) as Record<string, unknown>) : null,
           error: described.error ?? null,
           cause: described.cause ?? null,

@@ -91,11 +91,11 @@ async function latestExecutionArn(env: LocalEnvironment): Promise<string> {
   return latest;
 }
 
-function outcomeOf(status: string, error: string | null, dryRun: boolean): Summary['outcome'] {
+function outcomeOf(status: string, terminalState: string | null, dryRun: boolean): Summary['outcome'] {
   if (status === 'SUCCEEDED') return dryRun ? 'dry-run' : 'succeeded';
-  if (error === 'RotationRolledBack') return 'rolled-back';
-  if (error === 'RotationRefused') return 'refused';
-  if (error === 'NeedsAttention') return 'needs-attention';
+  if (terminalState === 'RotationRolledBack') return 'rolled-back';
+  if (terminalState === 'RotationRefused') return 'refused';
+  if (terminalState === 'NeedsAttention') return 'needs-attention';
   return 'failed';
 }
 
@@ -190,7 +190,7 @@ async function main(): Promise<number> {
     const events = env.aws.eventBridge.events.slice(eventsBefore);
 
     const summary: Summary = {
-      outcome: outcomeOf(result.status, result.error, args['dry-run'] === true),
+      outcome: outcomeOf(result.status, result.terminalState, args['dry-run'] === true),
       trigger,
       executionStatus: result.status,
       error: result.error,

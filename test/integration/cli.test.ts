@@ -1,0 +1,99 @@
+/**
+ * `npm start` as a user runs it: a child process, its exit code and its `--json` summary line.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../local/harness.js';
+
+interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function runStart(args: readonly string[]): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'local/start.ts', ...args],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, GENESYS_GATEWAY_URL: '', AWS_ENDPOINT_URL: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function lastLineJson(stdout: string): Record<string, unknown> {
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1] ?? '{}') as Record<string, unknown>;
+}
+
+const SUMMARY_KEYS = [
+  'outcome',
+  'newClientId',
+  'legacyClientId',
+  'legacyRetired',
+  'consumerFailedCalls',
+  'genesysCalls',
+  'awsCalls',
+  'events',
+  'wallMs',
+];
+
+describe('npm start', () => {
+  it('rotates the demo client and prints the summary as one JSON object on the last line', async () => {
+    // Act
+    const run = await runStart(['--json']);
+
+    // Assess
+    expect(run.code).toBe(0);
+    const summary = lastLineJson(run.stdout);
+    for (const key of SUMMARY_KEYS) expect(summary, key).toHaveProperty(key);
+    expect(summary.outcome).toBe('succeeded');
+    expect(summary.consumerFailedCalls).toBe(0);
+    expect(summary.legacyRetired).toBe(true);
+    expect(summary.newClientId).not.toBe(summary.legacyClientId);
+    expect(summary.events).toBeGreaterThanOrEqual(8);
+    expect(run.stderr).toContain('RotationSucceeded');
+  }, 120_000);
+
+  it('rotates through Secrets Manager RotateSecret with --trigger secretsmanager', async () => {
+    // Act
+    const run = await runStart(['--trigger', 'secretsmanager', '--json']);
+
+    // Assess
+    expect(run.code).toBe(0);
+    const summary = lastLineJson(run.stdout);
+    expect(summary).toMatchObject({
+      outcome: 'succeeded',
+      trigger: 'secretsmanager',
+      consumerFailedCalls: 0,
+    });
+    expect(run.stderr).toContain('secretsmanager:finishSecret');
+  }, 120_000);
+
+  it('plans without changing anything on --dry-run, and refuses an unknown trigger with exit code 2', async () => {
+    // Act
+    const dryRun = await runStart(['--dry-run', '--json']);
+    const badTrigger = await runStart(['--trigger', 'cron']);
+
+    // Assess
+    expect(dryRun.code).toBe(0);
+    expect(lastLineJson(dryRun.stdout)).toMatchObject({
+      outcome: 'dry-run',
+      newClientId: null,
+      legacyRetired: false,
+    });
+    expect(badTrigger.code).toBe(2);
+    expect(badTrigger.stderr).toContain('--trigger must be');
+  }, 120_000);
+});
