@@ -5,11 +5,11 @@
  * clients. Secret values read here are for assertions only and are never printed.
  */
 
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
+import { afterEach } from 'vitest';
 import type { RotationPolicyInput } from '../../functions/shared/policy.js';
+import type { SimulatedConsumer } from '../../local/consumer.js';
 import {
   DEMO_STAGE,
   type ExecutionResult,
@@ -33,38 +33,57 @@ export const FAST_POLICY: RotationPolicyInput = {
 export const FAST_WAITS: Readonly<Record<string, number>> = { WaitForAdoption: 50, ObserveInactive: 10 };
 export const FAST_CONSUMER = { callIntervalMs: 50, refreshIntervalMs: 100 } as const;
 
-let awsPort: number | undefined;
+/** Options of `startFastEnvironment`: the harness's, with a policy merged over the fast one. */
+export type FastEnvironmentOptions = Omit<LocalEnvironmentOptions, 'policy'> & {
+  policy?: RotationPolicyInput;
+};
 
-/** A loopback port free now, for the AWS stand-in of every environment this test file starts. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/**
- * Starts the local environment with the fast policy (merged under `policy`), waits and consumer.
- *
- * Every environment of one test file serves AWS on the same port, so an AWS SDK client the
- * functions cached per module while an earlier environment was open still reaches the live
- * stand-in (`resetRuntime()` did not always drop those clients).
- */
-export async function startFastEnvironment(
-  options: Omit<LocalEnvironmentOptions, 'policy'> & { policy?: RotationPolicyInput } = {},
-): Promise<LocalEnvironment> {
-  awsPort ??= await freePort();
+/** Starts the local environment with the fast policy (merged under `policy`), waits and consumer. */
+export async function startFastEnvironment(options: FastEnvironmentOptions = {}): Promise<LocalEnvironment> {
   return startLocalEnvironment({
     waitOverridesMs: FAST_WAITS,
     consumer: FAST_CONSUMER,
     ...options,
-    aws: { port: awsPort, ...options.aws },
     policy: { ...FAST_POLICY, ...options.policy },
   });
+}
+
+/** The environments of one test file: each test starts its own, closed after the test. */
+export interface TestEnvironments<Options, Started> {
+  /** Starts the running test's environment. */
+  start(options?: Options): Promise<Started>;
+  /** The environment the running test started (for interceptors that run inside it). */
+  running(): LocalEnvironment;
+}
+
+/**
+ * Registers an `afterEach` that closes the environment the test started with `open`, and returns
+ * `start` (open, then `prepare` what the test gets) and `running`. Call it at the top of a test file.
+ */
+export function closeEachEnvironment<Options, Started>(
+  open: (options: Options | undefined) => Promise<LocalEnvironment>,
+  prepare: (env: LocalEnvironment) => Started,
+): TestEnvironments<Options, Started> {
+  let env: LocalEnvironment | undefined;
+  afterEach(async () => {
+    await env?.close();
+    env = undefined;
+  });
+  return {
+    async start(options) {
+      env = await open(options);
+      return prepare(env);
+    },
+    running() {
+      if (env === undefined) throw new Error('No environment is open');
+      return env;
+    },
+  };
+}
+
+/** Fast environments (see `startFastEnvironment`), one per test, closed after it. */
+export function useFastEnvironments(): TestEnvironments<FastEnvironmentOptions, LocalEnvironment> {
+  return closeEachEnvironment(startFastEnvironment, (env) => env);
 }
 
 /** The Genesys stand-in of an environment that runs one (every test here does). */
@@ -88,17 +107,21 @@ export async function waitUntil(what: string, condition: () => boolean, timeoutM
  * Starts the consumer and waits until it has made `calls` successful calls with the legacy
  * credential: Validate refuses a legacy client without recorded use.
  */
-export async function startConsumer(env: LocalEnvironment, calls = 3): Promise<void> {
-  const consumer = env.consumer;
-  if (consumer === null) throw new Error('This environment has no consumer');
+export async function startConsumer(env: LocalEnvironment, calls = 3): Promise<SimulatedConsumer> {
+  const consumer = consumerOf(env);
   consumer.start();
   await waitForConsumerCalls(env, calls);
+  return consumer;
+}
+
+function consumerOf(env: LocalEnvironment): SimulatedConsumer {
+  if (env.consumer === null) throw new Error('This environment has no consumer');
+  return env.consumer;
 }
 
 /** Waits until the consumer has made `calls` more successful calls than it had made so far in total. */
 export async function waitForConsumerCalls(env: LocalEnvironment, calls: number): Promise<void> {
-  const consumer = env.consumer;
-  if (consumer === null) throw new Error('This environment has no consumer');
+  const consumer = consumerOf(env);
   await waitUntil(
     `${calls} successful consumer call(s)`,
     () => consumer.stats.calls - consumer.stats.failedCalls >= calls,
@@ -198,9 +221,12 @@ export function versionsWithStage(env: LocalEnvironment, secretArn: string, stag
     .map((version) => version.versionId);
 }
 
+/** Route template of the Genesys call that creates an OAuth client. */
+export const CREATE_CLIENT_ROUTE = 'POST /api/v2/oauth/clients';
+
 /** Route templates of Genesys calls that change something (usage queries and token grants do not). */
 const MUTATING_ROUTES = new Set([
-  'POST /api/v2/oauth/clients',
+  CREATE_CLIENT_ROUTE,
   'PUT /api/v2/oauth/clients/{clientId}',
   'DELETE /api/v2/oauth/clients/{clientId}',
   'POST /api/v2/oauth/clients/{clientId}/secret',

@@ -7,29 +7,18 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type AwsStandIn, startAwsStandIn } from '../../local/standins/aws/index.js';
-
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-const fixedNow = new Date('2026-11-21T10:00:00.000Z');
+import type { AwsStandIn } from '../../local/standins/aws/index.js';
+import { fixedNow, startStandIn, stopStandIn } from '../helpers/aws-standin.js';
 
 let standIn: AwsStandIn;
 let client: EventBridgeClient;
 let recordedBefore = 0;
 
 beforeAll(async () => {
-  standIn = await startAwsStandIn({ clock: { now: () => fixedNow } });
-  client = new EventBridgeClient({
-    endpoint: standIn.url,
-    region: standIn.region,
-    credentials,
-    maxAttempts: 1,
-  });
+  ({ standIn, client } = await startStandIn(EventBridgeClient));
 });
 
-afterAll(async () => {
-  client.destroy();
-  await standIn.close();
-});
+afterAll(() => stopStandIn({ standIn, client }));
 
 beforeEach(() => {
   recordedBefore = standIn.eventBridge.events.length;

@@ -11,11 +11,10 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AwsStandIn, type RotationEvent, startAwsStandIn } from '../../local/standins/aws/index.js';
+import type { AwsStandIn, RotationEvent } from '../../local/standins/aws/index.js';
+import { fixedNow, stagesByVersion, startStandIn, stopStandIn } from '../helpers/aws-standin.js';
 
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const rotationLambdaArn = 'arn:aws:lambda:eu-west-1:123456789012:function:Rotator';
-const fixedNow = new Date('2026-11-21T10:00:00.000Z');
 
 type StepHandler = (event: RotationEvent) => Promise<void>;
 
@@ -24,23 +23,14 @@ let client: SecretsManagerClient;
 let secretCounter = 0;
 
 async function start(rotationAttempts?: number): Promise<void> {
-  standIn = await startAwsStandIn({ clock: { now: () => fixedNow }, rotationAttempts });
-  client = new SecretsManagerClient({
-    endpoint: standIn.url,
-    region: standIn.region,
-    credentials,
-    maxAttempts: 1,
-  });
+  ({ standIn, client } = await startStandIn(SecretsManagerClient, { rotationAttempts }));
 }
 
 beforeEach(async () => {
   await start();
 });
 
-afterEach(async () => {
-  client.destroy();
-  await standIn.close();
-});
+afterEach(() => stopStandIn({ standIn, client }));
 
 async function createSecret(): Promise<{ name: string; arn: string; versionId: string }> {
   secretCounter += 1;
@@ -49,14 +39,6 @@ async function createSecret(): Promise<{ name: string; arn: string; versionId: s
     new CreateSecretCommand({ Name: name, SecretString: '{"clientSecret":"v1"}' }),
   );
   return { name, arn: created.ARN ?? '', versionId: created.VersionId ?? '' };
-}
-
-function stagesByVersion(secretId: string): Record<string, string[]> {
-  return Object.fromEntries(
-    standIn.secretsManager
-      .versions(secretId)
-      .map((version) => [version.versionId, [...version.stages].sort()]),
-  );
 }
 
 /** A rotation function written like the aws-samples template (reference §1.11), with per-step overrides. */
@@ -222,8 +204,7 @@ describe('Secrets Manager stand-in: RotateSecret', () => {
 
   it('retries the whole rotation with the same token until rotationAttempts is used up, leaving AWSPENDING on the placeholder (aws-rotation-and-local-tooling.md §1.4, §1.5)', async () => {
     // Prepare
-    await standIn.close();
-    client.destroy();
+    await stopStandIn({ standIn, client });
     await start(3);
     const { name, versionId: v1 } = await createSecret();
     const rotation = templateRotation({
@@ -250,7 +231,7 @@ describe('Secrets Manager stand-in: RotateSecret', () => {
       ]);
     }
     expect(new Set(rotation.calls.map((call) => call.ClientRequestToken))).toEqual(new Set([token]));
-    expect(stagesByVersion(name)).toEqual({ [v1]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
+    expect(stagesByVersion(standIn, name)).toEqual({ [v1]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
     const described = await client.send(new DescribeSecretCommand({ SecretId: name }));
     expect(described.LastRotatedDate).toBeUndefined();
   });
@@ -473,7 +454,7 @@ describe('Secrets Manager stand-in: RotateSecret', () => {
     // Assess
     await expect(withoutFunction).rejects.toBeInstanceOf(InvalidRequestException);
     await expect(unknownFunction).rejects.toBeInstanceOf(InvalidRequestException);
-    expect(stagesByVersion(name)).toEqual({
+    expect(stagesByVersion(standIn, name)).toEqual({
       [standIn.secretsManager.versions(name)[0]?.versionId ?? '']: ['AWSCURRENT'],
     });
     expect(standIn.secretsManager.rotations()).toHaveLength(0);
@@ -508,8 +489,7 @@ describe('Secrets Manager stand-in: RotateSecret', () => {
 
   it('stops retrying once rotation is cancelled (aws-rotation-and-local-tooling.md §1.5)', async () => {
     // Prepare
-    await standIn.close();
-    client.destroy();
+    await stopStandIn({ standIn, client });
     await start(5);
     const { name } = await createSecret();
     const rotation = templateRotation({

@@ -16,29 +16,18 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type AwsStandIn, startAwsStandIn } from '../../local/standins/aws/index.js';
-
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-const fixedNow = new Date('2026-11-21T10:00:00.000Z');
+import type { AwsStandIn } from '../../local/standins/aws/index.js';
+import { fixedNow, stagesByVersion, startStandIn, stopStandIn } from '../helpers/aws-standin.js';
 
 let standIn: AwsStandIn;
 let client: SecretsManagerClient;
 let secretCounter = 0;
 
 beforeAll(async () => {
-  standIn = await startAwsStandIn({ clock: { now: () => fixedNow } });
-  client = new SecretsManagerClient({
-    endpoint: standIn.url,
-    region: standIn.region,
-    credentials,
-    maxAttempts: 1,
-  });
+  ({ standIn, client } = await startStandIn(SecretsManagerClient));
 });
 
-afterAll(async () => {
-  client.destroy();
-  await standIn.close();
-});
+afterAll(() => stopStandIn({ standIn, client }));
 
 afterEach(() => {
   standIn.faults.clear();
@@ -53,14 +42,6 @@ async function createSecret(value = '{"clientId":"c-1"}') {
   const name = uniqueName();
   const created = await client.send(new CreateSecretCommand({ Name: name, SecretString: value }));
   return { name, arn: created.ARN ?? '', versionId: created.VersionId ?? '' };
-}
-
-function stagesByVersion(secretId: string): Record<string, string[]> {
-  return Object.fromEntries(
-    standIn.secretsManager
-      .versions(secretId)
-      .map((version) => [version.versionId, [...version.stages].sort()]),
-  );
 }
 
 describe('Secrets Manager stand-in: secrets and versions', () => {
@@ -165,7 +146,7 @@ describe('Secrets Manager stand-in: secrets and versions', () => {
 
     // Assess
     expect(third.VersionStages).toEqual(['AWSCURRENT']);
-    expect(stagesByVersion(name)).toEqual({
+    expect(stagesByVersion(standIn, name)).toEqual({
       [v1]: [],
       [second.VersionId ?? '']: ['AWSPREVIOUS'],
       [third.VersionId ?? '']: ['AWSCURRENT'],
@@ -188,7 +169,7 @@ describe('Secrets Manager stand-in: secrets and versions', () => {
     );
 
     // Assess
-    expect(stagesByVersion(name)).toEqual({ [v1]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
+    expect(stagesByVersion(standIn, name)).toEqual({ [v1]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
   });
 
   it('treats a repeated PutSecretValue token with the same value as a no-op and with a different value as ResourceExistsException (aws-rotation-and-local-tooling.md §1.3)', async () => {
@@ -253,7 +234,7 @@ describe('Secrets Manager stand-in: secrets and versions', () => {
     // Assess
     await expect(withoutRemove).rejects.toBeInstanceOf(InvalidParameterException);
     await expect(wrongRemove).rejects.toBeInstanceOf(InvalidParameterException);
-    expect(stagesByVersion(name)).toEqual({ [v1]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
+    expect(stagesByVersion(standIn, name)).toEqual({ [v1]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
   });
 
   it('moves AWSPREVIOUS to the version AWSCURRENT left when UpdateSecretVersionStage promotes (aws-rotation-and-local-tooling.md §1.2, §1.3)', async () => {
@@ -339,7 +320,7 @@ describe('Secrets Manager stand-in: secrets and versions', () => {
 
     // Assess
     await expect(attempt).rejects.toBeInstanceOf(InvalidParameterException);
-    expect(stagesByVersion(name)).toEqual({ [v1]: ['AWSCURRENT'] });
+    expect(stagesByVersion(standIn, name)).toEqual({ [v1]: ['AWSCURRENT'] });
   });
 
   it('adds, overwrites and removes tags (aws-rotation-and-local-tooling.md §3.7)', async () => {

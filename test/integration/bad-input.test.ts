@@ -48,32 +48,12 @@ import type { GenesysClientSnapshot, GenesysStandIn } from '../../local/standins
 
 type RotationErrorClass = new (message: string) => RotationError;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-let awsPort: number | undefined;
-
 /**
  * One environment per describe block. Usage does not matter here and no consumer runs; every
- * environment shares one synth (same policy) and one AWS port, because the functions keep one
- * Secrets Manager and one Step Functions SDK client per module that `resetRuntime()` does not drop
- * (functions/shared/aws/secrets-store.ts, executions.ts): a second port would be unreachable to them.
+ * environment shares one synth (same policy).
  */
 async function startEnvironment(): Promise<LocalEnvironment> {
-  awsPort ??= await freePort();
-  return startLocalEnvironment({
-    consumer: false,
-    policy: { allowUnusedLegacyClient: true },
-    aws: { port: awsPort },
-  });
+  return startLocalEnvironment({ consumer: false, policy: { allowUnusedLegacyClient: true } });
 }
 
 /** Genesys calls that change nothing: the admin's own token, and usage queries. */

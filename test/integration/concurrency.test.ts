@@ -4,99 +4,25 @@
  * manual execution, and two manual executions at once. Executions are held at a chosen state by the
  * harness's Lambda interceptor to make the overlap certain.
  */
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
-import {
-  GetSecretValueCommand,
-  InvalidRequestException,
-  RotateSecretCommand,
-} from '@aws-sdk/client-secrets-manager';
-import { type ExecutionListItem, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ExecutionResult,
-  type LocalEnvironment,
-  type LocalEnvironmentOptions,
-  startLocalEnvironment,
-} from '../../local/harness.js';
+import { InvalidRequestException, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { describe, expect, it } from 'vitest';
+import type { LocalEnvironment } from '../../local/harness.js';
 import type { GenesysStandIn } from '../../local/standins/genesys/index.js';
+import { startConsumer, waitUntil } from '../helpers/local.js';
+import {
+  clientsCreated,
+  currentClientId,
+  listExecutions,
+  liveClientIds,
+  SECRET_NAME,
+  settle,
+  stagesByVersion,
+  strandedPending,
+  useLocalEnvironments,
+  versionWith,
+} from '../helpers/native.js';
 
-const POLICY = { adoptionQuietSeconds: 1, adoptionPollSeconds: 1, gracePeriodSeconds: 30 } as const;
-const WAITS = { WaitForAdoption: 50, ObserveInactive: 10 } as const;
-const CONSUMER = { callIntervalMs: 50, refreshIntervalMs: 100 } as const;
-const CREATE_CLIENT_ROUTE = 'POST /api/v2/oauth/clients';
-const SECRET_NAME = 'genesys/demo/reporting-service';
-
-let env: LocalEnvironment | null = null;
-let sfn: SFNClient | null = null;
-let awsPort: number | undefined;
-
-/**
- * Every environment of this file serves AWS on one port: the functions keep one Secrets Manager and
- * one Step Functions SDK client per module, which `resetRuntime()` does not drop, so a later
- * environment on another port would see the functions call the first one's closed endpoint.
- */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Synthesizes the stack once for this file (the harness caches it per policy), outside any test's timeout. */
-beforeAll(async () => {
-  awsPort ??= await freePort();
-  const warm = await startLocalEnvironment({ policy: POLICY, consumer: false, aws: { port: awsPort } });
-  await warm.close();
-}, 180_000);
-
-afterEach(async () => {
-  sfn?.destroy();
-  sfn = null;
-  await env?.close();
-  env = null;
-});
-
-async function start(
-  options: Pick<LocalEnvironmentOptions, 'interceptor'> = {},
-): Promise<{ env: LocalEnvironment; sfn: SFNClient; genesys: GenesysStandIn }> {
-  awsPort ??= await freePort();
-  env = await startLocalEnvironment({
-    policy: POLICY,
-    waitOverridesMs: WAITS,
-    consumer: CONSUMER,
-    aws: { port: awsPort },
-    ...options,
-  });
-  sfn = new SFNClient({
-    endpoint: env.aws.url,
-    region: env.aws.region,
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
-  if (env.genesys === null) throw new Error('these tests need the Genesys stand-in');
-  return { env, sfn, genesys: env.genesys };
-}
-
-async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** Starts the consumer and waits until the legacy client has usage (Validate refuses an unused one). */
-async function startConsumer(local: LocalEnvironment): Promise<NonNullable<LocalEnvironment['consumer']>> {
-  const consumer = local.consumer;
-  if (consumer === null) throw new Error('the environment has no consumer');
-  consumer.start();
-  await waitUntil(() => consumer.stats.calls - consumer.stats.failedCalls >= 3, 'consumer calls');
-  return consumer;
-}
+const { start } = useLocalEnvironments();
 
 /** Holds the first Lambda invocation that matches until released. */
 class Hold {
@@ -124,73 +50,8 @@ class Hold {
 
 const isNative = (executionName: string) => executionName.startsWith('sm-');
 
-async function listExecutions(client: SFNClient, local: LocalEnvironment): Promise<ExecutionListItem[]> {
-  const items: ExecutionListItem[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await client.send(
-      new ListExecutionsCommand({ stateMachineArn: local.stateMachineArn, nextToken }),
-    );
-    items.push(...(page.executions ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return items.reverse();
-}
-
-async function settle(local: LocalEnvironment, executions: readonly ExecutionListItem[]) {
-  const results: Array<ExecutionResult & { name: string }> = [];
-  for (const execution of executions) {
-    if (execution.executionArn === undefined || execution.name === undefined) throw new Error('no ARN');
-    results.push({ name: execution.name, ...(await local.waitForExecution(execution.executionArn)) });
-  }
-  return results;
-}
-
 function startManual(local: LocalEnvironment): Promise<string> {
   return local.startExecution({ secretId: local.managedSecretArn, reason: 'concurrency test' });
-}
-
-function stagesByVersion(local: LocalEnvironment): Record<string, string[]> {
-  return Object.fromEntries(
-    local.aws.secretsManager
-      .versions(local.managedSecretArn)
-      .map((version) => [version.versionId, [...version.stages].sort()]),
-  );
-}
-
-function versionWith(local: LocalEnvironment, stage: string): string | undefined {
-  return local.aws.secretsManager
-    .versions(local.managedSecretArn)
-    .find((version) => version.stages.includes(stage))?.versionId;
-}
-
-/** AWSPENDING may only sit with AWSCURRENT: anywhere else it blocks the next rotation. */
-function strandedPending(local: LocalEnvironment): string[] {
-  return local.aws.secretsManager
-    .versions(local.managedSecretArn)
-    .filter((version) => version.stages.includes('AWSPENDING') && !version.stages.includes('AWSCURRENT'))
-    .map((version) => version.versionId);
-}
-
-function clientsCreated(genesys: GenesysStandIn): number {
-  return genesys.requestLog.filter(
-    (request) => request.route === CREATE_CLIENT_ROUTE && request.status >= 200 && request.status < 300,
-  ).length;
-}
-
-function liveClientIds(genesys: GenesysStandIn): string[] {
-  return genesys
-    .clients()
-    .filter((client) => !client.deleted)
-    .map((client) => client.id)
-    .sort();
-}
-
-async function currentClientId(local: LocalEnvironment): Promise<string> {
-  const value = await local.clients.secretsManager.send(
-    new GetSecretValueCommand({ SecretId: local.managedSecretArn }),
-  );
-  return (JSON.parse(value.SecretString ?? '{}') as { clientId: string }).clientId;
 }
 
 /** The end state of exactly one successful rotation: one live new client, current, legacy retired. */
@@ -208,17 +69,13 @@ describe('one rotation per secret at a time', () => {
   it('refuses a manual execution with ROTATION_IN_PROGRESS while a native rotation is open', async () => {
     // Prepare: the native rotation is held before Verify, its pending version written.
     const hold = new Hold((state, execution) => state === 'Verify' && isNative(execution));
-    const {
-      env: local,
-      sfn: client,
-      genesys,
-    } = await start({
+    const { env: local, genesys } = await start({
       interceptor: (call, invoke) => hold.around(call.stateName, call.executionName, invoke),
     });
     const consumer = await startConsumer(local);
     const originalVersion = versionWith(local, 'AWSCURRENT');
     const rotating = local.rotateNatively();
-    await waitUntil(() => hold.reached, 'the native execution to reach Verify');
+    await waitUntil('the native execution to reach Verify', () => hold.reached);
     const stagesBefore = stagesByVersion(local);
     const clientsBefore = liveClientIds(genesys);
     const token = local.aws.secretsManager.rotations().at(-1)?.token;
@@ -241,7 +98,7 @@ describe('one rotation per secret at a time', () => {
     const rotation = local.aws.secretsManager.rotations().at(-1);
     const executions = await settle(
       local,
-      (await listExecutions(client, local)).filter((execution) => isNative(execution.name ?? '')),
+      (await listExecutions(local)).filter((execution) => isNative(execution.name ?? '')),
     );
     const stats = await consumer.stop();
 
@@ -258,17 +115,13 @@ describe('one rotation per secret at a time', () => {
   it('refuses RotateSecret while a manual execution holds the pending version, and the manual one succeeds', async () => {
     // Prepare: the manual execution is held before Verify, its pending version written.
     const hold = new Hold((state, execution) => state === 'Verify' && !isNative(execution));
-    const {
-      env: local,
-      sfn: client,
-      genesys,
-    } = await start({
+    const { env: local, genesys } = await start({
       interceptor: (call, invoke) => hold.around(call.stateName, call.executionName, invoke),
     });
     const consumer = await startConsumer(local);
     const originalVersion = versionWith(local, 'AWSCURRENT');
     const manualArn = await startManual(local);
-    await waitUntil(() => hold.reached, 'the manual execution to reach Verify');
+    await waitUntil('the manual execution to reach Verify', () => hold.reached);
     const manualToken = strandedPending(local)[0];
 
     // Act
@@ -303,9 +156,7 @@ describe('one rotation per secret at a time', () => {
         expect(attempt.steps.at(-1)?.error).toContain('RotationInProgressError');
       }
     }
-    const native = (await listExecutions(client, local)).filter((execution) =>
-      isNative(execution.name ?? ''),
-    );
+    const native = (await listExecutions(local)).filter((execution) => isNative(execution.name ?? ''));
     for (const execution of await settle(local, native)) {
       expect(execution).toMatchObject({ status: 'FAILED', error: 'RotationInProgressError' });
     }
@@ -318,24 +169,20 @@ describe('one rotation per secret at a time', () => {
   it('refuses the native rotation with ROTATION_IN_PROGRESS while a manual execution runs, and the manual one succeeds', async () => {
     // Prepare: the manual execution is held before Create: nothing is pending yet.
     const hold = new Hold((state, execution) => state === 'Create' && !isNative(execution));
-    const {
-      env: local,
-      sfn: client,
-      genesys,
-    } = await start({
+    const { env: local, genesys } = await start({
       interceptor: (call, invoke) => hold.around(call.stateName, call.executionName, invoke),
     });
     const consumer = await startConsumer(local);
     const originalVersion = versionWith(local, 'AWSCURRENT');
     const manualArn = await startManual(local);
-    await waitUntil(() => hold.reached, 'the manual execution to reach Create');
+    await waitUntil('the manual execution to reach Create', () => hold.reached);
 
     // Act
     await local.rotateNatively();
     const rotation = local.aws.secretsManager.rotations().at(-1);
     const native = await settle(
       local,
-      (await listExecutions(client, local)).filter((execution) => isNative(execution.name ?? '')),
+      (await listExecutions(local)).filter((execution) => isNative(execution.name ?? '')),
     );
     const stagesAfterNative = stagesByVersion(local);
     const createdDuringNative = clientsCreated(genesys);
@@ -375,7 +222,7 @@ describe('one rotation per secret at a time', () => {
     const originalVersion = versionWith(local, 'AWSCURRENT');
     const firstArn = await startManual(local);
     first = firstArn.split(':').at(-1) ?? null;
-    await waitUntil(() => hold.reached, 'the first execution to reach Verify');
+    await waitUntil('the first execution to reach Verify', () => hold.reached);
     const stagesBefore = stagesByVersion(local);
 
     // Act

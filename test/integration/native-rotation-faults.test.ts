@@ -4,177 +4,26 @@
  * Everything runs through the stand-ins and the real SDK clients; the faults are injected by the
  * harness's Lambda interceptor and the Genesys stand-in's fault rules.
  */
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type ExecutionListItem, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type LocalEnvironment,
-  type LocalEnvironmentOptions,
-  startLocalEnvironment,
-} from '../../local/harness.js';
+import { describe, expect, it } from 'vitest';
+import type { LocalEnvironment } from '../../local/harness.js';
 import type { RotationRecord } from '../../local/standins/aws/index.js';
 import type { GenesysStandIn } from '../../local/standins/genesys/index.js';
+import { genesysOf, sleep, startConsumer, waitUntil } from '../helpers/local.js';
+import {
+  clientsCreated,
+  currentClientId,
+  HOOK_STEPS,
+  latestRotation,
+  liveClientIds,
+  SECRET_NAME,
+  settleExecutions,
+  stagesByVersion,
+  strandedPending,
+  useLocalEnvironments,
+  versionWith,
+} from '../helpers/native.js';
 
-const POLICY = { adoptionQuietSeconds: 1, adoptionPollSeconds: 1, gracePeriodSeconds: 30 } as const;
-const WAITS = { WaitForAdoption: 50, ObserveInactive: 10 } as const;
-const CONSUMER = { callIntervalMs: 50, refreshIntervalMs: 100 } as const;
-const HOOK_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
-const CREATE_CLIENT_ROUTE = 'POST /api/v2/oauth/clients';
-const SECRET_NAME = 'genesys/demo/reporting-service';
-
-let env: LocalEnvironment | null = null;
-let sfn: SFNClient | null = null;
-let awsPort: number | undefined;
-
-/**
- * Every environment of this file serves AWS on one port: the functions keep one Secrets Manager and
- * one Step Functions SDK client per module, which `resetRuntime()` does not drop, so a later
- * environment on another port would see the functions call the first one's closed endpoint.
- */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Synthesizes the stack once for this file (the harness caches it per policy), outside any test's timeout. */
-beforeAll(async () => {
-  awsPort ??= await freePort();
-  const warm = await startLocalEnvironment({ policy: POLICY, consumer: false, aws: { port: awsPort } });
-  await warm.close();
-}, 180_000);
-
-afterEach(async () => {
-  sfn?.destroy();
-  sfn = null;
-  await env?.close();
-  env = null;
-});
-
-async function start(
-  options: Pick<LocalEnvironmentOptions, 'interceptor'> = {},
-): Promise<{ env: LocalEnvironment; sfn: SFNClient; genesys: GenesysStandIn }> {
-  awsPort ??= await freePort();
-  env = await startLocalEnvironment({
-    policy: POLICY,
-    waitOverridesMs: WAITS,
-    consumer: CONSUMER,
-    aws: { port: awsPort },
-    ...options,
-  });
-  sfn = new SFNClient({
-    endpoint: env.aws.url,
-    region: env.aws.region,
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
-  if (env.genesys === null) throw new Error('these tests need the Genesys stand-in');
-  return { env, sfn, genesys: env.genesys };
-}
-
-async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** Starts the consumer and waits until the legacy client has usage (Validate refuses an unused one). */
-async function startConsumer(local: LocalEnvironment): Promise<NonNullable<LocalEnvironment['consumer']>> {
-  const consumer = local.consumer;
-  if (consumer === null) throw new Error('the environment has no consumer');
-  consumer.start();
-  await waitUntil(() => consumer.stats.calls - consumer.stats.failedCalls >= 3, 'consumer calls');
-  return consumer;
-}
-
-/** Executions the hook started for a token: `sm-<token>`, `sm-<token>-a2`..., oldest first. */
-async function executionsForToken(client: SFNClient, local: LocalEnvironment, token: string) {
-  const items: ExecutionListItem[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await client.send(
-      new ListExecutionsCommand({ stateMachineArn: local.stateMachineArn, nextToken }),
-    );
-    items.push(...(page.executions ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return items
-    .filter((item) => item.name === `sm-${token}` || item.name?.startsWith(`sm-${token}-a`))
-    .reverse();
-}
-
-/** Waits for every execution of the token to end; returns their names and final descriptions. */
-async function settleExecutions(client: SFNClient, local: LocalEnvironment, token: string) {
-  const executions = await executionsForToken(client, local, token);
-  const results = [];
-  for (const execution of executions) {
-    if (execution.executionArn === undefined) throw new Error('an execution without ARN');
-    results.push({ name: execution.name, ...(await local.waitForExecution(execution.executionArn)) });
-  }
-  return results;
-}
-
-function latestRotation(local: LocalEnvironment): RotationRecord {
-  const rotation = local.aws.secretsManager.rotations().at(-1);
-  if (rotation === undefined) throw new Error('no rotation was recorded');
-  return rotation;
-}
-
-function stagesByVersion(local: LocalEnvironment): Record<string, string[]> {
-  return Object.fromEntries(
-    local.aws.secretsManager
-      .versions(local.managedSecretArn)
-      .map((version) => [version.versionId, [...version.stages].sort()]),
-  );
-}
-
-function versionWith(local: LocalEnvironment, stage: string): string | undefined {
-  return local.aws.secretsManager
-    .versions(local.managedSecretArn)
-    .find((version) => version.stages.includes(stage))?.versionId;
-}
-
-/** AWSPENDING may only sit with AWSCURRENT: anywhere else it blocks the next rotation. */
-function strandedPending(local: LocalEnvironment): string[] {
-  return local.aws.secretsManager
-    .versions(local.managedSecretArn)
-    .filter((version) => version.stages.includes('AWSPENDING') && !version.stages.includes('AWSCURRENT'))
-    .map((version) => version.versionId);
-}
-
-function clientsCreated(genesys: GenesysStandIn): number {
-  return genesys.requestLog.filter(
-    (request) => request.route === CREATE_CLIENT_ROUTE && request.status >= 200 && request.status < 300,
-  ).length;
-}
-
-function liveClientIds(genesys: GenesysStandIn): string[] {
-  return genesys
-    .clients()
-    .filter((client) => !client.deleted)
-    .map((client) => client.id)
-    .sort();
-}
-
-async function currentClientId(client: SecretsManagerClient, secretId: string): Promise<string> {
-  const value = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-  return (JSON.parse(value.SecretString ?? '{}') as { clientId: string }).clientId;
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function genesysOf(local: LocalEnvironment | null): GenesysStandIn {
-  if (local?.genesys == null) throw new Error('these tests need the Genesys stand-in');
-  return local.genesys;
-}
+const { start, running } = useLocalEnvironments();
 
 /** Genesys refuses the next client-credentials grant (Verify's probe): a VerificationFailedError. */
 function refuseNextTokenGrant(genesys: GenesysStandIn): void {
@@ -227,7 +76,7 @@ async function expectCompletedRotation(
   expect(stages[rotation.token]).toEqual(['AWSCURRENT']);
   expect(stages[originalVersion ?? 'missing']).toEqual(['AWSPREVIOUS']);
   expect(strandedPending(local)).toEqual([]);
-  const current = await currentClientId(local.clients.secretsManager, local.managedSecretArn);
+  const current = await currentClientId(local);
   expect(current).not.toBe(local.demo.legacyClientId);
   expect(liveClientIds(genesys)).toEqual([local.demo.adminClientId, current].sort());
   expect(genesys.clients().find((client) => client.id === local.demo.legacyClientId)?.deleted).toBe(true);
@@ -238,11 +87,7 @@ describe('Secrets Manager native rotation under faults', () => {
   it('makes one client and one execution when every hook step is delivered twice', async () => {
     // Prepare
     const deliveries = new Map<string, number>();
-    const {
-      env: local,
-      sfn: client,
-      genesys,
-    } = await start({
+    const { env: local, genesys } = await start({
       interceptor: async (call, invoke) => {
         if (!call.stateName.startsWith('hook:')) return invoke();
         deliveries.set(call.stateName, (deliveries.get(call.stateName) ?? 0) + 1);
@@ -257,7 +102,7 @@ describe('Secrets Manager native rotation under faults', () => {
     // Act
     await local.rotateNatively();
     const rotation = latestRotation(local);
-    const executions = await settleExecutions(client, local, rotation.token);
+    const executions = await settleExecutions(local, rotation.token);
     const stats = await consumer.stop();
 
     // Assess
@@ -279,11 +124,7 @@ describe('Secrets Manager native rotation under faults', () => {
   it('makes one client when every state machine task is delivered twice', async () => {
     // Prepare
     const deliveries = new Map<string, number>();
-    const {
-      env: local,
-      sfn: client,
-      genesys,
-    } = await start({
+    const { env: local, genesys } = await start({
       interceptor: async (call, invoke) => {
         if (call.stateName.startsWith('hook:')) return invoke();
         deliveries.set(call.stateName, (deliveries.get(call.stateName) ?? 0) + 1);
@@ -299,7 +140,7 @@ describe('Secrets Manager native rotation under faults', () => {
     // Act
     await local.rotateNatively();
     const rotation = latestRotation(local);
-    const executions = await settleExecutions(client, local, rotation.token);
+    const executions = await settleExecutions(local, rotation.token);
     const stats = await consumer.stop();
 
     // Assess
@@ -328,11 +169,7 @@ describe('Secrets Manager native rotation under faults', () => {
     // Prepare
     const dying = new Set(['Create', 'Verify', 'Sync', 'DeactivateLegacy', 'DeleteLegacy']);
     const died: string[] = [];
-    const {
-      env: local,
-      sfn: client,
-      genesys,
-    } = await start({
+    const { env: local, genesys } = await start({
       interceptor: async (call, invoke) => {
         const result = await invoke();
         if (dying.has(call.stateName) && !died.includes(call.stateName)) {
@@ -348,7 +185,7 @@ describe('Secrets Manager native rotation under faults', () => {
     // Act
     await local.rotateNatively();
     const rotation = latestRotation(local);
-    const executions = await settleExecutions(client, local, rotation.token);
+    const executions = await settleExecutions(local, rotation.token);
     const stats = await consumer.stop();
 
     // Assess
@@ -369,19 +206,15 @@ describe('Secrets Manager native rotation under faults', () => {
     // Prepare
     let failVerify = true;
     let testSecretStarted = false;
-    const {
-      env: local,
-      sfn: client,
-      genesys,
-    } = await start({
+    const { env: local, genesys } = await start({
       interceptor: async (call, invoke) => {
         if (call.stateName === 'hook:testSecret') testSecretStarted = true;
         if (failVerify && call.stateName === 'Verify') {
           failVerify = false;
           // Let the hook's testSecret wait for the Verify milestone, as it does when Verify is slow.
-          await waitUntil(() => testSecretStarted, 'the hook to wait in testSecret');
+          await waitUntil('the hook to wait in testSecret', () => testSecretStarted);
           await sleep(200);
-          refuseNextTokenGrant(genesysOf(env));
+          refuseNextTokenGrant(genesysOf(running()));
         }
         return invoke();
       },
@@ -393,7 +226,7 @@ describe('Secrets Manager native rotation under faults', () => {
     // Act
     await local.rotateNatively();
     const failed = latestRotation(local);
-    const failedExecutions = await settleExecutions(client, local, failed.token);
+    const failedExecutions = await settleExecutions(local, failed.token);
     await sleep(300); // the consumer re-reads AWSCURRENT every 100 ms
 
     // Assess: AWSCURRENT never moved, the consumer never failed, nothing is left behind.
@@ -403,9 +236,7 @@ describe('Secrets Manager native rotation under faults', () => {
     for (const [versionId, stages] of Object.entries(before)) {
       expect(stagesByVersion(local)[versionId]).toEqual(stages);
     }
-    expect(await currentClientId(local.clients.secretsManager, local.managedSecretArn)).toBe(
-      local.demo.legacyClientId,
-    );
+    expect(await currentClientId(local)).toBe(local.demo.legacyClientId);
     expect(consumer.stats.failedCalls).toBe(0);
     expect(clientsCreated(genesys)).toBe(1);
 
@@ -440,7 +271,7 @@ describe('Secrets Manager native rotation under faults', () => {
     genesys.faults.clear();
     await local.rotateNatively();
     const next = latestRotation(local);
-    const nextExecutions = await settleExecutions(client, local, next.token);
+    const nextExecutions = await settleExecutions(local, next.token);
     const stats = await consumer.stop();
 
     // Assess
@@ -463,12 +294,11 @@ describe('Secrets Manager native rotation under faults', () => {
       interceptor: async (call, invoke) => {
         if (failVerify && call.stateName === 'Verify') {
           failVerify = false;
-          refuseNextTokenGrant(genesysOf(env));
+          refuseNextTokenGrant(genesysOf(running()));
         }
         if (holdTestSecret && call.stateName === 'hook:testSecret') {
           holdTestSecret = false;
-          if (env === null) throw new Error('no environment');
-          await firstExecutionEnded(env, tokenOf(call.event));
+          await firstExecutionEnded(running(), tokenOf(call.event));
         }
         return invoke();
       },

@@ -4,139 +4,26 @@
  * the hook starts the synthesized state machine on the Step Functions stand-in, and every task talks
  * to the Genesys stand-in over HTTP.
  */
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
+import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { describe, expect, it } from 'vitest';
+import { startConsumer, waitUntil } from '../helpers/local.js';
 import {
-  DescribeSecretCommand,
-  GetSecretValueCommand,
-  type SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
-import { type ExecutionListItem, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalEnvironment, startLocalEnvironment } from '../../local/harness.js';
-import type { RotationRecord } from '../../local/standins/aws/index.js';
+  clientsCreated,
+  currentClientId,
+  HOOK_STEPS,
+  latestRotation,
+  listExecutions,
+  stagesByVersion,
+  useLocalEnvironments,
+  versionWith,
+} from '../helpers/native.js';
 
-const POLICY = { adoptionQuietSeconds: 1, adoptionPollSeconds: 1, gracePeriodSeconds: 30 } as const;
-const WAITS = { WaitForAdoption: 50, ObserveInactive: 10 } as const;
-const CONSUMER = { callIntervalMs: 50, refreshIntervalMs: 100 } as const;
-const HOOK_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
-const CREATE_CLIENT_ROUTE = 'POST /api/v2/oauth/clients';
-
-let env: LocalEnvironment | null = null;
-let sfn: SFNClient | null = null;
-let awsPort: number | undefined;
-
-/**
- * Every environment of this file serves AWS on one port: the functions keep one Secrets Manager and
- * one Step Functions SDK client per module, which `resetRuntime()` does not drop, so a later
- * environment on another port would see the functions call the first one's closed endpoint.
- */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Synthesizes the stack once for this file (the harness caches it per policy), outside any test's timeout. */
-beforeAll(async () => {
-  awsPort ??= await freePort();
-  const warm = await startLocalEnvironment({ policy: POLICY, consumer: false, aws: { port: awsPort } });
-  await warm.close();
-}, 180_000);
-
-afterEach(async () => {
-  sfn?.destroy();
-  sfn = null;
-  await env?.close();
-  env = null;
-});
-
-async function start(): Promise<{ env: LocalEnvironment; sfn: SFNClient }> {
-  awsPort ??= await freePort();
-  env = await startLocalEnvironment({
-    policy: POLICY,
-    waitOverridesMs: WAITS,
-    consumer: CONSUMER,
-    aws: { port: awsPort },
-  });
-  sfn = new SFNClient({
-    endpoint: env.aws.url,
-    region: env.aws.region,
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
-  return { env, sfn };
-}
-
-async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** Starts the consumer and waits until the legacy client has usage (Validate refuses an unused one). */
-async function startConsumer(local: LocalEnvironment): Promise<NonNullable<LocalEnvironment['consumer']>> {
-  const consumer = local.consumer;
-  if (consumer === null) throw new Error('the environment has no consumer');
-  consumer.start();
-  await waitUntil(() => consumer.stats.calls - consumer.stats.failedCalls >= 3, 'consumer calls');
-  return consumer;
-}
-
-async function listExecutions(client: SFNClient, local: LocalEnvironment): Promise<ExecutionListItem[]> {
-  const items: ExecutionListItem[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await client.send(
-      new ListExecutionsCommand({ stateMachineArn: local.stateMachineArn, nextToken }),
-    );
-    items.push(...(page.executions ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return items;
-}
-
-function latestRotation(local: LocalEnvironment): RotationRecord {
-  const rotation = local.aws.secretsManager.rotations().at(-1);
-  if (rotation === undefined) throw new Error('no rotation was recorded');
-  return rotation;
-}
-
-function stagesByVersion(local: LocalEnvironment): Record<string, string[]> {
-  return Object.fromEntries(
-    local.aws.secretsManager
-      .versions(local.managedSecretArn)
-      .map((version) => [version.versionId, [...version.stages].sort()]),
-  );
-}
-
-function versionWith(local: LocalEnvironment, stage: string): string | undefined {
-  return local.aws.secretsManager
-    .versions(local.managedSecretArn)
-    .find((version) => version.stages.includes(stage))?.versionId;
-}
-
-function clientsCreated(local: LocalEnvironment): number {
-  return (local.genesys?.requestLog ?? []).filter(
-    (request) => request.route === CREATE_CLIENT_ROUTE && request.status >= 200 && request.status < 300,
-  ).length;
-}
-
-async function currentClientId(client: SecretsManagerClient, secretId: string): Promise<string> {
-  const value = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-  return (JSON.parse(value.SecretString ?? '{}') as { clientId: string }).clientId;
-}
+const { start } = useLocalEnvironments();
 
 describe('Secrets Manager native rotation', () => {
   it('promotes the RotateSecret token, makes exactly one client and retires the legacy client', async () => {
     // Prepare
-    const { env: local, sfn: client } = await start();
+    const { env: local, genesys } = await start();
     const consumer = await startConsumer(local);
     const originalVersion = versionWith(local, 'AWSCURRENT');
     const legacyId = local.demo.legacyClientId;
@@ -145,7 +32,7 @@ describe('Secrets Manager native rotation', () => {
     // Act
     await local.rotateNatively();
     const rotation = latestRotation(local);
-    const executions = (await listExecutions(client, local)).filter((execution) =>
+    const executions = (await listExecutions(local)).filter((execution) =>
       execution.name?.startsWith(`sm-${rotation.token}`),
     );
     const execution = executions[0];
@@ -175,8 +62,8 @@ describe('Secrets Manager native rotation', () => {
     expect(described.LastRotatedDate?.getTime()).toBeGreaterThanOrEqual(startedAt.getTime() - 1_000);
 
     // Exactly one new client, and it is the one AWSCURRENT names; the legacy client is retired.
-    const newClientId = await currentClientId(local.clients.secretsManager, local.managedSecretArn);
-    expect(clientsCreated(local)).toBe(1);
+    const newClientId = await currentClientId(local);
+    expect(clientsCreated(genesys)).toBe(1);
     const clients = local.genesys?.clients() ?? [];
     const live = clients.filter((candidate) => !candidate.deleted);
     expect(live.map((candidate) => candidate.id).sort()).toEqual(
@@ -193,24 +80,24 @@ describe('Secrets Manager native rotation', () => {
 
   it('rotates again after a completed native rotation, each with its own token and one client', async () => {
     // Prepare
-    const { env: local, sfn: client } = await start();
+    const { env: local, genesys } = await start();
     const consumer = await startConsumer(local);
     await local.rotateNatively();
     const first = latestRotation(local);
-    const firstExecution = (await listExecutions(client, local)).find(
+    const firstExecution = (await listExecutions(local)).find(
       (execution) => execution.name === `sm-${first.token}`,
     );
     if (firstExecution?.executionArn === undefined) throw new Error('no execution for the first token');
     expect((await local.waitForExecution(firstExecution.executionArn)).status).toBe('SUCCEEDED');
-    const afterFirst = await currentClientId(local.clients.secretsManager, local.managedSecretArn);
-    await waitUntil(() => consumer.stats.clientsUsed.at(-1) === afterFirst, 'consumer on the new client');
+    const afterFirst = await currentClientId(local);
+    await waitUntil('consumer on the new client', () => consumer.stats.clientsUsed.at(-1) === afterFirst);
     const callsAtSwitch = consumer.stats.calls;
-    await waitUntil(() => consumer.stats.calls >= callsAtSwitch + 3, 'usage of the new client');
+    await waitUntil('usage of the new client', () => consumer.stats.calls >= callsAtSwitch + 3);
 
     // Act
     await local.rotateNatively();
     const second = latestRotation(local);
-    const secondExecution = (await listExecutions(client, local)).find(
+    const secondExecution = (await listExecutions(local)).find(
       (execution) => execution.name === `sm-${second.token}`,
     );
     if (secondExecution?.executionArn === undefined) throw new Error('no execution for the second token');
@@ -224,8 +111,8 @@ describe('Secrets Manager native rotation', () => {
     const stages = stagesByVersion(local);
     expect(stages[second.token]).toEqual(['AWSCURRENT']);
     expect(stages[first.token]).toEqual(['AWSPREVIOUS']);
-    const afterSecond = await currentClientId(local.clients.secretsManager, local.managedSecretArn);
-    expect(clientsCreated(local)).toBe(2);
+    const afterSecond = await currentClientId(local);
+    expect(clientsCreated(genesys)).toBe(2);
     const live = (local.genesys?.clients() ?? []).filter((candidate) => !candidate.deleted);
     expect(live.map((candidate) => candidate.id).sort()).toEqual(
       [local.demo.adminClientId, afterSecond].sort(),
@@ -236,10 +123,10 @@ describe('Secrets Manager native rotation', () => {
 
   it('runs only testSecret for RotateImmediately=false and changes nothing', async () => {
     // Prepare
-    const { env: local, sfn: client } = await start();
+    const { env: local, genesys } = await start();
     const consumer = await startConsumer(local);
     const before = stagesByVersion(local);
-    const valueBefore = await currentClientId(local.clients.secretsManager, local.managedSecretArn);
+    const valueBefore = await currentClientId(local);
     const clientsBefore = local.genesys?.clients() ?? [];
 
     // Act
@@ -251,13 +138,13 @@ describe('Secrets Manager native rotation', () => {
     expect(rotation.rotateImmediately).toBe(false);
     expect(rotation.outcome).toBe('succeeded');
     expect(rotation.attempts).toEqual([{ steps: [{ step: 'testSecret', ok: true, error: null }] }]);
-    expect(await listExecutions(client, local)).toEqual([]);
-    expect(clientsCreated(local)).toBe(0);
+    expect(await listExecutions(local)).toEqual([]);
+    expect(clientsCreated(genesys)).toBe(0);
     expect(local.genesys?.clients()).toEqual(clientsBefore);
     // The placeholder RotateSecret made for the token is gone; every other version is untouched.
     expect(stagesByVersion(local)).toEqual(before);
     expect(versionWith(local, 'AWSPENDING')).toBeUndefined();
-    expect(await currentClientId(local.clients.secretsManager, local.managedSecretArn)).toBe(valueBefore);
+    expect(await currentClientId(local)).toBe(valueBefore);
     expect(stats.failedCalls).toBe(0);
   });
 });

@@ -2,9 +2,8 @@
  * End to end: an emergency rotation (a leaked secret) regenerates the legacy client's secret in
  * place and promotes it at once: the same client, a new secret, the old one refused by Genesys.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DETAIL_TYPE, EVENT_SCHEMA_VERSION, STATE } from '../../infra/constructs/rotation-state-machine.js';
-import type { LocalEnvironment } from '../../local/harness.js';
 import {
   containsAny,
   enteredStates,
@@ -17,16 +16,11 @@ import {
   readCredential,
   snapshotWorld,
   startConsumer,
-  startFastEnvironment,
+  useFastEnvironments,
   versionsWithStage,
 } from '../helpers/local.js';
 
-let env: LocalEnvironment | undefined;
-
-afterEach(async () => {
-  await env?.close();
-  env = undefined;
-});
+const { start } = useFastEnvironments();
 
 const CREATE_CLIENT = 'POST /api/v2/oauth/clients';
 const REGENERATE_SECRET = 'POST /api/v2/oauth/clients/{clientId}/secret';
@@ -34,7 +28,7 @@ const REGENERATE_SECRET = 'POST /api/v2/oauth/clients/{clientId}/secret';
 describe('emergency rotation, end to end', () => {
   it('regenerates the legacy secret in place, promotes it and makes the old secret useless', async () => {
     // Prepare
-    env = await startFastEnvironment();
+    const env = await start();
     const genesys = genesysOf(env);
     await startConsumer(env);
     const leaked = await readCredential(env, { stage: 'AWSCURRENT' });
@@ -97,7 +91,7 @@ describe('emergency rotation, end to end', () => {
 
   it('needs neither room for another client nor recorded use of the leaked one', async () => {
     // Prepare: the org is at its client limit and nobody has called with the client yet.
-    env = await startFastEnvironment({ genesys: { oauthClientLimit: 2 }, consumer: false });
+    const env = await start({ genesys: { oauthClientLimit: 2 }, consumer: false });
     const leaked = await readCredential(env, { stage: 'AWSCURRENT' });
 
     // Act
@@ -115,7 +109,7 @@ describe('emergency rotation, end to end', () => {
 
   it('refuses an emergency rotation that claims Secrets Manager started it, changing nothing', async () => {
     // Prepare
-    env = await startFastEnvironment({ consumer: false });
+    const env = await start({ consumer: false });
     const before = snapshotWorld(env);
 
     // Act

@@ -3,10 +3,9 @@
  * the Genesys and AWS stand-ins through the real SDK clients, with a consumer calling Genesys with
  * whatever AWSCURRENT holds all along.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CHECK_NAMES } from '../../functions/shared/contract.js';
 import { DETAIL_TYPE, EVENT_SCHEMA_VERSION } from '../../infra/constructs/rotation-state-machine.js';
-import type { LocalEnvironment } from '../../local/harness.js';
 import {
   containsAny,
   eventsOf,
@@ -20,21 +19,16 @@ import {
   runRotation,
   snapshotWorld,
   startConsumer,
-  startFastEnvironment,
+  useFastEnvironments,
   versionsWithStage,
 } from '../helpers/local.js';
 
-let env: LocalEnvironment | undefined;
-
-afterEach(async () => {
-  await env?.close();
-  env = undefined;
-});
+const { start } = useFastEnvironments();
 
 describe('manual rotation, end to end', () => {
   it('replaces the legacy client by a clone, promotes it, retires the legacy client and leaks nothing', async () => {
     // Prepare
-    env = await startFastEnvironment();
+    const env = await start();
     const genesys = genesysOf(env);
     await startConsumer(env);
     const legacyCredential = await readCredential(env, { stage: 'AWSCURRENT' });
@@ -113,7 +107,7 @@ describe('manual rotation, end to end', () => {
 
   it('rotates again right after, the new client becoming the legacy one, without growing its name', async () => {
     // Prepare
-    env = await startFastEnvironment();
+    const env = await start();
     const genesys = genesysOf(env);
     await startConsumer(env);
     const original = await readCredential(env, { stage: 'AWSCURRENT' });
@@ -161,7 +155,7 @@ describe('manual rotation, end to end', () => {
 
   it('plans a dry run, reporting every check, and changes nothing', async () => {
     // Prepare
-    env = await startFastEnvironment();
+    const env = await start();
     await startConsumer(env);
     const before = snapshotWorld(env);
     const logStart = genesysOf(env).requestLog.length;
@@ -191,7 +185,7 @@ describe('manual rotation, end to end', () => {
 
   it('reports a failing check in a dry run as a plan, without refusing or changing anything', async () => {
     // Prepare: the org is at its OAuth client limit (admin + legacy = 2).
-    env = await startFastEnvironment({ genesys: { oauthClientLimit: 2 } });
+    const env = await start({ genesys: { oauthClientLimit: 2 } });
     await startConsumer(env);
     const before = snapshotWorld(env);
     const logStart = genesysOf(env).requestLog.length;

@@ -5,7 +5,7 @@
  */
 import { RotateSecretCommand, TagResourceCommand } from '@aws-sdk/client-secrets-manager';
 import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TAG_ORG_ID, TAG_STAGE } from '../../functions/shared/contract.js';
 import type { RotationPolicyInput } from '../../functions/shared/policy.js';
 import { DETAIL_TYPE, EVENT_SCHEMA_VERSION, STATE } from '../../infra/constructs/rotation-state-machine.js';
@@ -24,16 +24,11 @@ import {
   sleep,
   snapshotWorld,
   startConsumer,
-  startFastEnvironment,
+  useFastEnvironments,
   type WorldSnapshot,
 } from '../helpers/local.js';
 
-let env: LocalEnvironment | undefined;
-
-afterEach(async () => {
-  await env?.close();
-  env = undefined;
-});
+const { start } = useFastEnvironments();
 
 interface Scenario {
   readonly policy?: RotationPolicyInput;
@@ -43,7 +38,7 @@ interface Scenario {
 }
 
 async function prepare(scenario: Scenario = {}): Promise<LocalEnvironment> {
-  env = await startFastEnvironment({
+  const env = await start({
     ...(scenario.policy ? { policy: scenario.policy } : {}),
     ...(scenario.genesys ? { genesys: scenario.genesys } : {}),
   });

@@ -3,7 +3,7 @@
  * client made for the token, drop the pending version) and leaves the world as it was: the same
  * clients in Genesys, the same AWSCURRENT, no AWSPENDING, a consumer that never failed.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DETAIL_TYPE, EVENT_SCHEMA_VERSION, STATE } from '../../infra/constructs/rotation-state-machine.js';
 import type { LocalEnvironment } from '../../local/harness.js';
 import {
@@ -19,17 +19,12 @@ import {
   readCredential,
   snapshotWorld,
   startConsumer,
-  startFastEnvironment,
+  useFastEnvironments,
   versionsWithStage,
   type WorldSnapshot,
 } from '../helpers/local.js';
 
-let env: LocalEnvironment | undefined;
-
-afterEach(async () => {
-  await env?.close();
-  env = undefined;
-});
+const { start } = useFastEnvironments();
 
 const CREATE_CLIENT = 'POST /api/v2/oauth/clients';
 const DELETE_CLIENT = 'DELETE /api/v2/oauth/clients/{clientId}';
@@ -85,7 +80,7 @@ async function expectRolledBack(
 describe('rollback before promotion, end to end', () => {
   it('deletes the new client and drops the pending version when Genesys never accepts the new credential', async () => {
     // Prepare: Genesys answers invalid_client for a newly created client for ten minutes.
-    env = await startFastEnvironment();
+    const env = await start();
     const genesys = genesysOf(env);
     await startConsumer(env);
     const legacy = await readCredential(env, { stage: 'AWSCURRENT' });
@@ -111,7 +106,7 @@ describe('rollback before promotion, end to end', () => {
 
   it('deletes the client Create made when storing its secret keeps failing, leaving no orphan', async () => {
     // Prepare: every PutSecretValue fails, after the client was created in Genesys.
-    env = await startFastEnvironment();
+    const env = await start();
     const genesys = genesysOf(env);
     await startConsumer(env);
     const legacy = await readCredential(env, { stage: 'AWSCURRENT' });
@@ -136,7 +131,7 @@ describe('rollback before promotion, end to end', () => {
 
   it('lets the next rotation succeed once the failure is gone', async () => {
     // Prepare: one rotation rolled back because Genesys did not accept the new client.
-    env = await startFastEnvironment();
+    const env = await start();
     const genesys = genesysOf(env);
     await startConsumer(env);
     const legacy = await readCredential(env, { stage: 'AWSCURRENT' });
