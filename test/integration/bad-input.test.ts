@@ -5,8 +5,6 @@
  * Secrets Manager). docs/ERRORS.md is the user-facing side of this file.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   GetSecretValueCommand,
   PutSecretValueCommand,

@@ -5,6 +5,8 @@ import {
   epochSeconds,
   InputReader,
   type JsonObject,
+  type Operation,
+  OperationTable,
 } from './protocol.js';
 import type { Clock, RecordedEvent } from './types.js';
 
@@ -27,7 +29,7 @@ export interface EventBridgeOptions {
  * EventBridge PutEvents plus minimal bus management. PutEvents accepts any bus name (the stack's bus
  * is not created in local mode), so events are never lost to a missing CreateEventBus.
  */
-export class EventBridgeStandIn implements AwsServiceHandler {
+export class EventBridgeStandIn extends OperationTable implements AwsServiceHandler {
   readonly service = 'events';
   readonly targetPrefix = 'AWSEvents';
   readonly contentType = 'application/x-amz-json-1.1';
@@ -35,7 +37,8 @@ export class EventBridgeStandIn implements AwsServiceHandler {
   readonly events: RecordedEvent[] = [];
 
   private readonly buses = new Map<string, EventBus>();
-  private readonly operations: Readonly<Record<string, (input: InputReader) => JsonObject>> = {
+  protected readonly invalidParameterType = 'ValidationException';
+  protected readonly operations: Readonly<Record<string, Operation>> = {
     PutEvents: (input) => this.putEvents(input),
     CreateEventBus: (input) => this.createEventBus(input),
     DescribeEventBus: (input) => this.describeEventBus(input),
@@ -44,18 +47,8 @@ export class EventBridgeStandIn implements AwsServiceHandler {
   };
 
   constructor(private readonly options: EventBridgeOptions) {
+    super();
     this.addBus('default');
-  }
-
-  has(operation: string): boolean {
-    return Object.hasOwn(this.operations, operation);
-  }
-
-  handle(operation: string, input: JsonObject): JsonObject {
-    const run = this.operations[operation];
-    if (run === undefined)
-      throw new AwsServiceError('UnknownOperationException', `Unknown operation ${operation}`);
-    return run(new InputReader(input, 'ValidationException'));
   }
 
   private putEvents(input: InputReader): JsonObject {

@@ -127,3 +127,23 @@ export function decodePageToken(token: string, scope: string): number | null {
   }
   return null;
 }
+
+export type Operation = (input: InputReader) => JsonObject;
+
+/** A service as a table of operations: dispatch, unknown operations and input reading in one place. */
+export abstract class OperationTable {
+  protected abstract readonly operations: Readonly<Record<string, Operation>>;
+  /** `__type` this service answers for a missing or malformed parameter. */
+  protected abstract readonly invalidParameterType: string;
+
+  has(operation: string): boolean {
+    return Object.hasOwn(this.operations, operation);
+  }
+
+  handle(operation: string, input: JsonObject): JsonObject {
+    const run = this.operations[operation];
+    if (run === undefined)
+      throw new AwsServiceError('UnknownOperationException', `Unknown operation ${operation}`);
+    return run(new InputReader(input, this.invalidParameterType));
+  }
+}

@@ -7,6 +7,8 @@ import {
   epochSeconds,
   InputReader,
   type JsonObject,
+  type Operation,
+  OperationTable,
 } from './protocol.js';
 import type {
   Clock,
@@ -87,7 +89,7 @@ export interface SecretsManagerOptions {
 }
 
 /** Secrets Manager with the versioning, staging-label and rotation semantics of reference §1.3–§1.7. */
-export class SecretsManagerStandIn implements AwsServiceHandler {
+export class SecretsManagerStandIn extends OperationTable implements AwsServiceHandler {
   readonly service = 'secretsmanager';
   readonly targetPrefix = 'secretsmanager';
   readonly contentType = 'application/x-amz-json-1.1';
@@ -99,7 +101,8 @@ export class SecretsManagerStandIn implements AwsServiceHandler {
   private readonly running = new Map<string, RunningRotation>();
   private closed = false;
 
-  private readonly operations: Readonly<Record<string, (input: InputReader) => JsonObject>> = {
+  protected readonly invalidParameterType = ERR_INVALID_PARAMETER;
+  protected readonly operations: Readonly<Record<string, Operation>> = {
     CreateSecret: (input) => this.createSecret(input),
     DescribeSecret: (input) => this.describeSecret(input),
     GetSecretValue: (input) => this.getSecretValue(input),
@@ -117,17 +120,8 @@ export class SecretsManagerStandIn implements AwsServiceHandler {
     GetRandomPassword: (input) => this.getRandomPassword(input),
   };
 
-  constructor(private readonly options: SecretsManagerOptions) {}
-
-  has(operation: string): boolean {
-    return Object.hasOwn(this.operations, operation);
-  }
-
-  handle(operation: string, input: JsonObject): JsonObject {
-    const run = this.operations[operation];
-    if (run === undefined)
-      throw new AwsServiceError('UnknownOperationException', `Unknown operation ${operation}`);
-    return run(new InputReader(input, ERR_INVALID_PARAMETER));
+  constructor(private readonly options: SecretsManagerOptions) {
+    super();
   }
 
   // ---- test and sandbox API -------------------------------------------------------------------

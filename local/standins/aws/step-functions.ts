@@ -5,9 +5,11 @@ import {
   decodePageToken,
   encodePageToken,
   epochSeconds,
-  InputReader,
+  type InputReader,
   isJsonObject,
   type JsonObject,
+  type Operation,
+  OperationTable,
 } from './protocol.js';
 import type { Clock, ExecutionOutcome, ExecutionRunner, ExecutionStatus } from './types.js';
 
@@ -156,7 +158,7 @@ export interface StepFunctionsOptions {
 }
 
 /** The Step Functions execution API over in-process runners (local mode runs the synthesized ASL in one). */
-export class StepFunctionsStandIn implements AwsServiceHandler {
+export class StepFunctionsStandIn extends OperationTable implements AwsServiceHandler {
   readonly service = 'states';
   readonly targetPrefix = 'AWSStepFunctions';
   readonly contentType = 'application/x-amz-json-1.0';
@@ -169,7 +171,8 @@ export class StepFunctionsStandIn implements AwsServiceHandler {
   /** In start order; listings reverse it for newest first. */
   private readonly executions: Execution[] = [];
   private readonly warnedEventTypes = new Set<string>();
-  private readonly operations: Readonly<Record<string, (input: InputReader) => JsonObject>> = {
+  protected readonly invalidParameterType = 'ValidationException';
+  protected readonly operations: Readonly<Record<string, Operation>> = {
     StartExecution: (input) => this.startExecution(input),
     DescribeExecution: (input) => this.describeExecution(input),
     GetExecutionHistory: (input) => this.getExecutionHistory(input),
@@ -177,17 +180,8 @@ export class StepFunctionsStandIn implements AwsServiceHandler {
     ListExecutions: (input) => this.listExecutions(input),
   };
 
-  constructor(private readonly options: StepFunctionsOptions) {}
-
-  has(operation: string): boolean {
-    return Object.hasOwn(this.operations, operation);
-  }
-
-  handle(operation: string, input: JsonObject): JsonObject {
-    const run = this.operations[operation];
-    if (run === undefined)
-      throw new AwsServiceError('UnknownOperationException', `Unknown operation ${operation}`);
-    return run(new InputReader(input, 'ValidationException'));
+  constructor(private readonly options: StepFunctionsOptions) {
+    super();
   }
 
   registerStateMachine(stateMachineArn: string, runner: ExecutionRunner): void {
