@@ -7,6 +7,7 @@
 import './polyfills.js';
 import { parseArgs } from 'node:util';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { getGenesysAdmin } from '../functions/shared/runtime.js';
 import type { EventLog } from './engine/runner.js';
 import { type LocalEnvironment, startLocalEnvironment } from './harness.js';
 
@@ -91,6 +92,17 @@ async function latestExecutionArn(env: LocalEnvironment): Promise<string> {
   return latest;
 }
 
+/** The legacy client as Genesys now reports it: the stand-in's own view, or the admin API's. */
+async function legacyClientState(env: LocalEnvironment): Promise<string> {
+  if (env.genesys) {
+    const legacy = env.genesys.clients().find((client) => client.id === env.demo.legacyClientId);
+    return legacy === undefined ? 'gone' : legacy.deleted ? 'deleted (restorable)' : legacy.state;
+  }
+  const admin = await getGenesysAdmin();
+  const legacy = await admin.getClient(env.demo.legacyClientId);
+  return legacy === null ? 'gone' : legacy.state;
+}
+
 function outcomeOf(status: string, terminalState: string | null, dryRun: boolean): Summary['outcome'] {
   if (status === 'SUCCEEDED') return dryRun ? 'dry-run' : 'succeeded';
   if (terminalState === 'RotationRolledBack') return 'rolled-back';
@@ -168,9 +180,7 @@ async function main(): Promise<number> {
 
     const output = result.output ?? {};
     const created = output.created as { newClientId?: string } | undefined;
-    const legacy = env.genesys?.clients().find((client) => client.id === env.demo.legacyClientId);
-    const legacyState =
-      legacy === undefined ? 'gone' : legacy.deleted ? 'deleted (restorable)' : legacy.state;
+    const legacyState = await legacyClientState(env);
     const genesysRequests = (env.genesys?.requestLog ?? []).slice(genesysBefore);
     const consumerClients = new Set(consumerStats?.clientsUsed ?? []);
     // The consumer only logs in and calls GET /organizations/me; the rotator never calls that route.

@@ -5,6 +5,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../local/harness.js';
+import { startAwsStandIn } from '../../local/standins/aws/index.js';
+import { startGenesysStandIn } from '../../local/standins/genesys/index.js';
 
 interface CliRun {
   readonly code: number | null;
@@ -12,14 +14,14 @@ interface CliRun {
   readonly stderr: string;
 }
 
-function runStart(args: readonly string[]): Promise<CliRun> {
+function runStart(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       [join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'local/start.ts', ...args],
       {
         cwd: REPO_ROOT,
-        env: { ...process.env, GENESYS_GATEWAY_URL: '', AWS_ENDPOINT_URL: '' },
+        env: { ...process.env, GENESYS_GATEWAY_URL: '', AWS_ENDPOINT_URL: '', ...extraEnv },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -95,5 +97,53 @@ describe('npm start', () => {
     });
     expect(badTrigger.code).toBe(2);
     expect(badTrigger.stderr).toContain('--trigger must be');
+  }, 120_000);
+
+  it('rotates against a Genesys and an AWS given by GENESYS_GATEWAY_URL and AWS_ENDPOINT_URL', async () => {
+    // Prepare: stand-ins of this process play "another Genesys" and "LocalStack"
+    const genesys = await startGenesysStandIn();
+    const aws = await startAwsStandIn();
+    try {
+      const role = genesys.seed.role('Reporting', ['analytics:conversationDetail:view']);
+      const division = genesys.seed.division('Contact Centre');
+      const pair = { roleId: role, divisionId: division };
+      const admin = genesys.seed.adminClient({ extraRoleDivisions: [pair] });
+      const target = genesys.seed.client({ name: 'external-service', roleDivisions: [pair] });
+
+      // Act
+      const run = await runStart(['--json'], {
+        GENESYS_GATEWAY_URL: genesys.url,
+        GENESYS_ADMIN_CLIENT_ID: admin.clientId,
+        GENESYS_ADMIN_CLIENT_SECRET: admin.clientSecret,
+        GENESYS_TARGET_CLIENT_ID: target.clientId,
+        GENESYS_TARGET_CLIENT_SECRET: target.clientSecret,
+        AWS_ENDPOINT_URL: aws.url,
+      });
+
+      // Assess
+      expect(run.code, run.stderr).toBe(0);
+      const summary = lastLineJson(run.stdout);
+      expect(summary).toMatchObject({
+        outcome: 'succeeded',
+        legacyClientId: target.clientId,
+        consumerFailedCalls: 0,
+      });
+      const clients = genesys.clients();
+      expect(clients.find((client) => client.id === summary.newClientId)?.state).toBe('active');
+      const legacy = clients.find((client) => client.id === target.clientId);
+      expect(legacy === undefined || legacy.deleted).toBe(true);
+      const operations = new Set(aws.requestLog.map((request) => `${request.service}.${request.operation}`));
+      for (const operation of [
+        'secretsmanager.CreateSecret',
+        'secretsmanager.PutSecretValue',
+        'events.PutEvents',
+      ]) {
+        expect(operations, operation).toContain(operation);
+      }
+      expect(run.stdout + run.stderr).not.toContain(admin.clientSecret);
+      expect(run.stdout + run.stderr).not.toContain(target.clientSecret);
+    } finally {
+      await Promise.all([genesys.close(), aws.close()]);
+    }
   }, 120_000);
 });
