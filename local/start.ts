@@ -5,6 +5,7 @@
  * summary as one JSON object on the last line. Exits non-zero unless the rotation succeeded.
  */
 import './polyfills.js';
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { getGenesysAdmin } from '../functions/shared/runtime.js';
@@ -164,11 +165,11 @@ async function main(): Promise<number> {
 
     let executionArn: string;
     if (trigger === 'manual') {
-      executionArn = await env.startExecution({
-        secretId: env.managedSecretArn,
-        dryRun: args['dry-run'],
-        reason: args.reason,
-      });
+      // A name chosen before the call makes an SDK retry of a lost StartExecution answer idempotent.
+      executionArn = await env.startExecution(
+        { secretId: env.managedSecretArn, dryRun: args['dry-run'], reason: args.reason },
+        `npm-start-${randomUUID()}`,
+      );
     } else {
       await env.rotateNatively();
       executionArn = await latestExecutionArn(env);
