@@ -18,6 +18,7 @@ import {
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
+  type HistoryEvent,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -128,6 +129,15 @@ export interface ExecutionResult {
   readonly output: Record<string, unknown> | null;
   readonly error: string | null;
   readonly cause: string | null;
+}
+
+/** The Succeed or Fail state an execution ended in, from its history (any order); null if none. */
+export function terminalStateOf(events: readonly HistoryEvent[]): string | null {
+  const terminal = [...events]
+    .sort((a, b) => (a.id ?? 0) - (b.id ?? 0))
+    .filter((event) => event.type === 'FailStateEntered' || event.type === 'SucceedStateEntered')
+    .pop();
+  return terminal?.stateEnteredEventDetails?.name ?? null;
 }
 
 function awsClientConfig(endpoint: string, region: string) {
@@ -390,12 +400,9 @@ export async function startLocalEnvironment(
         const history = await sfn.send(
           new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 20 }),
         );
-        const terminal = history.events?.find(
-          (event) => event.type === 'FailStateEntered' || event.type === 'SucceedStateEntered',
-        );
         return {
           status: described.status ?? 'UNKNOWN',
-          terminalState: terminal?.stateEnteredEventDetails?.name ?? null,
+          terminalState: terminalStateOf(history.events ?? []),
           output: described.output ? (JSON.parse(described.output) as Record<string, unknown>) : null,
           error: described.error ?? null,
           cause: described.cause ?? null,

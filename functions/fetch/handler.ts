@@ -2,7 +2,7 @@ import { fetchInventory } from '../core/fetch.js';
 import { FetchTaskInputSchema } from '../shared/contract.js';
 import {
   clock,
-  getAdminSecretId,
+  getAdminSecretArn,
   getExecutions,
   getGenesysAdmin,
   getPolicy,
@@ -13,7 +13,7 @@ import { stepHandler } from '../shared/step-handler.js';
 export const handler = stepHandler('Fetch', FetchTaskInputSchema, async ({ input, executionId }) => {
   const secrets = getSecretStore();
   const genesys = await getGenesysAdmin();
-  const adminSecret = await secrets.describe(getAdminSecretId());
+  const adminSecretArn = await getAdminSecretArn();
   return fetchInventory(
     {
       secrets,
@@ -21,7 +21,7 @@ export const handler = stepHandler('Fetch', FetchTaskInputSchema, async ({ input
       executions: getExecutions(),
       policy: getPolicy(),
       clock,
-      admin: { secretArn: adminSecret.arn, environment: genesys.environment },
+      admin: { secretArn: adminSecretArn, environment: genesys.environment },
     },
     input,
     executionId,

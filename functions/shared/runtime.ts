@@ -95,6 +95,19 @@ export function getAdminSecretId(): string {
   return required('ADMIN_SECRET_ID');
 }
 
+let adminSecretArn: Promise<string> | undefined;
+
+/** The admin secret's full ARN (ADMIN_SECRET_ID may be a name or partial ARN); described once per container. */
+export function getAdminSecretArn(): Promise<string> {
+  adminSecretArn ??= getSecretStore()
+    .describe(getAdminSecretId())
+    .then((secret) => secret.arn);
+  adminSecretArn.catch(() => {
+    adminSecretArn = undefined;
+  });
+  return adminSecretArn;
+}
+
 export function getGenesysAdmin(): Promise<GenesysAdmin> {
   const retry = genesysRetryFromEnvironment();
   return createGenesysAdminFromSecret(getSecretStore(), getAdminSecretId(), {
@@ -119,6 +132,7 @@ export function resetRuntime(): void {
   executions = undefined;
   probe = undefined;
   policy = undefined;
+  adminSecretArn = undefined;
   resetSecretsManagerClient();
   resetSfnClient();
 }

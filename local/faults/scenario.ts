@@ -13,7 +13,7 @@ import {
 import platformClient from 'purecloud-platform-client-v2';
 import { createIsolatedApiClient } from '../../functions/shared/genesys/index.js';
 import type { LambdaCall, LambdaInterceptor } from '../engine/runner.js';
-import { type LocalEnvironment, startLocalEnvironment } from '../harness.js';
+import { type LocalEnvironment, startLocalEnvironment, terminalStateOf } from '../harness.js';
 import type { AwsFaultRule } from '../standins/aws/types.js';
 import type { GenesysFaultRule } from '../standins/genesys/index.js';
 import { CanaryVault, findLeaks, type TextSource } from './canary.js';
@@ -368,14 +368,11 @@ export async function runScenario(
       const create = events.find(
         (event) => event.type === 'TaskStateEntered' && event.stateEnteredEventDetails?.name === 'Create',
       );
-      const terminal = events
-        .filter((event) => event.type === 'FailStateEntered' || event.type === 'SucceedStateEntered')
-        .pop();
       executions.push({
         arn,
         status: described.status ?? 'UNKNOWN',
         error: described.error ?? null,
-        terminalState: terminal?.stateEnteredEventDetails?.name ?? null,
+        terminalState: terminalStateOf(events),
         rotationWindow: create?.timestamp
           ? {
               start: create.timestamp.getTime(),
