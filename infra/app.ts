@@ -35,6 +35,8 @@ export interface BuildAppOptions {
   readonly nag?: boolean;
   /** Account and region of the stack. @default - environment-agnostic */
   readonly env?: Environment;
+  /** ARN of an existing admin credential secret. @default - the stack creates one */
+  readonly adminSecretArn?: string;
   /** Managed secrets. @default [EXAMPLE_MANAGED_SECRET] */
   readonly managedSecrets?: ReadonlyArray<ManagedSecretProps>;
 }
@@ -50,6 +52,7 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stack: Rota
     description:
       'Rotates Genesys Cloud credentials stored in AWS Secrets Manager (genesys-credential-rotator)',
     policy: options.policy ?? policyFromContext(app),
+    ...(options.adminSecretArn === undefined ? {} : { adminSecretArn: options.adminSecretArn }),
     managedSecrets: options.managedSecrets ?? [
       { ...EXAMPLE_MANAGED_SECRET, rotateImmediatelyOnUpdate: false },
     ],

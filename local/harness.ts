@@ -5,8 +5,9 @@
  * through the real SDK clients over HTTP.
  */
 import './polyfills.js';
+import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import {
   CreateSecretCommand,
@@ -22,6 +23,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { Duration } from 'aws-cdk-lib';
 import type { Context } from 'aws-lambda';
 import { TAG_ENVIRONMENT, TAG_KIND, TAG_ORG_ID, TAG_STAGE } from '../functions/shared/contract.js';
 import { clearAdminTokenCache, clearGenesysAdminCache } from '../functions/shared/genesys/index.js';
@@ -29,9 +31,24 @@ import type { RotationPolicyInput } from '../functions/shared/policy.js';
 import { resetRuntime } from '../functions/shared/runtime.js';
 import { buildApp } from '../infra/app.js';
 import { SimulatedConsumer } from './consumer.js';
+import { type BundleManifest, ensureBundles } from './engine/assets.js';
 import { localLambdaContext } from './engine/lambda-context.js';
-import { createExecutionRunner, type EventLog, type LambdaInterceptor } from './engine/runner.js';
-import { type CfnTemplate, type LocalStateMachine, loadStateMachine } from './engine/template.js';
+import { type LocalFunction, LocalLambdaService } from './engine/lambda-runtime.js';
+import {
+  createExecutionRunner,
+  type EventLog,
+  type LambdaInterceptor,
+  type LambdaInvoker,
+  retryBudgetSeconds,
+} from './engine/runner.js';
+import {
+  type CfnTemplate,
+  type LocalStateMachine,
+  loadStateMachine,
+  type TemplateFunction,
+  templateFunctions,
+} from './engine/template.js';
+import { startGenesysCountingProxy } from './genesys-proxy.js';
 import { type AwsStandIn, type AwsStandInOptions, startAwsStandIn } from './standins/aws/index.js';
 import {
   type GenesysStandIn,
@@ -53,6 +70,39 @@ export const LOCAL_POLICY: RotationPolicyInput = {
   usageLookbackDays: 7,
 };
 
+/**
+ * Local retries run the synthesized Retry timing scaled by this factor (backoff, attempts and
+ * jitter unchanged). 0.35 keeps Verify's wait for a new client above 30 s (98.5 s in AWS).
+ */
+export const LOCAL_RETRY_TIME_SCALE = 0.35;
+
+/** Genesys may take this long after create before a new client is accepted; Verify must outlast it. */
+export const GENESYS_CATCH_UP_SECONDS = 30;
+
+/**
+ * What runs each Lambda task: `bundles` (default) runs the assets `cdk synth` bundles, each in
+ * its own worker with the function's own environment, as Lambda does; `sources` imports the
+ * handler TypeScript in-process (a developer option for debugging: set LOCAL_LAMBDA_CODE=sources).
+ */
+export type LambdaCode = 'bundles' | 'sources';
+
+export const ADMIN_SECRET_NAME = 'genesys/rotator/admin';
+export const DEMO_SECRET_NAME = 'genesys/demo/reporting-service';
+
+/** Secrets Manager's random ARN suffix, derived from the name so templates can be synthesized first. */
+export function localSecretArnSuffix(name: string): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  const digest = createHash('sha256').update(name).digest();
+  return Array.from(digest.subarray(0, 6), (byte) => alphabet[byte % alphabet.length]).join('');
+}
+
+function lambdaCodeFromEnvironment(): LambdaCode {
+  const value = process.env.LOCAL_LAMBDA_CODE;
+  if (value === undefined || value === '' || value === 'bundles') return 'bundles';
+  if (value === 'sources') return 'sources';
+  throw new Error(`LOCAL_LAMBDA_CODE must be "bundles" or "sources", got "${value}"`);
+}
+
 export interface ExternalEndpoints {
   /** GENESYS_GATEWAY_URL: use this Genesys instead of starting the stand-in. */
   readonly genesysGatewayUrl?: string;
@@ -72,8 +122,18 @@ export interface LocalEnvironmentOptions {
   readonly consumer?: { readonly callIntervalMs: number; readonly refreshIntervalMs: number } | false;
   readonly interceptor?: LambdaInterceptor;
   readonly onEngineEvent?: (executionName: string, event: EventLog) => void;
-  readonly retryIntervalMs?: number;
+  /** @default LOCAL_RETRY_TIME_SCALE; never so small that Verify gives up before GENESYS_CATCH_UP_SECONDS */
+  readonly retryTimeScale?: number;
   readonly waitOverridesMs?: Readonly<Record<string, number>>;
+  /** @default LOCAL_LAMBDA_CODE, else 'bundles' */
+  readonly lambdaCode?: LambdaCode;
+  /** Extra environment variables of every function (the fault matrix shortens HTTP timeouts). */
+  readonly functionEnvironment?: Readonly<Record<string, string>>;
+  /**
+   * Names of further managed secrets the test will create with `createManagedSecret`: the local
+   * stack onboards them (IAM grants included), as a deployment onboards every secret it rotates.
+   */
+  readonly extraManagedSecretNames?: readonly string[];
   readonly external?: ExternalEndpoints;
   /** Seconds the hook waits for a milestone (HOOK_MAX_WAIT_SECONDS). */
   readonly hookMaxWaitSeconds?: number;
@@ -106,6 +166,10 @@ export interface LocalEnvironment {
   readonly stateMachineArn: string;
   readonly rotatorFunctionArn: string;
   readonly adminSecretArn: string;
+  /** What runs the Lambda tasks. */
+  readonly lambdaCode: LambdaCode;
+  /** The rotator's own Genesys requests, when Genesys is external (counted by a local proxy). */
+  readonly rotatorGenesysRequests: () => ReadonlyArray<{ readonly route: string }>;
   readonly managedSecretArn: string;
   readonly demo: DemoOrg;
   readonly consumer: SimulatedConsumer | null;
@@ -155,16 +219,70 @@ function tagList(tags: Readonly<Record<string, string>>): Tag[] {
 
 const synthesized = new Map<string, CfnTemplate>();
 
-/** Synthesizes the stack once per policy per process: the fault matrix starts hundreds of environments. */
-function synthesize(policy: RotationPolicyInput, region: string, accountId: string): LocalStateMachine {
-  const key = JSON.stringify(policy);
+interface LocalStackShape {
+  readonly policy: RotationPolicyInput;
+  readonly adminSecretArn: string;
+  readonly managedSecrets: ReadonlyArray<{ readonly name: string; readonly arn: string }>;
+  readonly orgId: string;
+}
+
+/**
+ * Synthesizes the stack local mode "deploys": the policy, the admin secret and every managed
+ * secret onboarded by ARN, as a deployment would. Once per shape per process: the fault matrix
+ * starts hundreds of environments.
+ */
+function synthesizeTemplate(shape: LocalStackShape): CfnTemplate {
+  const key = JSON.stringify(shape);
   let template = synthesized.get(key);
   if (template === undefined) {
-    const { app, stack } = buildApp({ bundling: false, policy });
+    const { app, stack } = buildApp({
+      bundling: false,
+      policy: shape.policy,
+      adminSecretArn: shape.adminSecretArn,
+      managedSecrets: shape.managedSecrets.map((secret) => ({
+        secretName: secret.name,
+        existingSecretArn: secret.arn,
+        environment: DEMO_ENVIRONMENT,
+        orgId: shape.orgId,
+        stage: String(shape.policy.stage ?? DEMO_STAGE),
+        schedule: { every: Duration.days(30) },
+      })),
+    });
     template = app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
     synthesized.set(key, template);
   }
-  return loadStateMachine(template, { region, accountId });
+  return template;
+}
+
+let bundles: BundleManifest | undefined;
+
+/** The bundles `cdk synth` builds for Lambda (cached on disk by source hash; see engine/assets.ts). */
+export function localBundles(): BundleManifest {
+  bundles ??= ensureBundles(REPO_ROOT, (outdir) => {
+    const { app, stack } = buildApp({ bundling: true, outdir, nag: false });
+    return app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
+  });
+  return bundles;
+}
+
+type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+const sourceHandlers = new Map<string, Promise<LambdaHandler>>();
+
+/** The `sources` developer option: the handler TypeScript, imported into this process. */
+function sourceInvoker(functions: ReadonlyMap<string, TemplateFunction>): LambdaInvoker {
+  return async (logicalId, entry, event) => {
+    let loading = sourceHandlers.get(entry);
+    if (loading === undefined) {
+      loading = import(pathToFileURL(join(REPO_ROOT, entry)).href).then((module: { handler?: unknown }) => {
+        if (typeof module.handler !== 'function') throw new Error(`${entry} exports no handler function`);
+        return module.handler as LambdaHandler;
+      });
+      sourceHandlers.set(entry, loading);
+    }
+    const handler = await loading;
+    const timeoutMs = (functions.get(logicalId)?.timeoutSeconds ?? 60) * 1000;
+    return handler(JSON.parse(JSON.stringify(event ?? null)), localLambdaContext(logicalId, timeoutMs));
+  };
 }
 
 function setProcessEnvironment(variables: Record<string, string>): () => void {
@@ -207,8 +325,9 @@ export async function startLocalEnvironment(
 ): Promise<LocalEnvironment> {
   const external = options.external ?? {};
   const policy: RotationPolicyInput = { ...LOCAL_POLICY, ...options.policy };
+  const lambdaCode = options.lambdaCode ?? lambdaCodeFromEnvironment();
   const genesys = external.genesysGatewayUrl ? null : await startGenesysStandIn(options.genesys);
-  const aws = await startAwsStandIn(options.aws);
+  const aws = await startAwsStandIn({ secretArnSuffix: localSecretArnSuffix, ...options.aws });
   const cleanups: Array<() => Promise<void> | void> = [() => aws.close()];
   if (genesys) cleanups.push(() => genesys.close());
   try {
@@ -248,14 +367,6 @@ export async function startLocalEnvironment(
       orgId = await discoverOrgId(genesysGatewayUrl, adminCredential);
     }
 
-    const machine = synthesize(policy, region, accountId);
-    const stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${machine.name}`;
-    const rotatorLogicalId = [...machine.functionEntries].find(
-      ([, entry]) => entry === 'functions/rotator/handler.ts',
-    )?.[0];
-    if (rotatorLogicalId === undefined) throw new Error('The synthesized stack has no Rotator function');
-    const rotatorFunctionArn = `arn:aws:lambda:${region}:${accountId}:function:${rotatorLogicalId}`;
-
     const secretsManager = new SecretsManagerClient(awsClientConfig(awsEndpointUrl, region));
     const eventBridge = new EventBridgeClient(awsClientConfig(awsEndpointUrl, region));
     const sfn = new SFNClient(awsClientConfig(aws.url, region));
@@ -268,7 +379,7 @@ export async function startLocalEnvironment(
     const adminSecretArn = (
       await secretsManager.send(
         new CreateSecretCommand({
-          Name: 'genesys/rotator/admin',
+          Name: ADMIN_SECRET_NAME,
           SecretString: JSON.stringify({ ...adminCredential, environment: DEMO_ENVIRONMENT }),
           Description: "The rotator's own Genesys admin credential",
         }),
@@ -292,25 +403,85 @@ export async function startLocalEnvironment(
         )
       ).ARN as string;
     const managedSecretArn = await createManagedSecret({
-      name: 'genesys/demo/reporting-service',
+      name: DEMO_SECRET_NAME,
       value: JSON.stringify({ ...targetCredential, environment: DEMO_ENVIRONMENT }),
     });
+    const extraNames = options.extraManagedSecretNames ?? [];
+    if (extraNames.length > 0 && awsEndpointUrl !== aws.url) {
+      throw new Error(
+        'extraManagedSecretNames needs the embedded Secrets Manager stand-in (it knows their ARNs ahead)',
+      );
+    }
+    const secretArnOf = (name: string) =>
+      `arn:aws:secretsmanager:${region}:${accountId}:secret:${name}-${localSecretArnSuffix(name)}`;
 
-    const restoreEnvironment = setProcessEnvironment({
-      ADMIN_SECRET_ID: adminSecretArn,
-      STATE_MACHINE_ARN: stateMachineArn,
-      ROTATOR_POLICY: JSON.stringify(policy),
-      GENESYS_GATEWAY_URL: genesysGatewayUrl,
+    const template = synthesizeTemplate({
+      policy,
+      adminSecretArn,
+      managedSecrets: [
+        { name: DEMO_SECRET_NAME, arn: managedSecretArn },
+        ...extraNames.map((name) => ({ name, arn: secretArnOf(name) })),
+      ],
+      orgId,
+    });
+    const machine = loadStateMachine(template, { region, accountId });
+    const stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${machine.name}`;
+    const functions = new Map(
+      templateFunctions(template, { region, accountId }).map((fn) => [fn.logicalId, fn] as const),
+    );
+    const rotatorLogicalId = [...functions.values()].find(
+      (fn) => fn.entry === 'functions/rotator/handler.ts',
+    )?.logicalId;
+    if (rotatorLogicalId === undefined) throw new Error('The synthesized stack has no Rotator function');
+    const rotatorFunctionArn = `arn:aws:lambda:${region}:${accountId}:function:${rotatorLogicalId}`;
+
+    const retryTimeScale = options.retryTimeScale ?? LOCAL_RETRY_TIME_SCALE;
+    const verifyBudget = retryBudgetSeconds(machine.definition, 'Verify', 'CredentialNotYetActiveError');
+    if (verifyBudget * retryTimeScale < GENESYS_CATCH_UP_SECONDS) {
+      throw new Error(
+        `retryTimeScale ${retryTimeScale} leaves Verify ${(verifyBudget * retryTimeScale).toFixed(1)} s for a new client; ` +
+          `local retries must cover ${GENESYS_CATCH_UP_SECONDS} s of Genesys catching up after create`,
+      );
+    }
+
+    // Functions reach an external Genesys through a counting proxy, so the summary can tell the
+    // rotator's calls from everyone else's; the embedded stand-in logs them itself.
+    let functionsGatewayUrl = genesysGatewayUrl;
+    let rotatorGenesysRequests: () => ReadonlyArray<{ route: string }> = () => [];
+    if (!genesys) {
+      const proxy = await startGenesysCountingProxy(genesysGatewayUrl);
+      cleanups.push(() => proxy.close());
+      functionsGatewayUrl = proxy.url;
+      rotatorGenesysRequests = () => proxy.requests;
+    }
+
+    // What local mode changes in each function's synthesized environment: where Genesys and AWS
+    // are, the function's credentials, and the compressed polling of the hook and usage queries.
+    const localVariables: Record<string, string> = {
+      GENESYS_GATEWAY_URL: functionsGatewayUrl,
       AWS_ENDPOINT_URL: awsEndpointUrl,
       AWS_ENDPOINT_URL_SFN: aws.url,
       AWS_REGION: region,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_DEFAULT_REGION: region,
       HOOK_MAX_WAIT_SECONDS: String(options.hookMaxWaitSeconds ?? 120),
       HOOK_POLL_MILLIS: '50',
       GENESYS_USAGE_POLL_MILLIS: '50',
       GENESYS_USAGE_MAX_POLLS: '100',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
+      POWERTOOLS_DEV: process.env.POWERTOOLS_DEV ?? 'false',
+      ...options.functionEnvironment,
+    };
+    const credentialsOf = (_fn: TemplateFunction) => ({ accessKeyId: 'local', secretAccessKey: 'local' });
+
+    // This process's own use of the product's modules (the sources developer option, npm start's
+    // look at an external Genesys) reads the rotator function's environment.
+    const rotatorFunction = functions.get(rotatorLogicalId) as TemplateFunction;
+    const restoreEnvironment = setProcessEnvironment({
+      ...rotatorFunction.environment,
+      ...localVariables,
+      GENESYS_GATEWAY_URL: genesysGatewayUrl,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
     });
     const resetCaches = () => {
       resetRuntime();
@@ -323,22 +494,50 @@ export async function startLocalEnvironment(
       resetCaches();
     });
 
+    let invokeLambda: LambdaInvoker;
+    if (lambdaCode === 'bundles') {
+      const manifest = localBundles();
+      const service = new LocalLambdaService(
+        [...functions.values()].map((fn): LocalFunction => {
+          const bundlePath = manifest.get(fn.entry);
+          if (bundlePath === undefined) throw new Error(`No bundle for ${fn.entry}`);
+          const credentials = credentialsOf(fn);
+          return {
+            logicalId: fn.logicalId,
+            bundlePath,
+            functionArn: `arn:aws:lambda:${region}:${accountId}:function:${fn.logicalId}`,
+            environment: {
+              ...fn.environment,
+              ...localVariables,
+              AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+              AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+            },
+            timeoutMs: fn.timeoutSeconds * 1000,
+            memoryMb: fn.memoryMb,
+          };
+        }),
+      );
+      cleanups.push(() => service.close());
+      invokeLambda = (logicalId, _entry, event) => service.invoke(logicalId, event);
+    } else {
+      invokeLambda = sourceInvoker(functions);
+    }
+
     aws.stepFunctions.registerStateMachine(
       stateMachineArn,
       createExecutionRunner({
         machine,
-        repoRoot: REPO_ROOT,
+        invokeLambda,
         eventBridge,
-        retryIntervalMs: options.retryIntervalMs ?? 50,
+        retryTimeScale,
         waitOverridesMs: { WaitForMaintenanceWindow: 200, ...options.waitOverridesMs },
         ...(options.interceptor ? { interceptor: options.interceptor } : {}),
         ...(options.onEngineEvent ? { onEvent: options.onEngineEvent } : {}),
       }),
     );
-    const rotator = await import('../functions/rotator/handler.js');
     aws.secretsManager.registerRotationFunction(rotatorFunctionArn, async (event) => {
-      const context: Context = localLambdaContext(rotatorLogicalId, 900_000);
-      const invoke = () => rotator.handler(JSON.parse(JSON.stringify(event)), context);
+      const invoke = () =>
+        invokeLambda(rotatorLogicalId, rotatorFunction.entry, JSON.parse(JSON.stringify(event)));
       if (options.interceptor) {
         await options.interceptor(
           {
@@ -377,6 +576,8 @@ export async function startLocalEnvironment(
       stateMachineArn,
       rotatorFunctionArn,
       adminSecretArn,
+      lambdaCode,
+      rotatorGenesysRequests,
       managedSecretArn,
       demo,
       consumer,

@@ -159,6 +159,7 @@ async function main(): Promise<number> {
       `Consumer is calling Genesys with AWSCURRENT; rotating via ${trigger === 'manual' ? 'a manual execution' : 'Secrets Manager RotateSecret'}...`,
     );
     const genesysBefore = env.genesys?.requestLog.length ?? 0;
+    const proxiedBefore = env.rotatorGenesysRequests().length;
     const awsBefore = env.aws.requestLog.length;
     const eventsBefore = env.aws.eventBridge.events.length;
     const consumerBefore = { ...(env.consumer?.stats ?? { calls: 0, secretReads: 0, logins: 0 }) };
@@ -186,15 +187,18 @@ async function main(): Promise<number> {
     const consumerClients = new Set(consumerStats?.clientsUsed ?? []);
     // The consumer only logs in and calls GET /organizations/me; the rotator never calls that route.
     // (A probe's token grant with the new client is indistinguishable from the consumer's, so it is not counted.)
-    const rotatorGenesys = genesysRequests.filter(
-      (request) =>
-        request.route !== 'GET /api/v2/organizations/me' &&
-        !(
-          request.route === 'POST /oauth/token' &&
-          request.callerClientId !== null &&
-          consumerClients.has(request.callerClientId)
-        ),
-    );
+    const rotatorGenesys = env.genesys
+      ? genesysRequests.filter(
+          (request) =>
+            request.route !== 'GET /api/v2/organizations/me' &&
+            !(
+              request.route === 'POST /oauth/token' &&
+              request.callerClientId !== null &&
+              consumerClients.has(request.callerClientId)
+            ),
+        )
+      : // An external Genesys: the functions reach it through the harness's counting proxy.
+        env.rotatorGenesysRequests().slice(proxiedBefore);
     const awsRequests = env.aws.requestLog.slice(awsBefore);
     const consumerSecretReads = (consumerStats?.secretReads ?? 0) - consumerBefore.secretReads;
     const rotatorAws = awsRequests.length - consumerSecretReads;

@@ -4,22 +4,22 @@
  * `events:putEvents` tasks go through the real EventBridge client.
  */
 import '../polyfills.js';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   type EventBridgeClient,
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { localLambdaContext } from './lambda-context.js';
+import { LambdaTaskError } from './lambda-runtime.js';
 import type { LocalStateMachine, TaskRoute } from './template.js';
 
 /** The package does not export its event type; derive it from `run()`. */
 export type EventLog =
   ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-type LambdaHandler = (event: unknown, context: unknown) => Promise<unknown>;
+
+/** Runs one Lambda invocation of a task: the local Lambda service (bundles) or the handler sources in-process. */
+export type LambdaInvoker = (logicalId: string, entry: string, event: unknown) => Promise<unknown>;
 
 export interface HistoryEvent {
   readonly type: string;
@@ -48,24 +48,19 @@ export type LambdaInterceptor = (call: LambdaCall, invoke: () => Promise<unknown
 
 export interface EngineOptions {
   readonly machine: LocalStateMachine;
-  readonly repoRoot: string;
+  readonly invokeLambda: LambdaInvoker;
   readonly eventBridge: EventBridgeClient;
   /** Milliseconds each named Wait state waits instead of its definition (unlisted waits run as defined). */
   readonly waitOverridesMs?: Readonly<Record<string, number>>;
-  /** Milliseconds between retries of every retrier (Retry intervals are minutes-scale in AWS). */
-  readonly retryIntervalMs?: number;
-  readonly lambdaTimeoutMs?: number;
+  /**
+   * Factor applied uniformly to every retrier's `IntervalSeconds` and `MaxDelaySeconds`: backoff,
+   * attempts and jitter stay as synthesized, so the local engine retries as AWS does, only faster.
+   * @default 1
+   */
+  readonly retryTimeScale?: number;
   readonly interceptor?: LambdaInterceptor;
   /** Sees every engine event, for progress output. */
   readonly onEvent?: (executionName: string, event: EventLog) => void;
-}
-
-/** An error as Step Functions reports a failed Lambda task: `Error` is the errorType, `Cause` is JSON. */
-export class LambdaTaskError extends Error {
-  constructor(errorType: string, errorMessage: string) {
-    super(JSON.stringify({ errorType, errorMessage }));
-    this.name = errorType;
-  }
 }
 
 export class ExecutionFailure extends Error {
@@ -73,21 +68,6 @@ export class ExecutionFailure extends Error {
     super(cause);
     this.name = error;
   }
-}
-
-const handlerCache = new Map<string, Promise<LambdaHandler>>();
-
-async function loadHandler(repoRoot: string, entry: string): Promise<LambdaHandler> {
-  const path = join(repoRoot, entry);
-  let loading = handlerCache.get(path);
-  if (loading === undefined) {
-    loading = import(pathToFileURL(path).href).then((module: { handler?: unknown }) => {
-      if (typeof module.handler !== 'function') throw new Error(`${entry} exports no handler function`);
-      return module.handler as LambdaHandler;
-    });
-    handlerCache.set(path, loading);
-  }
-  return loading;
 }
 
 function toJson(value: unknown): JsonValue {
@@ -101,16 +81,15 @@ async function invokeLambda(
   input: JsonValue,
   executionName: string,
 ): Promise<JsonValue> {
-  const handler = await loadHandler(options.repoRoot, route.entry);
   const event = toJson(input);
-  const invoke = () =>
-    handler(event, localLambdaContext(route.logicalId, options.lambdaTimeoutMs ?? 900_000));
+  const invoke = () => options.invokeLambda(route.logicalId, route.entry, event);
   try {
     const result = options.interceptor
       ? await options.interceptor({ stateName, logicalId: route.logicalId, event, executionName }, invoke)
       : await invoke();
     return toJson(result);
   } catch (error) {
+    if (error instanceof LambdaTaskError) throw error;
     const name = error instanceof Error && error.name ? error.name : 'Error';
     const message = error instanceof Error ? error.message : String(error);
     throw new LambdaTaskError(name, message);
@@ -176,9 +155,12 @@ function historyType(event: EventLog): HistoryEvent | null {
 /** Builds the function the Step Functions stand-in calls to run one execution. */
 export function createExecutionRunner(options: EngineOptions) {
   const { machine } = options;
-  const stateMachine = new StateMachine(machine.definition as never, {
-    validationOptions: { checkArn: false },
-  });
+  // Validated as synthesized; the scaled copy may hold fractional intervals, which ASL forbids.
+  new StateMachine(machine.definition as never, { validationOptions: { checkArn: false } });
+  const stateMachine = new StateMachine(
+    scaleRetryTimes(machine.definition, options.retryTimeScale ?? 1) as never,
+    { validationOptions: { noValidate: true } },
+  );
   return async (input: unknown, context: ExecutionContext): Promise<unknown> => {
     const taskResourceLocalHandlers: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
     for (const [stateName, route] of machine.routes) {
@@ -187,16 +169,10 @@ export function createExecutionRunner(options: EngineOptions) {
           ? (taskInput) => invokeLambda(options, route, stateName, taskInput, context.name)
           : (taskInput) => putEvents(options, taskInput, context);
     }
-    const retryIntervalOverrides: Record<string, number> = {};
-    if (options.retryIntervalMs !== undefined) {
-      for (const stateName of machine.retryStates)
-        retryIntervalOverrides[stateName] = options.retryIntervalMs;
-    }
     const execution = stateMachine.run(toJson(input), {
       overrides: {
         taskResourceLocalHandlers,
         waitTimeOverrides: { ...options.waitOverridesMs },
-        retryIntervalOverrides,
       },
       context: {
         Execution: {
@@ -233,4 +209,54 @@ export function createExecutionRunner(options: EngineOptions) {
       context.signal.removeEventListener('abort', abort);
     }
   };
+}
+
+/** A copy of the definition whose retriers wait `scale` times as long. */
+export function scaleRetryTimes(definition: Record<string, unknown>, scale: number): Record<string, unknown> {
+  if (!(scale > 0)) throw new Error(`retryTimeScale must be positive, got ${scale}`);
+  const copy = JSON.parse(JSON.stringify(definition)) as Record<string, unknown>;
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    const record = node as Record<string, unknown>;
+    if (Array.isArray(record.Retry)) {
+      for (const retrier of record.Retry as Array<Record<string, unknown>>) {
+        retrier.IntervalSeconds =
+          (typeof retrier.IntervalSeconds === 'number' ? retrier.IntervalSeconds : 1) * scale;
+        if (typeof retrier.MaxDelaySeconds === 'number') retrier.MaxDelaySeconds *= scale;
+      }
+    }
+    for (const value of Object.values(record)) visit(value);
+  };
+  visit(copy);
+  return copy;
+}
+
+/**
+ * Longest time, in seconds, a task's retriers for `errorName` keep retrying before giving up
+ * (jitter off: the sum of every backoff step, capped by MaxDelaySeconds). The harness uses it to
+ * keep local retries long enough to cover Genesys catching up after create.
+ */
+export function retryBudgetSeconds(
+  definition: Record<string, unknown>,
+  stateName: string,
+  errorName: string,
+): number {
+  const states = definition.States as Record<string, { Retry?: Array<Record<string, unknown>> }> | undefined;
+  const retrier = states?.[stateName]?.Retry?.find((candidate) =>
+    (candidate.ErrorEquals as string[] | undefined)?.includes(errorName),
+  );
+  if (!retrier) return 0;
+  const interval = typeof retrier.IntervalSeconds === 'number' ? retrier.IntervalSeconds : 1;
+  const backoff = typeof retrier.BackoffRate === 'number' ? retrier.BackoffRate : 2;
+  const attempts = typeof retrier.MaxAttempts === 'number' ? retrier.MaxAttempts : 3;
+  const maxDelay =
+    typeof retrier.MaxDelaySeconds === 'number' ? retrier.MaxDelaySeconds : Number.POSITIVE_INFINITY;
+  let total = 0;
+  for (let attempt = 0; attempt < attempts; attempt++)
+    total += Math.min(interval * backoff ** attempt, maxDelay);
+  return total;
 }

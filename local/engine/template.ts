@@ -54,7 +54,7 @@ function lambdaArn(account: LocalAccount, logicalId: string): string {
   return `arn:aws:lambda:${account.region}:${account.accountId}:function:${logicalId}`;
 }
 
-function resolveToken(template: CfnTemplate, account: LocalAccount, token: Json): string {
+export function resolveToken(template: CfnTemplate, account: LocalAccount, token: Json): string {
   if (typeof token === 'string') return token;
   if (!isRecord(token)) throw new Error(`Cannot resolve token ${JSON.stringify(token)}`);
   const ref = token.Ref;
@@ -167,4 +167,44 @@ export function loadStateMachine(template: CfnTemplate, account: LocalAccount): 
     retryStates,
     functionEntries,
   };
+}
+
+/** A Lambda function of the template as local mode runs it. */
+export interface TemplateFunction {
+  readonly logicalId: string;
+  /** Handler module, relative to the repo root (the `genesys-rotator:entry` metadata). */
+  readonly entry: string;
+  /** The function's synthesized environment variables, tokens resolved. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  /** Logical id of the function's execution role. */
+  readonly roleLogicalId: string | null;
+}
+
+/** Every function of the template that local mode can run (those with entry metadata). */
+export function templateFunctions(template: CfnTemplate, account: LocalAccount): TemplateFunction[] {
+  const functions: TemplateFunction[] = [];
+  for (const [logicalId, resource] of Object.entries(template.Resources)) {
+    const entry = resource.Metadata?.[ENTRY_METADATA_KEY];
+    if (resource.Type !== 'AWS::Lambda::Function' || typeof entry !== 'string') continue;
+    const properties = resource.Properties ?? {};
+    const environmentBlock = properties.Environment;
+    const variables =
+      isRecord(environmentBlock) && isRecord(environmentBlock.Variables) ? environmentBlock.Variables : {};
+    const environment = Object.fromEntries(
+      Object.entries(variables).map(([name, value]) => [name, resolveToken(template, account, value)]),
+    );
+    const role = properties.Role;
+    const roleGetAtt = isRecord(role) ? role['Fn::GetAtt'] : undefined;
+    functions.push({
+      logicalId,
+      entry,
+      environment,
+      timeoutSeconds: typeof properties.Timeout === 'number' ? properties.Timeout : 3,
+      memoryMb: typeof properties.MemorySize === 'number' ? properties.MemorySize : 128,
+      roleLogicalId: Array.isArray(roleGetAtt) && typeof roleGetAtt[0] === 'string' ? roleGetAtt[0] : null,
+    });
+  }
+  return functions;
 }

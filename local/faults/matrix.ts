@@ -369,7 +369,6 @@ export function buildMatrix(sites: CallSites): ScenarioSpec[] {
         trigger,
         expect,
         newClientActivationDelayMs: delayMs,
-        ...(delayMs < NEVER_ACTIVE_MS ? { retryIntervalMs: 1_000 } : {}),
       });
     }
   }

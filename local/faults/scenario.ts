@@ -76,8 +76,6 @@ export interface ScenarioSpec {
   readonly policy?: Readonly<Record<string, number>>;
   /** An execution error this scenario expects instead of a clean ending (see EndState.expectedFailure). */
   readonly expectedFailure?: string;
-  /** Milliseconds between the state machine's retries (default 10: AWS's seconds compressed). */
-  readonly retryIntervalMs?: number;
 }
 
 export interface ScenarioResult {
@@ -274,10 +272,11 @@ export async function runScenario(
 ): Promise<ScenarioResult> {
   const started = Date.now();
   const vault = new CanaryVault();
-  const restoreEnvironment = setEnvironment({
+  const functionEnvironment = {
     GENESYS_HTTP_TIMEOUT_MILLIS: String(GENESYS_TIMEOUT_MS),
     GENESYS_HTTP_RETRY_AFTER_MILLIS: String(GENESYS_RETRY_AFTER_MS),
-  });
+  };
+  const restoreEnvironment = setEnvironment(functionEnvironment);
   const capture = captureOutput();
   const executionNames = new Set<string>();
   const lambdaStates = new Set<string>();
@@ -316,7 +315,7 @@ export async function runScenario(
           : {}),
       },
       consumer: { callIntervalMs: 30, refreshIntervalMs: 60 },
-      retryIntervalMs: spec.retryIntervalMs ?? 10,
+      functionEnvironment,
       waitOverridesMs: WAIT_OVERRIDES_MS,
       hookMaxWaitSeconds: 60,
       interceptor,

@@ -43,7 +43,13 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     throw new Error(`rotationAttempts must be a positive integer, got ${rotationAttempts}`);
   }
 
-  const secretsManager = new SecretsManagerStandIn({ region, accountId, clock, rotationAttempts });
+  const secretsManager = new SecretsManagerStandIn({
+    region,
+    accountId,
+    clock,
+    rotationAttempts,
+    ...(options.secretArnSuffix ? { secretArnSuffix: options.secretArnSuffix } : {}),
+  });
   const eventBridge = new EventBridgeStandIn({ region, accountId, clock });
   const stepFunctions = new StepFunctionsStandIn({ clock });
   const faults = new FaultInjector();

@@ -86,6 +86,7 @@ export interface SecretsManagerOptions {
   readonly accountId: string;
   readonly clock: Clock;
   readonly rotationAttempts: number;
+  readonly secretArnSuffix?: (name: string) => string;
 }
 
 /** Secrets Manager with the versioning, staging-label and rotation semantics of reference §1.3–§1.7. */
@@ -195,7 +196,7 @@ export class SecretsManagerStandIn extends OperationTable implements AwsServiceH
     const value = readSecretValue(input);
     const now = this.now();
     const secret: StoredSecret = {
-      arn: `arn:aws:secretsmanager:${this.options.region}:${this.options.accountId}:secret:${name}-${randomSuffix()}`,
+      arn: `arn:aws:secretsmanager:${this.options.region}:${this.options.accountId}:secret:${name}-${(this.options.secretArnSuffix ?? randomSuffix)(name)}`,
       name,
       description: input.string('Description') ?? null,
       kmsKeyId: input.string('KmsKeyId') ?? null,

@@ -17,6 +17,12 @@ export interface AwsStandInOptions {
   clock?: Clock;
   /** How many times a failed rotation is attempted in total (first try included). Default 2. */
   rotationAttempts?: number;
+  /**
+   * The 6-character suffix Secrets Manager appends to a new secret's ARN (random in AWS). Local
+   * mode derives it from the name, so the template it synthesizes before the secrets exist can
+   * name their complete ARNs in IAM policies. @default random
+   */
+  secretArnSuffix?: (name: string) => string;
 }
 
 export interface AwsRequestRecord {
