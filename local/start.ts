@@ -39,8 +39,17 @@ const { values: args } = parseArgs({
     trigger: { type: 'string', default: 'manual' },
     'dry-run': { type: 'boolean', default: false },
     reason: { type: 'string', default: 'npm start demo rotation' },
+    'activation-delay': { type: 'string', default: '0' },
   },
 });
+function parseActivationDelaySeconds(value: string | undefined): number {
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
+  process.stderr.write(`--activation-delay must be a number of seconds, got "${value}"\n`);
+  process.exit(2);
+}
+/** The embedded Genesys accepts a new client only this long after create (its eventual consistency). */
+const activationDelaySeconds = parseActivationDelaySeconds(args['activation-delay']);
 function parseTrigger(value: string | undefined): Summary['trigger'] {
   if (value === 'manual' || value === 'secretsmanager') return value;
   process.stderr.write(`--trigger must be "manual" or "secretsmanager", got "${value}"\n`);
@@ -115,6 +124,7 @@ function outcomeOf(status: string, terminalState: string | null, dryRun: boolean
 async function main(): Promise<number> {
   const started = Date.now();
   const env = await startLocalEnvironment({
+    genesys: { newClientActivationDelayMs: activationDelaySeconds * 1000 },
     onEngineEvent,
     // Secrets Manager's calls to the rotation function, shown beside the states they wait for.
     interceptor: async (call, invoke) => {
