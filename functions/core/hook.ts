@@ -270,6 +270,11 @@ export async function handleRotationEvent(
   if (!stages.includes(AWSPENDING) && event.Step !== 'createSecret') {
     // The execution's compensation removes AWSPENDING: report its failure, not a missing label.
     const latest = await latestExecution(deps.executions, token);
+    if (latest !== null && latest.execution.status === 'RUNNING') {
+      // The compensation removes AWSPENDING a few states before the execution ends: wait for the
+      // end (a fact), then report the execution's cause; waitFor throws it.
+      await waitFor(deps, event, secret, latest.execution.name, async () => false, 'the end of its rollback');
+    }
     if (latest !== null && latest.execution.status !== 'RUNNING' && latest.execution.status !== 'SUCCEEDED') {
       throw failure(event, secret, latest.execution);
     }

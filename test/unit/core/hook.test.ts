@@ -412,6 +412,24 @@ describe('handleRotationEvent finishSecret', () => {
     expect(w.secrets.callsOf('promote')).toEqual([]);
   });
 
+  it("names the execution's cause when the rollback removed AWSPENDING but the execution is still ending", async () => {
+    // Prepare: the compensation discarded the pending version; EmitRolledBack has not run yet
+    const { w, deps } = setup({ maxWaitMs: 60_000, pollMs: 1_000 });
+    const execution = w.executions.seed(FIRST, { secretId: SECRET_ARN });
+    await playCreate(w, execution);
+    w.executions.complete(FIRST, 'Verify', 'DiscardPending');
+    await w.secrets.removeStage(SECRET_ARN, 'AWSPENDING', TOKEN);
+    onNthSleep(w, 2, () => w.executions.fail(FIRST, 'VerificationFailedError', 'VERIFICATION_FAILED: refused'));
+
+    // Act
+    const error = await rejection(handleRotationEvent(deps, event('testSecret')));
+
+    // Assess: the step waited for the execution's end and reports its cause, not a missing label
+    expect(error).toBeInstanceOf(RotationStepFailedError);
+    expect(error.message).toContain('VerificationFailedError');
+    expect(error.message).toContain(FIRST);
+  });
+
   it('does not count a Verify whose error was caught as the Verify milestone', async () => {
     // Prepare: Verify exited into its Catch (no EmitVerified), the compensation is under way
     const { w, deps } = setup({ maxWaitMs: 5_000, pollMs: 1_000 });
