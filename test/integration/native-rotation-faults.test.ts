@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { LocalEnvironment } from '../../local/harness.js';
 import type { RotationRecord } from '../../local/standins/aws/index.js';
 import type { GenesysStandIn } from '../../local/standins/genesys/index.js';
-import { genesysOf, sleep, startConsumer, waitUntil } from '../helpers/local.js';
+import { genesysOf, sleep, startConsumer, waitForConsumerCalls, waitUntil } from '../helpers/local.js';
 import {
   clientsCreated,
   currentClientId,
@@ -227,7 +227,7 @@ describe('Secrets Manager native rotation under faults', () => {
     await local.rotateNatively();
     const failed = latestRotation(local);
     const failedExecutions = await settleExecutions(local, failed.token);
-    await sleep(300); // the consumer re-reads AWSCURRENT every 100 ms
+    await waitForConsumerCalls(local, 3); // it re-reads AWSCURRENT every 100 ms: a broken secret would show
 
     // Assess: AWSCURRENT never moved, the consumer never failed, nothing is left behind.
     expect(versionWith(local, 'AWSCURRENT')).toBe(originalVersion);

@@ -354,9 +354,13 @@ describe('refusals, end to end', () => {
 
     // Act
     const executionArn = await local.startExecution({ secretId: local.managedSecretArn });
-    await sleep(1_000);
+    // Waits for the fact (the execution has looped through the wait twice), not for a time.
+    let states: string[] = [];
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(50)) {
+      states = enteredStates(await executionHistory(local, executionArn));
+      if (states.filter((state) => state === STATE.WaitForMaintenanceWindow).length > 1) break;
+    }
     const running = await local.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
-    const states = enteredStates(await executionHistory(local, executionArn));
     await local.clients.sfn.send(new StopExecutionCommand({ executionArn, cause: 'test over' }));
     const stopped = await local.waitForExecution(executionArn);
 

@@ -419,7 +419,9 @@ describe('handleRotationEvent finishSecret', () => {
     await playCreate(w, execution);
     w.executions.complete(FIRST, 'Verify', 'DiscardPending');
     await w.secrets.removeStage(SECRET_ARN, 'AWSPENDING', TOKEN);
-    onNthSleep(w, 2, () => w.executions.fail(FIRST, 'VerificationFailedError', 'VERIFICATION_FAILED: refused'));
+    onNthSleep(w, 2, () =>
+      w.executions.fail(FIRST, 'VerificationFailedError', 'VERIFICATION_FAILED: refused'),
+    );
 
     // Act
     const error = await rejection(handleRotationEvent(deps, event('testSecret')));
