@@ -517,6 +517,7 @@ export async function startLocalEnvironment(
           };
         }),
       );
+      service.prewarm();
       cleanups.push(() => service.close());
       invokeLambda = (logicalId, _entry, event) => service.invoke(logicalId, event);
     } else {

@@ -112,6 +112,7 @@ export class RotatorFunction extends NodejsFunction {
         format: OutputFormat.ESM,
         target: 'node22',
         minify: true,
+        keepNames: true,
         // Source maps make the minified stack traces readable (with NODE_OPTIONS above).
         sourceMap: true,
         // The Node.js 22 runtime ships AWS SDK v3; everything else (Genesys SDK, zod, Powertools,

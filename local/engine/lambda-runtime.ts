@@ -79,6 +79,15 @@ export class LocalLambdaService {
     for (const fn of functions) this.functions.set(fn.logicalId, fn);
   }
 
+  /**
+   * Starts one execution environment per function now, so their cold starts (loading the bundle)
+   * overlap with the rest of local setup instead of adding up inside the first execution; like
+   * provisioned concurrency of one.
+   */
+  prewarm(): void {
+    for (const fn of this.functions.values()) this.idleSandbox(fn);
+  }
+
   has(logicalId: string): boolean {
     return this.functions.has(logicalId);
   }
