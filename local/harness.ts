@@ -560,7 +560,8 @@ export async function startLocalEnvironment(
         secrets: secretsManager,
         secretId: managedSecretArn,
         gatewayUrl: genesysGatewayUrl,
-        callIntervalMs: options.consumer?.callIntervalMs ?? 200,
+        // 240 calls a minute: inside Genesys' per-token rate limit of 300.
+        callIntervalMs: options.consumer?.callIntervalMs ?? 250,
         refreshIntervalMs: options.consumer?.refreshIntervalMs ?? 500,
       });
     }

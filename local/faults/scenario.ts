@@ -314,7 +314,8 @@ export async function runScenario(
           ? { newClientActivationDelayMs: spec.newClientActivationDelayMs }
           : {}),
       },
-      consumer: { callIntervalMs: 30, refreshIntervalMs: 60 },
+      // Inside Genesys' per-token rate limit (300 a minute): a scenario lasts as long as its retries.
+      consumer: { callIntervalMs: 250, refreshIntervalMs: 60 },
       functionEnvironment,
       waitOverridesMs: WAIT_OVERRIDES_MS,
       hookMaxWaitSeconds: 60,

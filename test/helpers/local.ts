@@ -31,7 +31,11 @@ export const FAST_POLICY: RotationPolicyInput = {
 };
 
 export const FAST_WAITS: Readonly<Record<string, number>> = { WaitForAdoption: 50, ObserveInactive: 10 };
-export const FAST_CONSUMER = { callIntervalMs: 50, refreshIntervalMs: 100 } as const;
+/**
+ * A consumer inside Genesys' per-token rate limit (300 requests a minute, genesys-cloud-api.md §3):
+ * rotations take as long as the synthesized retries make them, and a faster one would be throttled.
+ */
+export const FAST_CONSUMER = { callIntervalMs: 250, refreshIntervalMs: 100 } as const;
 
 /** Options of `startFastEnvironment`: the harness's, with a policy merged over the fast one. */
 export type FastEnvironmentOptions = Omit<LocalEnvironmentOptions, 'policy'> & {

@@ -102,7 +102,7 @@ describe('rollback before promotion, end to end', () => {
     expect(states.filter((state) => state === STATE.Verify).length).toBe(1);
     expect(consumer?.failedCalls, consumer?.failures.join('; ')).toBe(0);
     expect(consumer?.clientsUsed).toEqual([legacy.clientId]);
-  });
+  }, 120_000); // Verify retries for 34.5 s (the deployed 98.5 s, scaled) before it gives up
 
   it('deletes the client Create made when storing its secret keeps failing, leaving no orphan', async () => {
     // Prepare: every PutSecretValue fails, after the client was created in Genesys.
@@ -156,5 +156,5 @@ describe('rollback before promotion, end to end', () => {
     expect(versionsWithStage(env, env.managedSecretArn, 'AWSPREVIOUS')).toEqual([legacy.versionId]);
     expect(versionsWithStage(env, env.managedSecretArn, 'AWSPENDING')).not.toContain(legacy.versionId);
     expect(consumer?.failedCalls, consumer?.failures.join('; ')).toBe(0);
-  });
+  }, 120_000); // Verify retries for 34.5 s (the deployed 98.5 s, scaled) before it gives up
 });
