@@ -63,6 +63,8 @@ function runtimeVariables(fn: LocalFunction): Record<string, string> {
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
     LAMBDA_TASK_ROOT: fn.bundlePath.replace(/\/[^/]+$/, ''),
     TZ: ':UTC',
+    // Lambda runs these bundles on Node.js 22; the SDK's warning about this machine's Node.js 20 is noise here.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 
