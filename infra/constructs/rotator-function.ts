@@ -112,6 +112,9 @@ export class RotatorFunction extends NodejsFunction {
         format: OutputFormat.ESM,
         target: 'node22',
         minify: true,
+        // Minifying renames classes; error names are literals, and this keeps every other class's
+        // `name` (e.g. in logged stacks) readable too.
+        keepNames: true,
         // Source maps make the minified stack traces readable (with NODE_OPTIONS above).
         sourceMap: true,
         // The Node.js 22 runtime ships AWS SDK v3; everything else (Genesys SDK, zod, Powertools,
