@@ -2,7 +2,7 @@
  * Synthesizes the app WITH bundling into a fresh folder and finds each function's deployed bundle
  * (`asset.<hash>/index.mjs`): what the benchmark measures and the bundled-error-names test runs.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildApp } from '../../infra/app.js';
@@ -24,7 +24,7 @@ export interface SynthesizedApp {
   readonly outdir: string;
   readonly template: CfnTemplate;
   readonly bundles: readonly SynthesizedBundle[];
-  /** Removes the cloud assembly. */
+  /** Removes the cloud assembly (or, for one read in place, only what reading it added). */
   dispose(): void;
 }
 
@@ -50,11 +50,24 @@ function assetFolder(outdir: string, logicalId: string, resource: LambdaResource
 
 export function synthesizeBundles(): SynthesizedApp {
   const outdir = mkdtempSync(path.join(tmpdir(), 'rotator-bundles-'));
-  // The bundles leave the AWS SDK to the Lambda runtime; here the repository's copy stands in.
-  symlinkSync(path.join(repoRoot(), 'node_modules'), path.join(outdir, 'node_modules'), 'dir');
   const { app, stack } = buildApp({ outdir, bundling: true, nag: false });
   app.synth();
-  const template = JSON.parse(readFileSync(path.join(outdir, stack.templateFile), 'utf8')) as CfnTemplate & {
+  return readCloudAssembly(outdir, stack.templateFile, { owned: true });
+}
+
+/**
+ * The bundles of a cloud assembly already synthesized with bundling (`cdk synth`, or an older
+ * checkout's, to compare). `owned`: `dispose` deletes the folder.
+ */
+export function readCloudAssembly(
+  outdir: string,
+  templateFile = findTemplateFile(outdir),
+  { owned = false }: { owned?: boolean } = {},
+): SynthesizedApp {
+  // The bundles leave the AWS SDK to the Lambda runtime; here the repository's copy stands in.
+  const modules = path.join(outdir, 'node_modules');
+  if (!existsSync(modules)) symlinkSync(path.join(repoRoot(), 'node_modules'), modules, 'dir');
+  const template = JSON.parse(readFileSync(path.join(outdir, templateFile), 'utf8')) as CfnTemplate & {
     Resources: Record<string, LambdaResource>;
   };
   const bundles: SynthesizedBundle[] = [];
@@ -70,7 +83,20 @@ export function synthesizeBundles(): SynthesizedApp {
       environment: resource.Properties?.Environment?.Variables ?? {},
     });
   }
-  return { outdir, template, bundles, dispose: () => rmSync(outdir, { recursive: true, force: true }) };
+  const dispose = (): void => {
+    if (owned) rmSync(outdir, { recursive: true, force: true });
+    else rmSync(modules, { force: true });
+  };
+  return { outdir, template, bundles, dispose };
+}
+
+function findTemplateFile(outdir: string): string {
+  const templates = readdirSync(outdir).filter((name) => name.endsWith('.template.json'));
+  const [only] = templates;
+  if (templates.length !== 1 || only === undefined) {
+    throw new Error(`Expected one template in ${outdir}, found ${templates.length}`);
+  }
+  return only;
 }
 
 /** Every error name a function's tasks match in `ErrorEquals` (Retry and Catch), by function logical id. */
