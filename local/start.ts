@@ -8,7 +8,7 @@ import './polyfills.js';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
-import { getGenesysAdmin } from '../functions/shared/runtime.js';
+import { getGenesysAdmin } from '../functions/shared/genesys-runtime.js';
 import type { EventLog } from './engine/runner.js';
 import { type LocalEnvironment, startLocalEnvironment } from './harness.js';
 

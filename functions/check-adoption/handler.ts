@@ -1,7 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkAdoption } from '../core/adoption.js';
 import { RotationStateSchema } from '../shared/contract.js';
-import { clock, getGenesysAdmin } from '../shared/runtime.js';
+import { getGenesysAdmin } from '../shared/genesys-runtime.js';
+import { clock } from '../shared/runtime.js';
 import { stepHandler } from '../shared/step-handler.js';
 
 export const handler = stepHandler(

@@ -1,6 +1,7 @@
 import { deactivateLegacyClient, deleteLegacyClient, rollbackCreatedClient } from '../core/retire.js';
 import { DeleteOrRollbackInputSchema } from '../shared/contract.js';
-import { getGenesysAdmin, getSecretStore } from '../shared/runtime.js';
+import { getGenesysAdmin } from '../shared/genesys-runtime.js';
+import { getSecretStore } from '../shared/runtime.js';
 import { stepHandler } from '../shared/step-handler.js';
 
 export const handler = stepHandler(

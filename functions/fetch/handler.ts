@@ -1,13 +1,7 @@
 import { fetchInventory } from '../core/fetch.js';
 import { FetchTaskInputSchema } from '../shared/contract.js';
-import {
-  clock,
-  getAdminSecretArn,
-  getExecutions,
-  getGenesysAdmin,
-  getPolicy,
-  getSecretStore,
-} from '../shared/runtime.js';
+import { getGenesysAdmin } from '../shared/genesys-runtime.js';
+import { clock, getAdminSecretArn, getExecutions, getPolicy, getSecretStore } from '../shared/runtime.js';
 import { stepHandler } from '../shared/step-handler.js';
 
 export const handler = stepHandler('Fetch', FetchTaskInputSchema, async ({ input, executionId }) => {

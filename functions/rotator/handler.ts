@@ -3,21 +3,15 @@
  * Secrets Manager (create, sync, discardPending, emergency), so that only the rotation function
  * ever writes the pending version or moves AWSCURRENT (docs/ARCHITECTURE.md, "Who writes").
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { createPendingClient } from '../core/create.js';
 import { discardPendingVersion } from '../core/discard-pending.js';
 import { regenerateInPlace } from '../core/emergency.js';
 import { handleRotationEvent } from '../core/hook.js';
 import { syncPromotion } from '../core/sync.js';
 import { RotatorTaskInputSchema, SecretsManagerRotationEventSchema } from '../shared/contract.js';
-import {
-  clock,
-  getExecutions,
-  getGenesysAdmin,
-  getProbe,
-  getSecretStore,
-  hookTiming,
-} from '../shared/runtime.js';
+import { getGenesysAdmin, getProbe } from '../shared/genesys-runtime.js';
+import { clock, getExecutions, getSecretStore, hookTiming } from '../shared/runtime.js';
 import { stepHandler } from '../shared/step-handler.js';
 
 const RotatorEventSchema = z.union([SecretsManagerRotationEventSchema, RotatorTaskInputSchema]);

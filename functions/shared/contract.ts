@@ -4,7 +4,7 @@
  * Nothing here ever holds a secret value except `OAuthClientSecretValueSchema`, which is only parsed
  * inside the call that reads or writes Secrets Manager.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Tags read from the managed secret (DESIGN.md §5). */
 export const TAG_KIND = 'genesys:kind';

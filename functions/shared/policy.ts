@@ -2,7 +2,7 @@
  * Org-wide rotation policy. The same schema checks the CDK props at synth time and the Lambda
  * environment (`ROTATOR_POLICY`, JSON) at cold start, so a bad setting fails before any rotation.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidConfigurationError } from './errors.js';
 
 const DAY_NAMES = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;

@@ -1,7 +1,9 @@
 /**
  * Builds each function's dependencies once per warm container, from its environment. Everything
- * external is configurable: Genesys through GENESYS_GATEWAY_URL (else `api.<environment>`), AWS
- * through the SDK's standard AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> variables.
+ * external is configurable: AWS through the SDK's standard AWS_ENDPOINT_URL /
+ * AWS_ENDPOINT_URL_<SERVICE> variables, Genesys through GENESYS_GATEWAY_URL (else
+ * `api.<environment>`, see `genesys-runtime.ts`). The Genesys half lives in its own module so that
+ * a function which never calls Genesys (Validate) does not bundle the Genesys SDK.
  */
 import {
   createSecretsManagerClient,
@@ -12,20 +14,8 @@ import {
   StepFunctionsExecutions,
 } from './aws/index.js';
 import { InvalidConfigurationError } from './errors.js';
-import {
-  createGenesysAdminFromSecret,
-  createGenesysCredentialProbe,
-  type GenesysAdmin,
-  type RetryPolicy,
-} from './genesys/index.js';
 import { policyFromEnvironment, type RotationPolicy } from './policy.js';
-import {
-  type Clock,
-  type CredentialProbePort,
-  type ExecutionsPort,
-  type SecretStorePort,
-  systemClock,
-} from './ports.js';
+import { type Clock, type ExecutionsPort, type SecretStorePort, systemClock } from './ports.js';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -35,7 +25,7 @@ function required(name: string): string {
   return value;
 }
 
-function positiveInt(name: string, fallback: number): number {
+export function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -47,7 +37,6 @@ function positiveInt(name: string, fallback: number): number {
 
 let secretStore: SecretStorePort | undefined;
 let executions: ExecutionsPort | undefined;
-let probe: CredentialProbePort | undefined;
 let policy: RotationPolicy | undefined;
 
 export const clock: Clock = systemClock;
@@ -60,29 +49,6 @@ export function getSecretStore(): SecretStorePort {
 export function getExecutions(): ExecutionsPort {
   executions ??= new StepFunctionsExecutions(createSfnClient(), required('STATE_MACHINE_ARN'));
   return executions;
-}
-
-/**
- * Overrides of the Genesys HTTP retry policy (local mode and the fault matrix compress its waits):
- * GENESYS_HTTP_TIMEOUT_MILLIS (per request, default 16 000) and GENESYS_HTTP_RETRY_AFTER_MILLIS
- * (wait when a retryable answer has no Retry-After, and the first back-off step; default 3 000).
- */
-export function genesysRetryFromEnvironment(): Partial<RetryPolicy> | undefined {
-  const retry: { timeoutMs?: number; defaultRetryAfterMs?: number; backoffBaseMs?: number } = {};
-  if (process.env.GENESYS_HTTP_TIMEOUT_MILLIS)
-    retry.timeoutMs = positiveInt('GENESYS_HTTP_TIMEOUT_MILLIS', 0);
-  if (process.env.GENESYS_HTTP_RETRY_AFTER_MILLIS) {
-    const wait = positiveInt('GENESYS_HTTP_RETRY_AFTER_MILLIS', 0);
-    retry.defaultRetryAfterMs = wait;
-    retry.backoffBaseMs = wait;
-  }
-  return Object.keys(retry).length > 0 ? retry : undefined;
-}
-
-export function getProbe(): CredentialProbePort {
-  const retry = genesysRetryFromEnvironment();
-  probe ??= createGenesysCredentialProbe(retry ? { retry } : {});
-  return probe;
 }
 
 /** Checked at cold start: a bad policy fails the first invocation with a message naming each field. */
@@ -108,17 +74,6 @@ export function getAdminSecretArn(): Promise<string> {
   return adminSecretArn;
 }
 
-export function getGenesysAdmin(): Promise<GenesysAdmin> {
-  const retry = genesysRetryFromEnvironment();
-  return createGenesysAdminFromSecret(getSecretStore(), getAdminSecretId(), {
-    ...(retry ? { retry } : {}),
-    usagePoll: {
-      intervalMs: positiveInt('GENESYS_USAGE_POLL_MILLIS', 2_000),
-      maxPolls: positiveInt('GENESYS_USAGE_MAX_POLLS', 15),
-    },
-  });
-}
-
 export function hookTiming(): { maxWaitMs: number; pollMs: number } {
   return {
     maxWaitMs: positiveInt('HOOK_MAX_WAIT_SECONDS', 840) * 1000,
@@ -126,13 +81,20 @@ export function hookTiming(): { maxWaitMs: number; pollMs: number } {
   };
 }
 
+const resetHooks = new Set<() => void>();
+
+/** Lets a module that caches more dependencies (the Genesys runtime) drop them in `resetRuntime`. */
+export function onResetRuntime(reset: () => void): void {
+  resetHooks.add(reset);
+}
+
 /** Drops every cached dependency: local mode and tests re-read the environment. */
 export function resetRuntime(): void {
   secretStore = undefined;
   executions = undefined;
-  probe = undefined;
   policy = undefined;
   adminSecretArn = undefined;
   resetSecretsManagerClient();
   resetSfnClient();
+  for (const reset of resetHooks) reset();
 }

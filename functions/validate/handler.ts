@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { evaluateRotation } from '../core/validate.js';
 import { RotationStateSchema } from '../shared/contract.js';
 import { clock, getPolicy } from '../shared/runtime.js';

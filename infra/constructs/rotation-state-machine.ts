@@ -35,7 +35,7 @@ import {
   CredentialNotYetActiveError,
   NeedsAttentionError,
   PromotionPendingError,
-  TransientUpstreamError,
+  RETRYABLE_ERROR_NAMES,
 } from '../../functions/shared/errors.js';
 
 /** State names: a contract with the local engine, the rotation hook and the tests. */
@@ -153,7 +153,7 @@ export interface RotationStateMachineProps {
 
 /** Every Lambda task retries a transient upstream failure (429/5xx/timeouts after the adapter's own retries). */
 const TRANSIENT_RETRY: RetryProps = {
-  errors: [TransientUpstreamError.name],
+  errors: [...RETRYABLE_ERROR_NAMES],
   interval: Duration.seconds(2),
   backoffRate: 2,
   maxAttempts: 5,
@@ -163,7 +163,7 @@ const TRANSIENT_RETRY: RetryProps = {
 
 /** Verify: Genesys is eventually consistent right after a client is created. */
 const NOT_YET_ACTIVE_RETRY: RetryProps = {
-  errors: [CredentialNotYetActiveError.name],
+  errors: [CredentialNotYetActiveError.errorName],
   interval: Duration.seconds(2),
   backoffRate: 1.5,
   maxAttempts: 8,
@@ -171,7 +171,7 @@ const NOT_YET_ACTIVE_RETRY: RetryProps = {
 
 /** Sync during a native rotation: waits for finishSecret to move AWSCURRENT (up to 15 minutes). */
 const PROMOTION_PENDING_RETRY: RetryProps = {
-  errors: [PromotionPendingError.name],
+  errors: [PromotionPendingError.errorName],
   interval: Duration.seconds(5),
   backoffRate: 1,
   maxAttempts: 180,
@@ -243,7 +243,7 @@ export class RotationStateMachine extends Construct {
     //    Reached only once Fetch succeeded, so $.inventory exists; $.created may not.
     const needsAttention = new Fail(this, STATE.NeedsAttention, {
       stateName: STATE.NeedsAttention,
-      error: NeedsAttentionError.name,
+      error: NeedsAttentionError.errorName,
       causePath: '$.error.Cause',
     });
     const emitNeedsAttention = emit(STATE.EmitNeedsAttention, [

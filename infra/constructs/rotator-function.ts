@@ -28,6 +28,12 @@ export const SECRETS_MANAGER_INVOKE_PERMISSION_ID = 'SecretsManagerInvoke';
 export const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
+/** Modules replaced in every bundle (never under Node): module name -> stand-in, from the repository root. */
+export const BUNDLE_STAND_INS: Readonly<Record<string, string>> = {
+  winston: 'functions/shared/genesys/bundle-stand-ins/winston.ts',
+  'form-data': 'functions/shared/genesys/bundle-stand-ins/form-data.ts',
+};
+
 /** Absolute path of the repository root (the folder holding package.json and package-lock.json). */
 export function repoRoot(): string {
   return fileURLToPath(new URL('../../', import.meta.url));
@@ -112,6 +118,8 @@ export class RotatorFunction extends NodejsFunction {
         format: OutputFormat.ESM,
         target: 'node22',
         minify: true,
+        // Minifying renames classes; error names are literals, and this keeps every other class's
+        // `name` (e.g. in logged stacks) readable too.
         keepNames: true,
         // Source maps make the minified stack traces readable (with NODE_OPTIONS above).
         sourceMap: true,
@@ -119,6 +127,14 @@ export class RotatorFunction extends NodejsFunction {
         // Middy) is bundled so the deployed code is what the lock file says.
         externalModules: ['@aws-sdk/*'],
         banner: ESM_REQUIRE_BANNER,
+        // Two dependencies of the Genesys SDK that no rotator call needs, a third of each Genesys
+        // bundle: winston (SDK logging is off on every client) and axios's multipart encoder.
+        esbuildArgs: Object.fromEntries(
+          Object.entries(BUNDLE_STAND_INS).map(([module, file]) => [
+            `--alias:${module}`,
+            path.join(root, file),
+          ]),
+        ),
       },
     });
 

@@ -10,8 +10,7 @@
  */
 
 import type { Models } from 'purecloud-platform-client-v2';
-import platformClient from 'purecloud-platform-client-v2';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type OAuthClientSecretValue, RoleDivisionSchema } from '../contract.js';
 import {
   InsufficientPrivilegeError,
@@ -39,6 +38,7 @@ import {
   type RetryPolicy,
 } from './http.js';
 import { basicCredential, describeUnknown, httpDetails, mapApiError, redact } from './map-errors.js';
+import platformClient from './platform.js';
 import { createIsolatedApiClient, type GenesysApiClient } from './sdk.js';
 
 /** Renew the admin token when it has less than this left. */

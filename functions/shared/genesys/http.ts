@@ -13,9 +13,9 @@
  * has no `response` property, the SDK's `callApi` and `loginClientCredentialsGrant` reject with it
  * unchanged.
  */
-import platformClient from 'purecloud-platform-client-v2';
 import type { Clock } from '../ports.js';
 import { systemClock } from '../ports.js';
+import platformClient from './platform.js';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included (Genesys' SDKs: 1 + `retryMax` 5). */

@@ -3,7 +3,6 @@
  * the admin client, so the admin token is untouched): client-credentials grant, `GET /tokens/me`,
  * then `DELETE /tokens/me` to revoke the test token (best effort).
  */
-import platformClient from 'purecloud-platform-client-v2';
 import {
   CredentialNotYetActiveError,
   RotationError,
@@ -18,6 +17,7 @@ import {
   type RetryPolicy,
 } from './http.js';
 import { basicCredential, describeUnknown, httpDetails, redact } from './map-errors.js';
+import platformClient from './platform.js';
 import { createIsolatedApiClient } from './sdk.js';
 
 export interface GenesysCredentialProbeOptions {

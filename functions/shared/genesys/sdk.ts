@@ -3,7 +3,6 @@
  * singleton `platformClient.ApiClient`, whose token would be shared), with the config-file watcher
  * off, SDK logging off (it would log request headers), and the retrying HTTP client installed.
  */
-import platformClient from 'purecloud-platform-client-v2';
 import { InvalidConfigurationError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import {
@@ -12,6 +11,7 @@ import {
   type RetryingHttpClientOptions,
   type RetryPolicy,
 } from './http.js';
+import platformClient from './platform.js';
 
 export type GenesysApiClient = InstanceType<typeof platformClient.ApiClientClass>;
 

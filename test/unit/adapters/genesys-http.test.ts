@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import platformClient from 'purecloud-platform-client-v2';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   GenesysHttpError,
@@ -9,6 +8,7 @@ import {
   RetryingHttpClient,
   type RetryPolicy,
 } from '../../../functions/shared/genesys/http.js';
+import platformClient from '../../../functions/shared/genesys/platform.js';
 import { createIsolatedApiClient } from '../../../functions/shared/genesys/sdk.js';
 import type { Clock } from '../../../functions/shared/ports.js';
 

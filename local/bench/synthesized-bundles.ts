@@ -1,0 +1,126 @@
+/**
+ * Synthesizes the app WITH bundling into a fresh folder and finds each function's deployed bundle
+ * (`asset.<hash>/index.mjs`): what the benchmark measures and the bundled-error-names test runs.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { buildApp } from '../../infra/app.js';
+import { ENTRY_METADATA_KEY, repoRoot } from '../../infra/constructs/rotator-function.js';
+import { type CfnTemplate, loadStateMachine } from '../engine/template.js';
+
+export interface SynthesizedBundle {
+  readonly logicalId: string;
+  /** Handler module the bundle was built from, relative to the repository root. */
+  readonly entry: string;
+  /** Absolute path of the bundle's `index.mjs`. */
+  readonly file: string;
+  /** Bytes of `index.mjs` (the source map is a separate file). */
+  readonly bytes: number;
+  readonly environment: Readonly<Record<string, unknown>>;
+}
+
+export interface SynthesizedApp {
+  readonly outdir: string;
+  readonly template: CfnTemplate;
+  readonly bundles: readonly SynthesizedBundle[];
+  /** Removes the cloud assembly (or, for one read in place, only what reading it added). */
+  dispose(): void;
+}
+
+interface LambdaResource {
+  readonly Type: string;
+  readonly Metadata?: Readonly<Record<string, unknown>>;
+  readonly Properties?: {
+    readonly Code?: { readonly S3Key?: unknown };
+    readonly Environment?: { readonly Variables?: Readonly<Record<string, unknown>> };
+  };
+}
+
+/** The asset folder of a function: `aws:asset:path` when the CLI recorded it, else the S3 key's hash. */
+function assetFolder(outdir: string, logicalId: string, resource: LambdaResource): string {
+  const recorded = resource.Metadata?.['aws:asset:path'];
+  if (typeof recorded === 'string') return path.resolve(outdir, recorded);
+  const key = resource.Properties?.Code?.S3Key;
+  if (typeof key !== 'string' || !key.endsWith('.zip')) {
+    throw new Error(`Function ${logicalId} has no asset path metadata nor an asset S3 key`);
+  }
+  return path.join(outdir, `asset.${key.slice(0, -'.zip'.length)}`);
+}
+
+export function synthesizeBundles(): SynthesizedApp {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'rotator-bundles-'));
+  const { app, stack } = buildApp({ outdir, bundling: true, nag: false });
+  app.synth();
+  return readCloudAssembly(outdir, stack.templateFile, { owned: true });
+}
+
+/**
+ * The bundles of a cloud assembly already synthesized with bundling (`cdk synth`, or an older
+ * checkout's, to compare). `owned`: `dispose` deletes the folder.
+ */
+export function readCloudAssembly(
+  outdir: string,
+  templateFile = findTemplateFile(outdir),
+  { owned = false }: { owned?: boolean } = {},
+): SynthesizedApp {
+  // The bundles leave the AWS SDK to the Lambda runtime; here the repository's copy stands in.
+  const modules = path.join(outdir, 'node_modules');
+  if (!existsSync(modules)) symlinkSync(path.join(repoRoot(), 'node_modules'), modules, 'dir');
+  const template = JSON.parse(readFileSync(path.join(outdir, templateFile), 'utf8')) as CfnTemplate & {
+    Resources: Record<string, LambdaResource>;
+  };
+  const bundles: SynthesizedBundle[] = [];
+  for (const [logicalId, resource] of Object.entries(template.Resources)) {
+    const entry = resource.Metadata?.[ENTRY_METADATA_KEY];
+    if (resource.Type !== 'AWS::Lambda::Function' || typeof entry !== 'string') continue;
+    const file = path.join(assetFolder(outdir, logicalId, resource), 'index.mjs');
+    bundles.push({
+      logicalId,
+      entry,
+      file,
+      bytes: statSync(file).size,
+      environment: resource.Properties?.Environment?.Variables ?? {},
+    });
+  }
+  const dispose = (): void => {
+    if (owned) rmSync(outdir, { recursive: true, force: true });
+    else rmSync(modules, { force: true });
+  };
+  return { outdir, template, bundles, dispose };
+}
+
+function findTemplateFile(outdir: string): string {
+  const templates = readdirSync(outdir).filter((name) => name.endsWith('.template.json'));
+  const [only] = templates;
+  if (templates.length !== 1 || only === undefined) {
+    throw new Error(`Expected one template in ${outdir}, found ${templates.length}`);
+  }
+  return only;
+}
+
+/** Every error name a function's tasks match in `ErrorEquals` (Retry and Catch), by function logical id. */
+export function errorEqualsByFunction(template: CfnTemplate): ReadonlyMap<string, ReadonlySet<string>> {
+  const machine = loadStateMachine(template, { region: 'eu-west-1', accountId: '123456789012' });
+  const byFunction = new Map<string, Set<string>>();
+  const visit = (states: unknown): void => {
+    if (typeof states !== 'object' || states === null) return;
+    for (const [name, state] of Object.entries(states as Record<string, Record<string, unknown>>)) {
+      if (Array.isArray(state.Branches)) for (const branch of state.Branches) visit(branch.States);
+      const route = machine.routes.get(name);
+      if (route?.kind !== 'lambda') continue;
+      const names = byFunction.get(route.logicalId) ?? new Set<string>();
+      for (const rule of [...asArray(state.Retry), ...asArray(state.Catch)]) {
+        for (const error of asArray((rule as { ErrorEquals?: unknown }).ErrorEquals))
+          names.add(String(error));
+      }
+      byFunction.set(route.logicalId, names);
+    }
+  };
+  visit(machine.definition.States);
+  return byFunction;
+}
+
+function asArray(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? value : [];
+}
