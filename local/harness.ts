@@ -160,7 +160,9 @@ function synthesize(policy: RotationPolicyInput, region: string, accountId: stri
   const key = JSON.stringify(policy);
   let template = synthesized.get(key);
   if (template === undefined) {
-    const { app, stack } = buildApp({ bundling: false, policy });
+    // No example managed secret: the environment seeds its own, and the example's native schedule
+    // would be refused at synth under a policy whose maintenance windows it does not fit.
+    const { app, stack } = buildApp({ bundling: false, policy, managedSecrets: [] });
     template = app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
     synthesized.set(key, template);
   }
