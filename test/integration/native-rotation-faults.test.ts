@@ -111,7 +111,7 @@ describe('Secrets Manager native rotation under faults', () => {
     );
     expect(rotation.outcome).toBe('succeeded');
     expect(rotation.attempts).toEqual([
-      { steps: HOOK_STEPS.map((step) => ({ step, ok: true, error: null })) },
+      { token: rotation.token, steps: HOOK_STEPS.map((step) => ({ step, ok: true, error: null })) },
     ]);
     expect(executions.map(({ name, status }) => ({ name, status }))).toEqual([
       { name: `sm-${rotation.token}`, status: 'SUCCEEDED' },
@@ -192,7 +192,7 @@ describe('Secrets Manager native rotation under faults', () => {
     expect(died).toEqual(['Create', 'Verify', 'Sync', 'DeactivateLegacy', 'DeleteLegacy']);
     expect(rotation.outcome).toBe('succeeded');
     expect(rotation.attempts).toEqual([
-      { steps: HOOK_STEPS.map((step) => ({ step, ok: true, error: null })) },
+      { token: rotation.token, steps: HOOK_STEPS.map((step) => ({ step, ok: true, error: null })) },
     ]);
     expect(executions.map(({ name, status }) => ({ name, status }))).toEqual([
       { name: `sm-${rotation.token}`, status: 'SUCCEEDED' },
@@ -277,7 +277,9 @@ describe('Secrets Manager native rotation under faults', () => {
     // Assess
     expect(next.token).not.toBe(failed.token);
     expect(next.outcome).toBe('succeeded');
-    expect(next.attempts).toEqual([{ steps: HOOK_STEPS.map((step) => ({ step, ok: true, error: null })) }]);
+    expect(next.attempts).toEqual([
+      { token: next.token, steps: HOOK_STEPS.map((step) => ({ step, ok: true, error: null })) },
+    ]);
     expect(nextExecutions.map(({ name, status }) => ({ name, status }))).toEqual([
       { name: `sm-${next.token}`, status: 'SUCCEEDED' },
     ]);

@@ -27,6 +27,7 @@ export type {
   RotationFunction,
   RotationOutcome,
   RotationRecord,
+  RotationRetryToken,
   RotationStep,
   RotationStepRecord,
   SecretVersionSnapshot,
@@ -43,7 +44,13 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     throw new Error(`rotationAttempts must be a positive integer, got ${rotationAttempts}`);
   }
 
-  const secretsManager = new SecretsManagerStandIn({ region, accountId, clock, rotationAttempts });
+  const secretsManager = new SecretsManagerStandIn({
+    region,
+    accountId,
+    clock,
+    rotationAttempts,
+    rotationRetryToken: options.rotationRetryToken ?? 'same',
+  });
   const eventBridge = new EventBridgeStandIn({ region, accountId, clock });
   const stepFunctions = new StepFunctionsStandIn({ clock });
   const faults = new FaultInjector();
