@@ -37,7 +37,7 @@ export const handler = stepHandler('Rotator', RotatorEventSchema, async (event) 
     case 'sync':
       return syncPromotion({ secrets, clock, propagators: [] }, state);
     case 'discardPending':
-      return discardPendingVersion(secrets, state);
+      return discardPendingVersion(secrets, state, getGenesysAdmin);
     case 'emergency':
       return rotateInEmergency({ secrets, genesys: await getGenesysAdmin(), clock }, state);
   }

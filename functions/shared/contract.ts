@@ -226,6 +226,9 @@ export type Retired = z.infer<typeof RetiredSchema>;
 export const RolledBackSchema = z.object({
   deletedClientId: z.string().nullable(),
   discardedPendingVersionId: z.string().nullable(),
+  /** Native rotation: the pending version kept, with its client, for Secrets Manager's retry. */
+  keptPendingVersionId: z.string().optional(),
+  keptClientId: z.string().optional(),
 });
 export type RolledBack = z.infer<typeof RolledBackSchema>;
 
