@@ -78,6 +78,8 @@ export interface ScenarioSpec {
   readonly expectedFailure?: string;
   /** Milliseconds between the state machine's retries (default 10: AWS's seconds compressed). */
   readonly retryIntervalMs?: number;
+  /** The token of Secrets Manager's retry of a failed rotation (stand-in default: 'same'). */
+  readonly rotationRetryToken?: 'same' | 'new';
 }
 
 export interface ScenarioResult {
@@ -316,6 +318,7 @@ export async function runScenario(
           : {}),
       },
       consumer: { callIntervalMs: 30, refreshIntervalMs: 60 },
+      ...(spec.rotationRetryToken ? { aws: { rotationRetryToken: spec.rotationRetryToken } } : {}),
       retryIntervalMs: spec.retryIntervalMs ?? 10,
       waitOverridesMs: WAIT_OVERRIDES_MS,
       hookMaxWaitSeconds: 60,
@@ -420,7 +423,7 @@ export async function runScenario(
       failedNativeTokens: env.aws.secretsManager
         .rotations()
         .filter((rotation) => rotation.outcome === 'failed')
-        .map((rotation) => rotation.token),
+        .flatMap((rotation) => [rotation.token, ...rotation.attempts.map((attempt) => attempt.token)]),
       lambdaInvocations,
       expectedFailure: spec.expectedFailure ?? null,
       executions,
