@@ -41,6 +41,7 @@ function checksFor(
   mode: RotationState['mode'],
   now: Date,
   emergencyStrategy: RotationState['emergencyStrategy'] = 'replace',
+  trigger: RotationState['trigger'] = 'manual',
 ): Check[] {
   const legacy = inventory.legacyClient;
   const limit = inventory.clientQuota.limit ?? policy.maxOAuthClients;
@@ -175,11 +176,15 @@ function checksFor(
     },
     {
       check: 'maintenance-window',
-      passed: true,
+      // The hook cannot wait (a step lasts at most 15 minutes): a native rotation outside every
+      // window is refused; GenesysRotatedSecret keeps scheduled ones inside (rotation-schedule.ts).
+      passed: waitSeconds === 0 || trigger !== 'secretsmanager',
       detail:
         waitSeconds === 0
           ? 'inside a maintenance window'
-          : `outside every maintenance window; waiting ${waitSeconds}s`,
+          : trigger === 'secretsmanager'
+            ? `outside every maintenance window (the next opens in ${waitSeconds}s); a Secrets Manager rotation cannot wait for it: run RotateSecret inside a window`
+            : `outside every maintenance window; waiting ${waitSeconds}s`,
       error: InvalidInputError,
     },
   ];
@@ -196,7 +201,7 @@ export function evaluateRotation(state: RotationState, policy: RotationPolicy, n
   const inventory = state.inventory;
   if (inventory === undefined)
     throw new InvalidInputError('Validate needs the inventory that Fetch produces');
-  const checks = checksFor(inventory, policy, state.mode, now, state.emergencyStrategy);
+  const checks = checksFor(inventory, policy, state.mode, now, state.emergencyStrategy, state.trigger);
   const failed = checks.find((check) => !check.passed);
   const ok = failed === undefined;
   const waitSeconds = state.mode === 'emergency' ? 0 : secondsUntilWindow(policy.maintenanceWindows, now);

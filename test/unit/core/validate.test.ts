@@ -450,6 +450,22 @@ describe('evaluateRotation', () => {
     expect(roomy.validation.waitSeconds).toBe(0);
   });
 
+  it('refuses a Secrets Manager rotation outside every maintenance window instead of waiting: a hook step lasts at most 15 minutes (aws-rotation-and-local-tooling.md §1.6)', () => {
+    // Prepare: a window that is not open at the fixed clock (a Wednesday, 10:00 UTC).
+    const policy = buildPolicy({ maintenanceWindows: [{ days: ['SUN'], start: '02:00', end: '03:00' }] });
+    const closed = evaluate(buildInventory(), policy, { trigger: 'manual' });
+    expect(closed.validation.waitSeconds).toBeGreaterThan(0);
+
+    // Act
+    const native = evaluate(buildInventory(), policy, { trigger: 'secretsmanager' });
+
+    // Assess
+    expect(native.refusal?.name).toBe('InvalidInputError');
+    expect(native.refusal?.message).toContain('a Secrets Manager rotation cannot wait for it');
+    expect(native.validation.waitSeconds).toBe(0);
+    expect(closed.refusal).toBeNull();
+  });
+
   it('still refuses an emergency rotation of the rotator admin credential', () => {
     // Prepare
     const inventory = buildInventory({ secretArn: ADMIN_SECRET_ARN });
