@@ -30,6 +30,7 @@ import { clearAdminTokenCache, clearGenesysAdminCache } from '../functions/share
 import type { RotationPolicyInput } from '../functions/shared/policy.js';
 import { resetRuntime } from '../functions/shared/runtime.js';
 import { buildApp } from '../infra/app.js';
+import type { RotationScheduleSpec } from '../infra/constructs/rotation-schedule.js';
 import { SimulatedConsumer } from './consumer.js';
 import { type BundleManifest, ensureBundles } from './engine/assets.js';
 import { localLambdaContext } from './engine/lambda-context.js';
@@ -245,13 +246,27 @@ function synthesizeTemplate(shape: LocalStackShape): CfnTemplate {
         environment: DEMO_ENVIRONMENT,
         orgId: shape.orgId,
         stage: String(shape.policy.stage ?? DEMO_STAGE),
-        schedule: { every: Duration.days(30) },
+        schedule: localSchedule(shape.policy),
       })),
     });
     template = app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
     synthesized.set(key, template);
   }
   return template;
+}
+
+/**
+ * The managed secrets' native schedule: monthly, or, under maintenance windows, a cron whose
+ * window lies inside the first one (the construct refuses any other at synth).
+ */
+function localSchedule(policy: RotationPolicyInput): RotationScheduleSpec {
+  const [window] = policy.maintenanceWindows ?? [];
+  if (window === undefined) return { every: Duration.days(30) };
+  const [startHour = 0, startMinute = 0] = window.start.split(':').map(Number);
+  const [endHour = 24, endMinute = 0] = window.end.split(':').map(Number);
+  const opens = startHour + (startMinute > 0 ? 1 : 0);
+  const hours = Math.max(1, Math.min(endHour + endMinute / 60, 24) - opens);
+  return { cron: `0 ${opens} ? * ${window.days.join(',')} *`, window: `${Math.floor(hours)}h` };
 }
 
 let bundles: BundleManifest | undefined;

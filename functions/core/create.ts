@@ -1,6 +1,12 @@
-import type { Created, RotationState } from '../shared/contract.js';
+import type { Created, Inventory, RotationState } from '../shared/contract.js';
 import { RollbackTriggeredError, RotationInProgressError } from '../shared/errors.js';
-import type { GenesysAdminPort, GenesysClientWithSecret, SecretStorePort } from '../shared/ports.js';
+import type {
+  GenesysAdminPort,
+  GenesysClientRecord,
+  GenesysClientWithSecret,
+  SecretDescription,
+  SecretStorePort,
+} from '../shared/ports.js';
 import { clientBelongsToToken, newClientDescription } from './naming.js';
 import { requireState } from './require-state.js';
 import { deleteStrayTokenClients } from './retire.js';
@@ -52,7 +58,9 @@ export async function createPendingClient(deps: CreateDependencies, state: Rotat
     throw new RotationInProgressError(`Version ${token} of ${inventory.secretName} is already current`);
   }
 
-  const existing = (await deps.genesys.listClients()).find((client) => clientBelongsToToken(client, token));
+  const clients = await deps.genesys.listClients();
+  await deleteAbandonedAttemptClients(deps, secret, inventory, clients);
+  const existing = clients.find((client) => clientBelongsToToken(client, token));
   const made: GenesysClientWithSecret =
     existing === undefined
       ? await deps.genesys.createClient({
@@ -80,4 +88,35 @@ export async function createPendingClient(deps: CreateDependencies, state: Rotat
     versionId: token,
     reused: existing !== undefined,
   };
+}
+
+const MADE_FOR = /for secret (.+); rotation token ([0-9a-f-]{32,64});/;
+
+/**
+ * Clients an earlier native attempt kept for Secrets Manager's retry (DiscardPending) whose
+ * version then lost AWSPENDING: the retry came with a new token, or the rotation was given up.
+ * Proof that a client is such a leftover, never a live one: it names this secret and another
+ * token, that token's version holds no staging label, and its stored value names this client.
+ */
+async function deleteAbandonedAttemptClients(
+  deps: CreateDependencies,
+  secret: SecretDescription,
+  inventory: Inventory,
+  clients: readonly GenesysClientRecord[],
+): Promise<void> {
+  for (const client of clients) {
+    const match = MADE_FOR.exec(client.description);
+    const madeFor = match?.[1];
+    const attemptToken = match?.[2];
+    if (madeFor !== inventory.secretName || attemptToken === undefined || attemptToken === inventory.token)
+      continue;
+    if (client.id === inventory.legacyClient.id || stagesOf(secret, attemptToken).length > 0) continue;
+    const stored = await deps.secrets.getValue(secret.arn, { versionId: attemptToken });
+    if (stored === null) continue;
+    const value = parseOAuthSecretValue(
+      stored,
+      `The value of version ${attemptToken} of ${inventory.secretName}`,
+    );
+    if (value.clientId === client.id) await deps.genesys.deleteClient(client.id);
+  }
 }

@@ -50,11 +50,14 @@ export function parseExecutionInput(raw: unknown): ExecutionInput {
         : `${issue.path.join('.') || '(root)'}: ${issue.message}`,
     );
     throw new InvalidInputError(
-      `Invalid execution input: ${problems.join('; ')}. Expected {"secretId": "...", "dryRun"?: boolean, "reason"?: string, "mode"?: "standard"|"emergency"}`,
+      `Invalid execution input: ${problems.join('; ')}. Expected {"secretId": "...", "dryRun"?: boolean, "reason"?: string, "mode"?: "standard"|"emergency", "emergencyStrategy"?: "replace"|"regenerate"}`,
     );
   }
   if (parsed.data.mode === 'emergency' && parsed.data.trigger === 'secretsmanager') {
     throw new InvalidInputError('Emergency rotation is a manual action; Secrets Manager cannot trigger it');
+  }
+  if (parsed.data.emergencyStrategy !== undefined && parsed.data.mode !== 'emergency') {
+    throw new InvalidInputError('emergencyStrategy applies only to mode "emergency"');
   }
   return parsed.data;
 }
@@ -159,6 +162,7 @@ export async function fetchInventory(
     dryRun: input.dryRun,
     reason: input.reason,
     mode: input.mode,
+    ...(input.mode === 'emergency' ? { emergencyStrategy: input.emergencyStrategy ?? 'replace' } : {}),
     trigger: input.trigger,
     token,
     inventory,

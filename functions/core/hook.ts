@@ -167,6 +167,7 @@ async function createSecret(
       `createSecret for secret ${secret.name}: ${MAX_EXECUTION_ATTEMPTS} rotation executions for token ${token} failed; giving up`,
     );
   }
+  await earlierTokensEnded(deps, event, secret);
   const name = executionNameFor(token, attempt);
   await deps.executions.start(name, {
     secretId: secret.arn,
@@ -176,6 +177,34 @@ async function createSecret(
   });
   await waitFor(deps, event, secret, name, pendingReady, 'the pending version');
   return { step: event.Step, action: 'pending-ready' as const, executionName: name };
+}
+
+/**
+ * A retry with a new token can arrive while the earlier token's execution still runs (its hook step
+ * timed out): Fetch would refuse the new one (ROTATION_IN_PROGRESS). Wait, within the step's
+ * budget, for the hook's other executions of this secret to end (they clean up after themselves).
+ * A manual execution is not waited for: it refuses as documented.
+ */
+async function earlierTokensEnded(
+  deps: HookDependencies,
+  event: SecretsManagerRotationEvent,
+  secret: SecretDescription,
+): Promise<void> {
+  const own = executionNameFor(event.ClientRequestToken, 1);
+  const deadline = deps.clock.now().getTime() + deps.maxWaitMs;
+  for (;;) {
+    const others = (await deps.executions.runningFor({ arn: secret.arn, name: secret.name })).filter(
+      (execution) => execution.name.startsWith('sm-') && !execution.name.startsWith(own),
+    );
+    if (others.length === 0) return;
+    if (deps.clock.now().getTime() >= deadline) {
+      throw new HookWaitTimeoutError(
+        `createSecret for secret ${secret.name} waited ${Math.round(deps.maxWaitMs / 1000)}s for execution ${others[0]?.name} of an earlier token to end`,
+        { details: { secretArn: secret.arn, step: event.Step } },
+      );
+    }
+    await deps.clock.sleep(deps.pollMs);
+  }
 }
 
 /** Reads the pending value and probes it: Genesys must accept it now, not only when Verify ran. */

@@ -103,7 +103,10 @@ export async function rollbackCreatedClient(
     ]),
   ];
   const legacyId = state.inventory.legacyClient.id;
-  const toDelete = candidates.filter((id) => id !== legacyId);
+  // DiscardPending kept a native rotation's pending version for Secrets Manager's retry: its client stays.
+  const kept =
+    state.rolledBack?.keptPendingVersionId === token ? (state.rolledBack.keptClientId ?? null) : null;
+  const toDelete = candidates.filter((id) => id !== legacyId && id !== kept);
   for (const clientId of toDelete) {
     await deps.genesys.deleteClient(clientId);
   }
@@ -111,5 +114,6 @@ export async function rollbackCreatedClient(
   return {
     deletedClientId: toDelete[0] ?? null,
     discardedPendingVersionId: state.rolledBack?.discardedPendingVersionId ?? null,
+    ...(kept === null ? {} : { keptPendingVersionId: token, keptClientId: kept }),
   };
 }

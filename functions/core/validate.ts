@@ -40,6 +40,8 @@ function checksFor(
   policy: RotationPolicy,
   mode: RotationState['mode'],
   now: Date,
+  emergencyStrategy: RotationState['emergencyStrategy'] = 'replace',
+  trigger: RotationState['trigger'] = 'manual',
 ): Check[] {
   const legacy = inventory.legacyClient;
   const limit = inventory.clientQuota.limit ?? policy.maxOAuthClients;
@@ -71,6 +73,8 @@ function checksFor(
   const interval = inventory.rotationIntervalDays;
   const waitSeconds = mode === 'emergency' ? 0 : secondsUntilWindow(policy.maintenanceWindows, now);
   const emergency = mode === 'emergency';
+  // Only regenerate-in-place makes no client; an emergency replacement needs room for one.
+  const createsNoClient = emergency && emergencyStrategy === 'regenerate';
 
   return [
     {
@@ -118,10 +122,11 @@ function checksFor(
     },
     {
       check: 'quota',
-      passed: emergency || inventory.clientQuota.used + 1 <= limit,
-      detail: emergency
-        ? 'emergency rotation creates no client'
-        : `${inventory.clientQuota.used} of ${limit} OAuth clients in use; one more is needed`,
+      passed: createsNoClient || inventory.clientQuota.used + 1 <= limit,
+      detail: createsNoClient
+        ? 'emergency regenerate creates no client'
+        : `${inventory.clientQuota.used} of ${limit} OAuth clients in use; one more is needed` +
+          (emergency ? ' (or start the emergency with "emergencyStrategy": "regenerate")' : ''),
       error: QuotaExceededError,
     },
     {
@@ -171,11 +176,15 @@ function checksFor(
     },
     {
       check: 'maintenance-window',
-      passed: true,
+      // The hook cannot wait (a step lasts at most 15 minutes): a native rotation outside every
+      // window is refused; GenesysRotatedSecret keeps scheduled ones inside (rotation-schedule.ts).
+      passed: waitSeconds === 0 || trigger !== 'secretsmanager',
       detail:
         waitSeconds === 0
           ? 'inside a maintenance window'
-          : `outside every maintenance window; waiting ${waitSeconds}s`,
+          : trigger === 'secretsmanager'
+            ? `outside every maintenance window (the next opens in ${waitSeconds}s); a Secrets Manager rotation cannot wait for it: run RotateSecret inside a window`
+            : `outside every maintenance window; waiting ${waitSeconds}s`,
       error: InvalidInputError,
     },
   ];
@@ -192,7 +201,7 @@ export function evaluateRotation(state: RotationState, policy: RotationPolicy, n
   const inventory = state.inventory;
   if (inventory === undefined)
     throw new InvalidInputError('Validate needs the inventory that Fetch produces');
-  const checks = checksFor(inventory, policy, state.mode, now);
+  const checks = checksFor(inventory, policy, state.mode, now, state.emergencyStrategy, state.trigger);
   const failed = checks.find((check) => !check.passed);
   const ok = failed === undefined;
   const waitSeconds = state.mode === 'emergency' ? 0 : secondsUntilWindow(policy.maintenanceWindows, now);

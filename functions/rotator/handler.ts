@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { createPendingClient } from '../core/create.js';
 import { discardPendingVersion } from '../core/discard-pending.js';
-import { regenerateInPlace } from '../core/emergency.js';
+import { rotateInEmergency } from '../core/emergency.js';
 import { handleRotationEvent } from '../core/hook.js';
 import { syncPromotion } from '../core/sync.js';
 import { RotatorTaskInputSchema, SecretsManagerRotationEventSchema } from '../shared/contract.js';
@@ -31,8 +31,8 @@ export const handler = stepHandler('Rotator', RotatorEventSchema, async (event) 
     case 'sync':
       return syncPromotion({ secrets, clock, propagators: [] }, state);
     case 'discardPending':
-      return discardPendingVersion(secrets, state);
+      return discardPendingVersion(secrets, state, getGenesysAdmin);
     case 'emergency':
-      return regenerateInPlace({ secrets, genesys: await getGenesysAdmin(), clock }, state);
+      return rotateInEmergency({ secrets, genesys: await getGenesysAdmin(), clock }, state);
   }
 });

@@ -50,6 +50,16 @@ export type OAuthClientSecretValue = z.infer<typeof OAuthClientSecretValueSchema
 export const MAX_EXECUTION_INPUT_BYTES = 4096;
 
 export const TRIGGERS = ['manual', 'secretsmanager', 'cli'] as const;
+
+/**
+ * How an emergency rotation replaces a leaked credential. `replace` (the default): a new client,
+ * cloned like the standard path and promoted at once, then the leaked client set `disabled`, which
+ * invalidates the tokens already minted with it (genesys-cloud-api.md §1.2). `regenerate`: a new
+ * secret for the same client (`POST .../secret`), for an org with no room for another client;
+ * whether tokens minted before survive a regenerate is unconfirmed (§1.3).
+ */
+export const EMERGENCY_STRATEGIES = ['replace', 'regenerate'] as const;
+export type EmergencyStrategy = (typeof EMERGENCY_STRATEGIES)[number];
 export type Trigger = (typeof TRIGGERS)[number];
 
 /** Input of a rotation execution: manual (console, CLI, API) or started by the rotation hook. */
@@ -59,6 +69,8 @@ export const ExecutionInputSchema = z.strictObject({
   reason: z.string().max(512).default(''),
   mode: z.enum(['standard', 'emergency']).default('standard'),
   trigger: z.enum(TRIGGERS).default('manual'),
+  /** Only with `mode: "emergency"`; default `replace`. */
+  emergencyStrategy: z.enum(EMERGENCY_STRATEGIES).optional(),
   /** Set by the rotation hook: Secrets Manager's ClientRequestToken. Manual runs derive one. */
   token: z.string().min(32).max(64).optional(),
 });
@@ -194,7 +206,12 @@ export const AdoptionSchema = z.object({
 export type Adoption = z.infer<typeof AdoptionSchema>;
 
 export const EmergencySchema = z.object({
+  strategy: z.enum(EMERGENCY_STRATEGIES),
+  /** The client AWSCURRENT names now: the new client (`replace`) or the leaked one (`regenerate`). */
   clientId: z.string(),
+  leakedClientId: z.string(),
+  /** `disabled`: its minted tokens are refused; `regenerated`: its secret was replaced in place. */
+  leakedClient: z.enum(['disabled', 'regenerated']),
   versionId: z.string(),
   promotedAt: z.string(),
 });
@@ -209,6 +226,9 @@ export type Retired = z.infer<typeof RetiredSchema>;
 export const RolledBackSchema = z.object({
   deletedClientId: z.string().nullable(),
   discardedPendingVersionId: z.string().nullable(),
+  /** Native rotation: the pending version kept, with its client, for Secrets Manager's retry. */
+  keptPendingVersionId: z.string().optional(),
+  keptClientId: z.string().optional(),
 });
 export type RolledBack = z.infer<typeof RolledBackSchema>;
 
@@ -221,6 +241,7 @@ export const RotationStateSchema = z.object({
   dryRun: z.boolean(),
   reason: z.string(),
   mode: z.enum(['standard', 'emergency']),
+  emergencyStrategy: z.enum(EMERGENCY_STRATEGIES).optional(),
   trigger: z.enum(TRIGGERS),
   token: z.string().optional(),
   inventory: InventorySchema.optional(),

@@ -23,7 +23,8 @@ export type RotationErrorCode =
   | 'PROMOTION_PENDING'
   | 'PROMOTION_CONFLICT'
   | 'TRANSIENT_UPSTREAM'
-  | 'NEEDS_ATTENTION';
+  | 'NEEDS_ATTENTION'
+  | 'CLIENT_LISTING_INCOMPLETE';
 
 export interface RotationErrorOptions extends ErrorOptions {
   /** Facts for events and logs (ids, counts, names). Never a secret value. */
@@ -177,6 +178,12 @@ export class RotationStepFailedError extends RotationError {
   static readonly errorName = 'RotationStepFailedError';
   override readonly name = RotationStepFailedError.errorName;
   readonly code = 'ROLLBACK_TRIGGERED';
+}
+/** Genesys listed the org's OAuth clients over several pages; the rotator cannot read the others. */
+export class ClientListingIncompleteError extends RotationError {
+  static readonly errorName = 'ClientListingIncompleteError';
+  override readonly name = ClientListingIncompleteError.errorName;
+  readonly code = 'CLIENT_LISTING_INCOMPLETE';
 }
 /** Something after promotion failed; a human must look. Never rolls the secret back. */
 export class NeedsAttentionError extends RotationError {

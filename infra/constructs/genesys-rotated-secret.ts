@@ -3,8 +3,7 @@
  * rotation schedule on the rotator's rotation function, and least-privilege grants scoped to this
  * secret alone.
  */
-import { Annotations, type Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
-import { Schedule } from 'aws-cdk-lib/aws-events';
+import { Annotations, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -19,7 +18,11 @@ import {
   TAG_STAGE,
 } from '../../functions/shared/contract.js';
 import { InvalidConfigurationError } from '../../functions/shared/errors.js';
+import type { MaintenanceWindow } from '../../functions/shared/policy.js';
+import { type RotationRules, type RotationScheduleSpec, rotationRulesFor } from './rotation-schedule.js';
 import type { IRotationFunction } from './rotator-function.js';
+
+export type { RotationScheduleSpec } from './rotation-schedule.js';
 
 /** The rotator as a managed secret sees it: who rotates it and who reads it. */
 export interface IGenesysRotator {
@@ -27,17 +30,9 @@ export interface IGenesysRotator {
   readonly rotationFunction: IRotationFunction;
   /** Functions that read the managed secret: `Fetch` (metadata, tags, legacy client id) and `Verify` (pending value). */
   readonly secretReaders: ReadonlyArray<IFunction>;
+  /** The policy's maintenance windows: a native schedule must open inside them. @default - none */
+  readonly maintenanceWindows?: readonly MaintenanceWindow[];
 }
-
-/** When Secrets Manager rotates the secret. */
-export type RotationScheduleSpec =
-  /** Every `every` (4 hours to 1000 days), as `rate(...)`; the window is Secrets Manager's default. */
-  | { readonly every: Duration }
-  /**
-   * A `cron(...)` expression (UTC, without the `cron(` wrapper or with it) and the window length,
-   * e.g. `{ cron: '0 8 ? * TUE *', window: '4h' }`. Use it to keep rotations inside business hours.
-   */
-  | { readonly cron: string; readonly window: string };
 
 export interface GenesysRotatedSecretProps {
   /** The rotator that rotates this secret. */
@@ -81,7 +76,6 @@ export interface GenesysRotatedSecretProps {
 }
 
 const COMPLETE_SECRET_ARN = /^arn:[\w-]+:secretsmanager:[\w-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/;
-const WINDOW = /^\d{1,2}h$/;
 
 /** A Genesys credential in Secrets Manager, rotated by the rotator. */
 export class GenesysRotatedSecret extends Construct {
@@ -91,7 +85,7 @@ export class GenesysRotatedSecret extends Construct {
   constructor(scope: Construct, id: string, props: GenesysRotatedSecretProps) {
     super(scope, id);
     const kind = props.kind ?? 'oauth-client';
-    checkProps(props);
+    const rotationRules = checkProps(props);
 
     this.secret = props.existingSecretArn
       ? Secret.fromSecretAttributes(this, 'Secret', {
@@ -125,15 +119,7 @@ export class GenesysRotatedSecret extends Construct {
       secretId: this.secret.secretArn,
       rotationLambdaArn: rotation.functionArn,
       rotateImmediatelyOnUpdate: props.rotateImmediatelyOnUpdate ?? false,
-      rotationRules:
-        'every' in props.schedule
-          ? { scheduleExpression: Schedule.rate(props.schedule.every).expressionString }
-          : {
-              scheduleExpression: props.schedule.cron.startsWith('cron(')
-                ? props.schedule.cron
-                : `cron(${props.schedule.cron})`,
-              duration: props.schedule.window,
-            },
+      rotationRules,
     });
     // Secrets Manager checks the invoke permission and runs testSecret when the schedule is set:
     // both the permission and the function's role policy must exist first.
@@ -209,8 +195,8 @@ export class GenesysRotatedSecret extends Construct {
   }
 }
 
-/** Fails the synth on a prop that would only fail at rotation time. */
-function checkProps(props: GenesysRotatedSecretProps): void {
+/** Fails the synth on a prop that would only fail at rotation time; returns the rotation rules. */
+function checkProps(props: GenesysRotatedSecretProps): RotationRules {
   const problems: string[] = [];
   if (!(GENESYS_ENVIRONMENTS as readonly string[]).includes(props.environment)) {
     problems.push(`environment: '${props.environment}' is not a Genesys Cloud region host`);
@@ -221,14 +207,10 @@ function checkProps(props: GenesysRotatedSecretProps): void {
   if (arn !== undefined && !Token.isUnresolved(arn) && !COMPLETE_SECRET_ARN.test(arn)) {
     problems.push('existingSecretArn: must be the complete secret ARN, ending in -XXXXXX');
   }
-  if ('every' in props.schedule) {
-    const hours = props.schedule.every.toHours({ integral: false });
-    if (hours < 4 || hours > 1000 * 24)
-      problems.push('schedule.every: must be between 4 hours and 1000 days');
-  } else if (!WINDOW.test(props.schedule.window)) {
-    problems.push(`schedule.window: '${props.schedule.window}' must look like '4h'`);
-  }
-  if (problems.length > 0) {
+  const schedule = rotationRulesFor(props.schedule, props.rotator.maintenanceWindows ?? []);
+  problems.push(...schedule.problems);
+  if (problems.length > 0 || schedule.rules === null) {
     throw new InvalidConfigurationError(`Invalid managed secret ${props.secretName}: ${problems.join('; ')}`);
   }
+  return schedule.rules;
 }

@@ -49,6 +49,8 @@ export const STATE = {
   EmitPlan: 'EmitPlan',
   DryRunComplete: 'DryRunComplete',
   IsEmergency: 'IsEmergency',
+  EmergencyStrategy: 'EmergencyStrategy',
+  EmergencyReplace: 'EmergencyReplace',
   EmergencyRegenerate: 'EmergencyRegenerate',
   EmitEmergencyRotated: 'EmitEmergencyRotated',
   EmitStarted: 'EmitStarted',
@@ -380,6 +382,28 @@ export class RotationStateMachine extends Construct {
     );
     // Regenerating invalidates the old secret at once: there is nothing to roll back to.
     toNeedsAttention(emergencyRegenerate).next(emitEmergencyRotated);
+    // Replacing creates a client like Create does: a failure before promotion is compensated like
+    // Create's (the compensation refuses to touch a promoted version and ends NeedsAttention then,
+    // e.g. when disabling the leaked client failed after promotion).
+    const emergencyReplace = invoke(
+      STATE.EmergencyReplace,
+      fns.rotator,
+      { rotatorTask: 'emergency', ...state },
+      '$.emergency',
+    )
+      .addCatch(compensate, CATCH_ALL)
+      .next(emitEmergencyRotated);
+    const emergencyStrategy = new Choice(this, STATE.EmergencyStrategy, {
+      stateName: STATE.EmergencyStrategy,
+    })
+      .when(
+        Condition.and(
+          Condition.isPresent('$.emergencyStrategy'),
+          Condition.stringEquals('$.emergencyStrategy', 'regenerate'),
+        ),
+        emergencyRegenerate,
+      )
+      .otherwise(emergencyReplace);
 
     const emitStarted = emit(STATE.EmitStarted, [
       {
@@ -488,7 +512,7 @@ export class RotationStateMachine extends Construct {
       .next(isAdopted);
 
     const isEmergency = new Choice(this, STATE.IsEmergency, { stateName: STATE.IsEmergency })
-      .when(Condition.stringEquals('$.mode', 'emergency'), emergencyRegenerate)
+      .when(Condition.stringEquals('$.mode', 'emergency'), emergencyStrategy)
       .otherwise(rotate);
     const isDryRun = new Choice(this, STATE.IsDryRun, { stateName: STATE.IsDryRun })
       .when(Condition.booleanEquals('$.dryRun', true), emitPlan)

@@ -236,6 +236,11 @@ export class RotatorStack extends Stack implements IGenesysRotator {
     return this.functions.rotator;
   }
 
+  /** {@link IGenesysRotator}: native schedules must open inside the policy's maintenance windows. */
+  get maintenanceWindows(): RotationPolicy['maintenanceWindows'] {
+    return this.policy.maintenanceWindows;
+  }
+
   /** {@link IGenesysRotator}: Fetch and Verify read managed secrets. */
   get secretReaders(): ReadonlyArray<IFunction> {
     return [this.functions.fetch, this.functions.verify];

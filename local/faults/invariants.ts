@@ -55,8 +55,9 @@ export interface EndState {
     readonly hasValue: boolean;
   }>;
   /**
-   * Tokens of native rotations that failed: Secrets Manager leaves their value-less AWSPENDING in
-   * place and reattempts them ("A previous rotation isn't complete"); that rotation is still open.
+   * Tokens of native rotations that failed: Secrets Manager leaves their AWSPENDING in place and
+   * reattempts them ("A previous rotation isn't complete"); that rotation is still open. The rotator
+   * keeps a pending value it stored there, and the live client it names, for that reattempt.
    */
   readonly failedNativeTokens: readonly string[];
   /** Lambda invocations the run made: none means there was nothing to log. */
@@ -145,7 +146,22 @@ export function checkInvariants(state: EndState): { outcome: Outcome; violations
   }
   // A rollback that AWS stopped half-way (NeedsAttention) leaves the new client named by AWSPENDING:
   // tracked, its secret stored, the event raised; not an orphan.
-  const trackedPending = outcome === 'needs-attention' ? state.pendingClientId : null;
+  // A failed native rotation keeps its pending value and the client it names for Secrets Manager's
+  // reattempt (docs/ARCHITECTURE.md, "Secrets Manager retries"): tracked by AWSPENDING, not an orphan.
+  const pendingVersion = state.versions.find(
+    (version) => version.stages.includes('AWSPENDING') && !version.stages.includes('AWSCURRENT'),
+  );
+  const keptForReattempt =
+    pendingVersion !== undefined && state.failedNativeTokens.includes(pendingVersion.versionId);
+  const trackedPending = outcome === 'needs-attention' || keptForReattempt ? state.pendingClientId : null;
+  if (keptForReattempt && pendingVersion?.hasValue) {
+    const kept = state.pendingClientId ? byId.get(state.pendingClientId) : undefined;
+    if (!kept || kept.deleted || kept.state !== 'active') {
+      violations.push(
+        `clients: AWSPENDING kept for a reattempt names client ${state.pendingClientId ?? '(none)'}, which is not active`,
+      );
+    }
+  }
   for (const client of live) {
     const tracked = [state.adminClientId, state.legacyClientId, currentId, trackedPending];
     if (tracked.includes(client.id)) continue;
@@ -175,8 +191,8 @@ export function checkInvariants(state: EndState): { outcome: Outcome; violations
     (version) =>
       version.stages.includes('AWSPENDING') &&
       !version.stages.includes('AWSCURRENT') &&
-      // Left by Secrets Manager for a failed native rotation it will reattempt; never with a value in it.
-      !(!version.hasValue && state.failedNativeTokens.includes(version.versionId)) &&
+      // Left for a failed native rotation Secrets Manager will reattempt (a value names a live client, above).
+      !state.failedNativeTokens.includes(version.versionId) &&
       // NeedsAttention hands the secret to a human, the announced reason included (e.g. AWS refusing the very call).
       outcome !== 'needs-attention',
   );

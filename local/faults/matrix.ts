@@ -373,6 +373,38 @@ export function buildMatrix(sites: CallSites): ScenarioSpec[] {
     }
   }
 
+  // Secrets Manager retries a failed rotation, with the same or a new token (unconfirmed): the new
+  // client's first grant (Verify's probe) is refused once (the retry must succeed) or always (every
+  // attempt fails: the pending value and its client are kept for the reattempt, nothing orphaned).
+  for (const rotationRetryToken of ['same', 'new'] as const) {
+    for (const [fault, times, expect] of [
+      ['new client refused once, then retried', 1, 'succeeded'],
+      ['new client refused on every attempt', 1_000, 'clean'],
+    ] as const) {
+      add({
+        site: `secretsmanager retry (${rotationRetryToken} token)`,
+        fault,
+        trigger: 'secretsmanager',
+        expect,
+        rotationRetryToken,
+        genesysFaults: (ids) => [
+          {
+            route: 'POST /oauth/token',
+            nth: 1,
+            times,
+            status: 400,
+            body: {
+              error: 'unauthorized_client',
+              description: 'client is not authorized',
+              error_description: 'client is not authorized',
+            },
+            exceptCallerClientIds: [ids.adminClientId, ids.legacyClientId],
+          },
+        ],
+      });
+    }
+  }
+
   const drives: Array<[ScenarioSpec['drive'], Trigger]> = [
     ['same-name-twice', 'manual'],
     ['manual-twice', 'manual'],
@@ -397,7 +429,10 @@ export function reduceMatrix(specs: readonly ScenarioSpec[]): ScenarioSpec[] {
   const picked: ScenarioSpec[] = [];
   let turn = 0;
   for (const [key, group] of bySite) {
-    const always = key.startsWith('trigger') || key.startsWith('genesys new client');
+    const always =
+      key.startsWith('trigger') ||
+      key.startsWith('genesys new client') ||
+      key.startsWith('secretsmanager retry');
     if (always) picked.push(...group);
     else {
       const chosen = group[turn % group.length];

@@ -76,6 +76,8 @@ export interface ScenarioSpec {
   readonly policy?: Readonly<Record<string, number>>;
   /** An execution error this scenario expects instead of a clean ending (see EndState.expectedFailure). */
   readonly expectedFailure?: string;
+  /** The token of Secrets Manager's retry of a failed rotation (stand-in default: 'same'). */
+  readonly rotationRetryToken?: 'same' | 'new';
 }
 
 export interface ScenarioResult {
@@ -317,6 +319,7 @@ export async function runScenario(
       // Inside Genesys' per-token rate limit (300 a minute): a scenario lasts as long as its retries.
       consumer: { callIntervalMs: 250, refreshIntervalMs: 60 },
       functionEnvironment,
+      ...(spec.rotationRetryToken ? { aws: { rotationRetryToken: spec.rotationRetryToken } } : {}),
       waitOverridesMs: WAIT_OVERRIDES_MS,
       hookMaxWaitSeconds: 60,
       interceptor,
@@ -420,7 +423,7 @@ export async function runScenario(
       failedNativeTokens: env.aws.secretsManager
         .rotations()
         .filter((rotation) => rotation.outcome === 'failed')
-        .map((rotation) => rotation.token),
+        .flatMap((rotation) => [rotation.token, ...rotation.attempts.map((attempt) => attempt.token)]),
       lambdaInvocations,
       expectedFailure: spec.expectedFailure ?? null,
       executions,

@@ -46,7 +46,7 @@ export interface NativeEnvironment {
  * outside any test's timeout. Call it at the top of a test file.
  */
 export function useLocalEnvironments(): TestEnvironments<
-  Pick<LocalEnvironmentOptions, 'interceptor'>,
+  Pick<LocalEnvironmentOptions, 'interceptor' | 'aws'>,
   NativeEnvironment
 > {
   beforeAll(async () => {

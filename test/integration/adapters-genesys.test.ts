@@ -164,12 +164,66 @@ describe('GenesysAdmin against the Genesys stand-in', () => {
     expect(polls.length).toBeGreaterThanOrEqual(2);
   });
 
-  it('reads the OAuth client limit of the org', async () => {
+  it('reads no OAuth client limit from Genesys without a documented limit key, so the policy decides (genesys-cloud-api.md §1.3: the org limit is unconfirmed)', async () => {
+    // Prepare
+    const logStart = standIn.requestLog.length;
+
     // Act
     const limit = await adminAdapter().oauthClientLimit();
 
+    // Assess: not even a guess at the limits namespace.
+    expect(limit).toBeNull();
+    expect(standIn.requestLog.slice(logStart).map((request) => request.route)).not.toContain(
+      'GET /api/v2/organizations/limits/namespaces/{namespaceName}',
+    );
+  });
+
+  it('reads the OAuth client limit under an exact limit key it is given', async () => {
+    // Act
+    const limit = await new GenesysAdmin({
+      credential: {
+        clientId: adminSeed.clientId,
+        clientSecret: adminSeed.clientSecret,
+        environment: ENVIRONMENT,
+      },
+      gatewayUrl: standIn.url,
+      retry,
+      clientLimitKeys: ['oauth.client.max'],
+    }).oauthClientLimit();
+
     // Assess
     expect(limit).toBe(50);
+  });
+
+  it('refuses a client listing of more than one page with ClientListingIncompleteError (genesys-cloud-api.md §1.1: the listing has pageCount, v262 getOauthClients sends no paging parameters)', async () => {
+    // Prepare: a Genesys whose listing pages by 2, with the admin and three more clients.
+    const paged = await startGenesysStandIn({ oauthClientsPageSize: 2 });
+    try {
+      const division = paged.seed.division('Support');
+      const role = paged.seed.role('Queue reader', ['routing:queue:view']);
+      const admin = paged.seed.adminClient({ extraRoleDivisions: [{ roleId: role, divisionId: division }] });
+      for (const name of ['svc-a', 'svc-b', 'svc-c']) paged.seed.client({ name, roleDivisions: [] });
+      const adapter = new GenesysAdmin({
+        credential: { clientId: admin.clientId, clientSecret: admin.clientSecret, environment: ENVIRONMENT },
+        gatewayUrl: paged.url,
+        retry,
+      });
+
+      // Act
+      const refusal = await adapter.listClients().catch((error: unknown) => error);
+
+      // Assess
+      expect(refusal).toMatchObject({
+        name: 'ClientListingIncompleteError',
+        code: 'CLIENT_LISTING_INCOMPLETE',
+        details: { listed: 2, total: 4, pageCount: 2 },
+      });
+      expect(String((refusal as Error).message)).toContain(
+        'Genesys listed 2 of 4 OAuth clients (page 1 of 2)',
+      );
+    } finally {
+      await paged.close();
+    }
   });
 
   it('retries a 429 after its Retry-After, through the stand-in fault plan', async () => {

@@ -22,8 +22,8 @@ let standIn: AwsStandIn;
 let client: SecretsManagerClient;
 let secretCounter = 0;
 
-async function start(rotationAttempts?: number): Promise<void> {
-  ({ standIn, client } = await startStandIn(SecretsManagerClient, { rotationAttempts }));
+async function start(rotationAttempts?: number, rotationRetryToken?: 'same' | 'new'): Promise<void> {
+  ({ standIn, client } = await startStandIn(SecretsManagerClient, { rotationAttempts, rotationRetryToken }));
 }
 
 beforeEach(async () => {
@@ -300,6 +300,43 @@ describe('Secrets Manager stand-in: RotateSecret', () => {
     // Assess
     expect(pendingAtCreate).toEqual([true, true]);
     expect(record.attempts).toHaveLength(2);
+  });
+
+  it("with rotationRetryToken 'new' retries under a fresh token whose placeholder takes AWSPENDING from the earlier attempt's version (aws-rotation-and-local-tooling.md §1.5: the retry's token is unconfirmed)", async () => {
+    // Prepare
+    await stopStandIn({ standIn, client });
+    await start(2, 'new');
+    const { name, versionId: v1 } = await createSecret();
+    let setCalls = 0;
+    const rotation = templateRotation({
+      setSecret: async () => {
+        setCalls += 1;
+        if (setCalls === 1) throw new Error('target not ready');
+      },
+      testSecret: async () => {},
+    });
+    standIn.secretsManager.registerRotationFunction(rotationLambdaArn, rotation.invoke);
+
+    // Act
+    const rotated = await client.send(
+      new RotateSecretCommand({ SecretId: name, RotationLambdaARN: rotationLambdaArn }),
+    );
+    const record = await standIn.secretsManager.waitForRotation(name);
+
+    // Assess
+    const first = rotated.VersionId ?? '';
+    const second = record.attempts[1]?.token ?? '';
+    expect(record.outcome).toBe('succeeded');
+    expect(record.attempts.map((attempt) => attempt.token)).toEqual([first, second]);
+    expect(second).not.toBe(first);
+    expect(record.token).toBe(second);
+    expect(new Set(rotation.calls.map((call) => call.ClientRequestToken))).toEqual(new Set([first, second]));
+    // The first attempt's version keeps its value but no label; the second is current.
+    expect(stagesByVersion(standIn, name)).toEqual({
+      [v1]: ['AWSPREVIOUS'],
+      [first]: [],
+      [second]: ['AWSCURRENT'],
+    });
   });
 
   it('fails the attempt when finishSecret returns without AWSCURRENT on the token (aws-rotation-and-local-tooling.md §1.2)', async () => {

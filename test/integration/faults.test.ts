@@ -124,6 +124,25 @@ describe('the invariant checks can fail', () => {
     expect(violations).toEqual(['secret: AWSPENDING left on version v3']);
   });
 
+  it('accepts the pending value and client a failed native rotation keeps for its reattempt, only while that client is active (aws-rotation-and-local-tooling.md §1.4)', () => {
+    const state = succeededState();
+    const kept = {
+      ...state,
+      clients: [...state.clients, client('kept-client', { createdByClientId: ADMIN })],
+      pendingClientId: 'kept-client',
+      versions: [...state.versions, { versionId: 'v3', stages: ['AWSPENDING'], hasValue: true }],
+      failedNativeTokens: ['v3'],
+    };
+    expect(checkInvariants(kept).violations).toEqual([]);
+    const gone = {
+      ...kept,
+      clients: [...state.clients, client('kept-client', { createdByClientId: ADMIN, deleted: true })],
+    };
+    expect(checkInvariants(gone).violations).toEqual([
+      'clients: AWSPENDING kept for a reattempt names client kept-client, which is not active',
+    ]);
+  });
+
   it('flags an execution that failed outside the clean endings, and overlapping rotations', () => {
     const arn = (name: string) => `arn:aws:states:eu-west-1:123456789012:execution:sm:${name}`;
     const { violations } = checkInvariants(

@@ -137,7 +137,9 @@ describe('Secrets Manager native rotation', () => {
     // Assess
     expect(rotation.rotateImmediately).toBe(false);
     expect(rotation.outcome).toBe('succeeded');
-    expect(rotation.attempts).toEqual([{ steps: [{ step: 'testSecret', ok: true, error: null }] }]);
+    expect(rotation.attempts).toEqual([
+      { token: rotation.token, steps: [{ step: 'testSecret', ok: true, error: null }] },
+    ]);
     expect(await listExecutions(local)).toEqual([]);
     expect(clientsCreated(genesys)).toBe(0);
     expect(local.genesys?.clients()).toEqual(clientsBefore);

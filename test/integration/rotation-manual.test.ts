@@ -184,8 +184,9 @@ describe('manual rotation, end to end', () => {
   });
 
   it('reports a failing check in a dry run as a plan, without refusing or changing anything', async () => {
-    // Prepare: the org is at its OAuth client limit (admin + legacy = 2).
-    const env = await start({ genesys: { oauthClientLimit: 2 } });
+    // Prepare: the org is at its OAuth client limit (admin + legacy = 2): the policy's, since Genesys
+    // documents no limit key (genesys-cloud-api.md §1.3).
+    const env = await start({ policy: { maxOAuthClients: 2 } });
     await startConsumer(env);
     const before = snapshotWorld(env);
     const logStart = genesysOf(env).requestLog.length;

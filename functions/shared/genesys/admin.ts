@@ -13,6 +13,7 @@ import type { Models } from 'purecloud-platform-client-v2';
 import * as z from 'zod';
 import { type OAuthClientSecretValue, RoleDivisionSchema } from '../contract.js';
 import {
+  ClientListingIncompleteError,
   InsufficientPrivilegeError,
   InvalidConfigurationError,
   InvalidInputError,
@@ -53,16 +54,13 @@ export interface UsagePollOptions {
 
 export const DEFAULT_USAGE_POLL: UsagePollOptions = { intervalMs: 2_000, maxPolls: 15 };
 
-/** Limit keys in the `oauth` limits namespace that can hold the org's OAuth client limit, in order. */
-export const DEFAULT_CLIENT_LIMIT_KEYS: readonly string[] = [
-  'oauth.clients.max',
-  'oauth.client.max',
-  'clients.max',
-  'client.max',
-  'max.clients',
-  'max.oauth.clients',
-  'oauth.clients.count.max',
-];
+/**
+ * Limit keys in the `oauth` limits namespace that hold the org's OAuth client limit, in order.
+ * Empty on purpose: Genesys documents no such key (genesys-cloud-api.md §1.3, "Org limit on the number
+ * of OAuth clients: UNCONFIRMED"), and a guessed key could read some other limit as the quota. Until one
+ * is documented, Validate uses the policy's `maxOAuthClients`.
+ */
+export const DEFAULT_CLIENT_LIMIT_KEYS: readonly string[] = [];
 
 export interface GenesysAdminOptions {
   readonly credential: OAuthClientSecretValue;
@@ -188,10 +186,25 @@ export class GenesysAdmin implements GenesysAdminPort {
     );
   }
 
+  /**
+   * Every OAuth client of the org. The listing model has `pageCount` but v262's `getOauthClients`
+   * sends no paging parameters, and whether the endpoint honours them is unconfirmed
+   * (genesys-cloud-api.md §1.1): a listing of more than one page is refused, never half-counted.
+   */
   async listClients(): Promise<GenesysClientRecord[]> {
     const operation = 'list OAuth clients';
     const listing = await this.#call(operation, () => this.#oauth.getOauthClients());
-    return (listing.entities ?? []).map((entity) => toRecord(entity, operation));
+    const entities = listing.entities ?? [];
+    const pageCount = listing.pageCount ?? 1;
+    const total = listing.total ?? entities.length;
+    if (pageCount > 1 || total > entities.length) {
+      throw new ClientListingIncompleteError(
+        `Genesys listed ${entities.length} of ${total} OAuth clients (page ${listing.pageNumber ?? 1} of ${pageCount}); ` +
+          "the SDK's getOauthClients cannot ask for the other pages, so the quota and the token's client cannot be checked",
+        { details: { listed: entities.length, total, pageCount } },
+      );
+    }
+    return entities.map((entity) => toRecord(entity, operation));
   }
 
   async createClient(request: NewGenesysClient): Promise<GenesysClientWithSecret> {
@@ -319,7 +332,9 @@ export class GenesysAdmin implements GenesysAdminPort {
     };
   }
 
+  /** The org's OAuth client limit under an exact limit key, or null (Validate uses the policy's). */
   async oauthClientLimit(): Promise<number | null> {
+    if (this.#limitKeys.length === 0) return null;
     const listing = await this.#call(
       'read the org limits of namespace oauth',
       () => this.#organization.getOrganizationsLimitsNamespace('oauth'),
@@ -330,16 +345,7 @@ export class GenesysAdmin implements GenesysAdminPort {
       const match = entities.find((limit) => limit.key === key && typeof limit.value === 'number');
       if (match?.value !== undefined) return match.value;
     }
-    // Any other key that reads as a maximum number of clients.
-    const loose = entities.find(
-      (limit) =>
-        typeof limit.value === 'number' &&
-        typeof limit.key === 'string' &&
-        /client/i.test(limit.key) &&
-        /max|limit|count/i.test(limit.key) &&
-        !/rate|token|per\.|second|minute|hour/i.test(limit.key),
-    );
-    return loose?.value ?? null;
+    return null;
   }
 
   /** Runs an API call with a valid admin token; maps failures; `on404` decides what 404 means. */

@@ -27,6 +27,7 @@ export type {
   RotationFunction,
   RotationOutcome,
   RotationRecord,
+  RotationRetryToken,
   RotationStep,
   RotationStepRecord,
   SecretVersionSnapshot,
@@ -49,6 +50,7 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     clock,
     rotationAttempts,
     ...(options.secretArnSuffix ? { secretArnSuffix: options.secretArnSuffix } : {}),
+    rotationRetryToken: options.rotationRetryToken ?? 'same',
   });
   const eventBridge = new EventBridgeStandIn({ region, accountId, clock });
   const stepFunctions = new StepFunctionsStandIn({ clock });

@@ -17,6 +17,7 @@ import type {
   RotationFunction,
   RotationOutcome,
   RotationRecord,
+  RotationRetryToken,
   RotationStep,
   RotationStepRecord,
   SecretVersionSnapshot,
@@ -72,7 +73,7 @@ interface MutableRotationRecord {
   secretArn: string;
   token: string;
   rotateImmediately: boolean;
-  attempts: { steps: RotationStepRecord[] }[];
+  attempts: { token: string; steps: RotationStepRecord[] }[];
   outcome: RotationOutcome;
 }
 
@@ -87,6 +88,7 @@ export interface SecretsManagerOptions {
   readonly clock: Clock;
   readonly rotationAttempts: number;
   readonly secretArnSuffix?: (name: string) => string;
+  readonly rotationRetryToken: RotationRetryToken;
 }
 
 /** Secrets Manager with the versioning, staging-label and rotation semantics of reference §1.3–§1.7. */
@@ -591,10 +593,16 @@ export class SecretsManagerStandIn extends OperationTable implements AwsServiceH
     for (let attempt = 1; attempt <= this.options.rotationAttempts; attempt += 1) {
       if (attempt > 1) {
         if (!this.canContinue(secret)) break;
-        this.restagePending(secret, record.token);
+        if (this.options.rotationRetryToken === 'new') {
+          // A fresh placeholder takes AWSPENDING; the earlier attempt's version keeps its value, unlabeled.
+          record.token = randomUUID();
+          this.addVersion(secret, record.token, null, [AWSPENDING]);
+        } else {
+          this.restagePending(secret, record.token);
+        }
       }
       const steps: RotationStepRecord[] = [];
-      record.attempts.push({ steps });
+      record.attempts.push({ token: record.token, steps });
       let failed = false;
       for (const step of ROTATION_STEPS) {
         if (!this.canContinue(secret)) {
@@ -644,7 +652,7 @@ export class SecretsManagerStandIn extends OperationTable implements AwsServiceH
       ClientRequestToken: record.token,
       RotationToken: randomUUID(),
     });
-    record.attempts.push({ steps: [result] });
+    record.attempts.push({ token: record.token, steps: [result] });
     secret.versions = secret.versions.filter((version) => version.versionId !== record.token);
     record.outcome = result.ok ? 'succeeded' : 'failed';
   }
@@ -919,6 +927,7 @@ function paginate<T>(items: readonly T[], input: InputReader, scope: string, def
 
 function snapshotRotation(record: MutableRotationRecord): RotationRecord {
   const attempts: RotationAttemptRecord[] = record.attempts.map((attempt) => ({
+    token: attempt.token,
     steps: attempt.steps.map((step) => ({ ...step })),
   }));
   return {

@@ -23,7 +23,16 @@ export interface AwsStandInOptions {
    * name their complete ARNs in IAM policies. @default random
    */
   secretArnSuffix?: (name: string) => string;
+  /**
+   * The ClientRequestToken of a retried rotation. AWS "retries the entire rotation process" after a
+   * failed step (aws-rotation-and-local-tooling.md §1.5) but does not say with which token: 'same'
+   * re-stages AWSPENDING on the first token; 'new' stages a fresh value-less AWSPENDING version
+   * (the label leaves the earlier attempt's version). Default 'same'.
+   */
+  rotationRetryToken?: RotationRetryToken;
 }
+
+export type RotationRetryToken = 'same' | 'new';
 
 export interface AwsRequestRecord {
   readonly service: AwsServiceName;
@@ -86,6 +95,8 @@ export interface RotationStepRecord {
 }
 
 export interface RotationAttemptRecord {
+  /** The ClientRequestToken of this attempt. */
+  readonly token: string;
   readonly steps: readonly RotationStepRecord[];
 }
 
@@ -93,6 +104,7 @@ export type RotationOutcome = 'running' | 'succeeded' | 'failed';
 
 export interface RotationRecord {
   readonly secretArn: string;
+  /** The token of the latest attempt (the first one's unless rotationRetryToken is 'new'). */
   readonly token: string;
   readonly rotateImmediately: boolean;
   readonly attempts: readonly RotationAttemptRecord[];

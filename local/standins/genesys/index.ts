@@ -16,7 +16,8 @@
  * - Role grants (§1.2): creating or updating a client needs every requested (role, division) pair held by
  *   the caller (division '*' stands for all divisions); otherwise 400 naming the role. Permissions follow
  *   `domain:entity:action` with `*` wildcards; a role's permissions apply in every division.
- * - Client listing (§1.1) is one page holding every client unless pageSize/pageNumber are sent.
+ * - Client listing (§1.1) is one page holding every client unless pageSize/pageNumber are sent or
+ *   `oauthClientsPageSize` sets a default page size (then `pageCount` says how many pages there are).
  * - The OAuth client limit is reported as `{key: 'oauth.client.max', namespace: 'oauth'}` and enforced on
  *   create with a 400 `limit.exceeded` ErrorBody carrying `limit`.
  * - Rate limit (§3): a per-token window opens with the token's first call and lasts one clock minute;
@@ -78,6 +79,12 @@ export interface GenesysStandInOptions {
   orgName?: string;
   /** Reported under namespace 'oauth', key OAUTH_CLIENT_LIMIT_KEY, and enforced on create; null: no limit. Default 50. */
   oauthClientLimit?: number | null;
+  /**
+   * Page size of `GET /api/v2/oauth/clients` when the caller sends none (the v262 SDK never does):
+   * the listing then pages with `pageCount`, as the model says it can (genesys-cloud-api.md §1.1).
+   * Default null: one page holding every client.
+   */
+  oauthClientsPageSize?: number | null;
   /** How long a usage query stays 'Running' before 'Complete' (default 100). */
   usageQueryRunningMs?: number;
   /** Eventual consistency: a newly created client's secret is refused with invalid_client for this long (default 0). */
@@ -141,6 +148,7 @@ export async function startGenesysStandIn(options: GenesysStandInOptions = {}): 
   const settings = {
     rateLimitPerMinute: options.rateLimitPerMinute ?? 300,
     oauthClientLimit: options.oauthClientLimit === undefined ? 50 : options.oauthClientLimit,
+    oauthClientsPageSize: options.oauthClientsPageSize ?? null,
     usageQueryRunningMs: options.usageQueryRunningMs ?? 100,
     newClientActivationDelayMs: options.newClientActivationDelayMs ?? 0,
     newSecret: options.secretFactory ?? newSecret,

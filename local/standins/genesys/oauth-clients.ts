@@ -170,7 +170,7 @@ export function oauthClientRoutes(world: StandInWorld): RouteDefinition[] {
       .clients()
       .sort((a, b) => a.dateCreated.getTime() - b.dateCreated.getTime())
       .map((client) => toOAuthClient(client));
-    return json(200, pagedListing(entities, context.query, CLIENTS));
+    return json(200, pagedListing(entities, context.query, CLIENTS, settings.oauthClientsPageSize));
   });
 
   const getClient = route('GET', CLIENT, ['oauth:client:view'], (context) =>

@@ -146,12 +146,15 @@ export function pagedListing<T>(
   entities: T[],
   query: URLSearchParams,
   selfUri: string,
+  /** The page size when the caller sends none; null: the whole list is one page. */
+  defaultPageSize: number | null = null,
 ): Record<string, unknown> {
   const requestedSize = Number(query.get('pageSize'));
   const requestedNumber = Number(query.get('pageNumber'));
   const paged = query.has('pageSize') || query.has('pageNumber');
-  // v262's getOauthClients sends no paging parameters (§1.1), so without them the whole list is one page.
-  const pageSize = paged && requestedSize > 0 ? Math.floor(requestedSize) : Math.max(entities.length, 1);
+  // v262's getOauthClients sends no paging parameters (§1.1): without them the default page size applies.
+  const unpagedSize = defaultPageSize ?? Math.max(entities.length, 1);
+  const pageSize = query.has('pageSize') && requestedSize > 0 ? Math.floor(requestedSize) : unpagedSize;
   const pageNumber = paged && requestedNumber > 0 ? Math.floor(requestedNumber) : 1;
   const pageCount = Math.max(1, Math.ceil(entities.length / pageSize));
   const start = (pageNumber - 1) * pageSize;

@@ -6,6 +6,8 @@ import type { UsageExecutions, UsageLedger } from './usage.js';
 export interface StandInSettings {
   rateLimitPerMinute: number;
   oauthClientLimit: number | null;
+  /** Default page size of the OAuth client listing; null: one page. */
+  oauthClientsPageSize: number | null;
   usageQueryRunningMs: number;
   newClientActivationDelayMs: number;
   /** Makes every client secret the stand-in issues (created, regenerated, seeded without one). */

@@ -86,7 +86,7 @@ const oauthClient = {
 function adminWith(
   transport: HttpTransport,
   clock = virtualClock(),
-  extra: { onCredentialRejected?: () => void } = {},
+  extra: { onCredentialRejected?: () => void; clientLimitKeys?: readonly string[] } = {},
 ) {
   return new GenesysAdmin({
     credential,
@@ -491,7 +491,7 @@ describe('GenesysAdmin operations', () => {
     });
   });
 
-  it('reads the OAuth client limit from the oauth limits namespace, or null', async () => {
+  it('reads the OAuth client limit under an exact key of the oauth limits namespace, or null (genesys-cloud-api.md §1.3)', async () => {
     // Prepare
     const withLimit = api({
       'GET /api/v2/organizations/limits/namespaces/oauth': () => ({
@@ -507,11 +507,17 @@ describe('GenesysAdmin operations', () => {
     const withoutNamespace = api({});
 
     // Act
-    const limit = await adminWith(withLimit).oauthClientLimit();
-    const none = await adminWith(withoutNamespace).oauthClientLimit();
+    const limit = await adminWith(withLimit, virtualClock(), {
+      clientLimitKeys: ['oauth.clients.max'],
+    }).oauthClientLimit();
+    const none = await adminWith(withoutNamespace, virtualClock(), {
+      clientLimitKeys: ['oauth.clients.max'],
+    }).oauthClientLimit();
+    const undocumented = await adminWith(withLimit).oauthClientLimit();
 
-    // Assess
+    // Assess: without a documented key nothing is guessed, not even a key that looks right.
     expect(limit).toBe(50);
     expect(none).toBeNull();
+    expect(undocumented).toBeNull();
   });
 });

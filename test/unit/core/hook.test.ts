@@ -165,6 +165,23 @@ describe('handleRotationEvent createSecret', () => {
     expect(await w.secrets.getValue(SECRET_ARN, { versionId: TOKEN, stage: 'AWSPENDING' })).not.toBeNull();
   });
 
+  it("waits for an earlier token's execution to end before starting a retry's execution under a new token (aws-rotation-and-local-tooling.md §1.5: the retry's token is unconfirmed)", async () => {
+    // Prepare: the earlier attempt's execution still runs when the retry (a new token) arrives.
+    const { w, deps } = setup();
+    const earlier = `sm-${OTHER_TOKEN}`;
+    w.executions.seed(earlier, { secretId: SECRET_ARN, trigger: 'secretsmanager', token: OTHER_TOKEN });
+    onNthSleep(w, 2, () => w.executions.fail(earlier, 'RotationStepFailedError', null));
+    w.executions.onStart = (execution) => playCreate(w, execution);
+
+    // Act
+    const outcome = await handleRotationEvent(deps, event('createSecret'));
+
+    // Assess: nothing started until the earlier execution ended.
+    expect(outcome).toEqual({ step: 'createSecret', action: 'pending-ready', executionName: FIRST });
+    expect(w.executions.started.map((started) => started.name)).toEqual([FIRST]);
+    expect(w.clock.slept).toHaveLength(2);
+  });
+
   it('starts exactly one execution however often, and however concurrently, it is delivered', async () => {
     // Prepare
     const deliveries = fc.integer({ min: 1, max: 6 });

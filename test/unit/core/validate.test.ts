@@ -424,7 +424,7 @@ describe('evaluateRotation', () => {
     expect(refusal).toBeInstanceOf(EnvironmentMismatchError);
   });
 
-  it('skips the quota, usage and maintenance-window gates in emergency mode', () => {
+  it('skips the usage and maintenance-window gates in emergency mode, and the quota only for regenerate', () => {
     // Prepare
     const inventory = buildInventory({
       clientQuota: { used: 100, limit: 100 },
@@ -433,12 +433,37 @@ describe('evaluateRotation', () => {
     const policy = buildPolicy({ maintenanceWindows: [{ days: ['SUN'], start: '02:00', end: '03:00' }] });
 
     // Act
-    const { refusal, validation } = evaluate(inventory, policy, { mode: 'emergency' });
+    const regenerate = evaluate(inventory, policy, { mode: 'emergency', emergencyStrategy: 'regenerate' });
+    const replace = evaluate(inventory, policy, { mode: 'emergency', emergencyStrategy: 'replace' });
+    const roomy = evaluate(buildInventory({ legacyUsage: { requests: 0, days: 7 } }), policy, {
+      mode: 'emergency',
+      emergencyStrategy: 'replace',
+    });
 
     // Assess
-    expect(refusal).toBeNull();
-    expect(validation.ok).toBe(true);
-    expect(validation.waitSeconds).toBe(0);
+    expect(regenerate.refusal).toBeNull();
+    expect(regenerate.validation.ok).toBe(true);
+    expect(regenerate.validation.waitSeconds).toBe(0);
+    expect(replace.refusal?.name).toBe('QuotaExceededError');
+    expect(replace.refusal?.message).toContain('"emergencyStrategy": "regenerate"');
+    expect(roomy.refusal).toBeNull();
+    expect(roomy.validation.waitSeconds).toBe(0);
+  });
+
+  it('refuses a Secrets Manager rotation outside every maintenance window instead of waiting: a hook step lasts at most 15 minutes (aws-rotation-and-local-tooling.md §1.6)', () => {
+    // Prepare: a window that is not open at the fixed clock (a Wednesday, 10:00 UTC).
+    const policy = buildPolicy({ maintenanceWindows: [{ days: ['SUN'], start: '02:00', end: '03:00' }] });
+    const closed = evaluate(buildInventory(), policy, { trigger: 'manual' });
+    expect(closed.validation.waitSeconds).toBeGreaterThan(0);
+
+    // Act
+    const native = evaluate(buildInventory(), policy, { trigger: 'secretsmanager' });
+
+    // Assess
+    expect(native.refusal?.name).toBe('InvalidInputError');
+    expect(native.refusal?.message).toContain('a Secrets Manager rotation cannot wait for it');
+    expect(native.validation.waitSeconds).toBe(0);
+    expect(closed.refusal).toBeNull();
   });
 
   it('still refuses an emergency rotation of the rotator admin credential', () => {

@@ -57,6 +57,7 @@ function catchAll(task: AslState): { ResultPath?: string; Next: string } | undef
 const LAMBDA_TASKS = [
   STATE.Fetch,
   STATE.Validate,
+  STATE.EmergencyReplace,
   STATE.EmergencyRegenerate,
   STATE.Create,
   STATE.Verify,
@@ -128,6 +129,11 @@ describe('RotationStateMachine', () => {
       [STATE.Sync]: {
         parameters: { rotatorTask: 'sync', 'state.$': '$' },
         resultPath: '$.synced',
+        fn: 'Rotator',
+      },
+      [STATE.EmergencyReplace]: {
+        parameters: { rotatorTask: 'emergency', 'state.$': '$' },
+        resultPath: '$.emergency',
         fn: 'Rotator',
       },
       [STATE.EmergencyRegenerate]: {
@@ -437,7 +443,18 @@ describe('RotationStateMachine', () => {
         [STATE.DeactivateLegacy]: () => ({ legacyClientId: 'legacy-1', action: 'deactivated' }),
         [STATE.DeleteLegacy]: () => ({ legacyClientId: 'legacy-1', action: 'deleted' }),
         [STATE.EmergencyRegenerate]: () => ({
+          strategy: 'regenerate',
           clientId: 'legacy-1',
+          leakedClientId: 'legacy-1',
+          leakedClient: 'regenerated',
+          versionId: 'v2',
+          promotedAt: '2026-01-01T00:00:00Z',
+        }),
+        [STATE.EmergencyReplace]: () => ({
+          strategy: 'replace',
+          clientId: 'new-1',
+          leakedClientId: 'legacy-1',
+          leakedClient: 'disabled',
           versionId: 'v2',
           promotedAt: '2026-01-01T00:00:00Z',
         }),
@@ -682,7 +699,33 @@ describe('RotationStateMachine', () => {
       });
     });
 
-    it('regenerates in emergency mode and reports it', async () => {
+    it.each([
+      ['replace', STATE.EmergencyReplace],
+      ['regenerate', STATE.EmergencyRegenerate],
+    ] as const)('runs the %s emergency strategy and reports it', async (strategy, task) => {
+      // Act
+      const result = await run(
+        { secretId: 'genesys/prod/api', mode: 'emergency', emergencyStrategy: strategy },
+        {
+          [STATE.Fetch]: () => ({
+            secretId: 'genesys/prod/api',
+            dryRun: false,
+            reason: 'leaked',
+            mode: 'emergency',
+            emergencyStrategy: strategy,
+            trigger: 'manual',
+            inventory: { legacyClient: { id: 'legacy-1' } },
+          }),
+        },
+      );
+
+      // Assess
+      expect(result.error).toBeNull();
+      expect(result.visited).toEqual([STATE.Fetch, STATE.Validate, task, STATE.EmitEmergencyRotated]);
+      expect(detailTypes(result.events)).toEqual([DETAIL_TYPE.emergencyCompleted]);
+    });
+
+    it('compensates a failed emergency replacement like a failed Create', async () => {
       // Act
       const result = await run(
         { secretId: 'genesys/prod/api', mode: 'emergency' },
@@ -692,21 +735,28 @@ describe('RotationStateMachine', () => {
             dryRun: false,
             reason: 'leaked',
             mode: 'emergency',
+            emergencyStrategy: 'replace',
             trigger: 'manual',
             inventory: { legacyClient: { id: 'legacy-1' } },
           }),
+          [STATE.EmergencyReplace]: () => {
+            const error = new Error('Genesys refused the new client');
+            error.name = 'InsufficientPrivilegeError';
+            throw error;
+          },
         },
       );
 
       // Assess
-      expect(result.error).toBeNull();
       expect(result.visited).toEqual([
         STATE.Fetch,
         STATE.Validate,
-        STATE.EmergencyRegenerate,
-        STATE.EmitEmergencyRotated,
+        STATE.EmergencyReplace,
+        STATE.DiscardPending,
+        STATE.Rollback,
+        STATE.EmitRolledBack,
       ]);
-      expect(detailTypes(result.events)).toEqual([DETAIL_TYPE.emergencyCompleted]);
+      expect(result.error).toBe('InsufficientPrivilegeError');
     });
   });
 });
