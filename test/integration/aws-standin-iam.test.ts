@@ -28,6 +28,7 @@ import type { CfnTemplate, PhysicalResource } from '../../local/engine/template.
 import {
   type AwsStandIn,
   IamAuthority,
+  IamConfigurationError,
   type LocalCredentials,
   OPERATOR_CREDENTIALS,
   startAwsStandIn,
@@ -429,3 +430,146 @@ describe('AWS stand-in IAM: the state machine role', () => {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
+
+const ANY_SECRET_OF_THE_ACCOUNT =
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax, not JavaScript's
+  'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:*';
+
+describe('AWS stand-in IAM: conditions and template forms', () => {
+  const account = { region: 'eu-west-1', accountId: '123456789012' };
+  /** One role whose inline policy reads secrets by tag, its resource written with Fn::Sub. */
+  const taggedReaderTemplate: CfnTemplate = {
+    Resources: {
+      ReaderRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          Policies: [
+            {
+              PolicyName: 'ReadProdSecrets',
+              PolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [
+                  {
+                    Effect: 'Allow',
+                    Action: 'secretsmanager:GetSecretValue',
+                    Resource: {
+                      'Fn::Sub': ANY_SECRET_OF_THE_ACCOUNT,
+                    },
+                    Condition: { StringEquals: { 'aws:ResourceTag/genesys:stage': 'prod' } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+    },
+  };
+
+  it('evaluates a tag condition against the secret the request names (IAM JSON policy elements: Condition; Secrets Manager: aws:ResourceTag)', async () => {
+    // Arrange
+    const standIn = await startAwsStandIn({ clock: { now: () => fixedNow } });
+    const iam = IamAuthority.fromTemplate({ template: taggedReaderTemplate, account });
+    const clientOf = (credentials: LocalCredentials) =>
+      new SecretsManagerClient({
+        endpoint: standIn.url,
+        region: standIn.region,
+        credentials,
+        maxAttempts: 1,
+      });
+    const operator = clientOf(OPERATOR_CREDENTIALS);
+    const reader = clientOf(iam.credentialsFor('ReaderRole'));
+    try {
+      for (const stage of ['prod', 'dev']) {
+        await operator.send(
+          new CreateSecretCommand({
+            Name: `genesys/${stage}/x`,
+            SecretString: VALUE,
+            Tags: [{ Key: 'genesys:stage', Value: stage }],
+          }),
+        );
+      }
+      standIn.setIamAuthority(iam);
+
+      // Act
+      const prod = await reader.send(new GetSecretValueCommand({ SecretId: 'genesys/prod/x' }));
+      const dev = await reader
+        .send(new GetSecretValueCommand({ SecretId: 'genesys/dev/x' }))
+        .catch((caught: unknown) => caught);
+
+      // Assess
+      expect(prod.SecretString).toBe(VALUE);
+      expect(dev).toMatchObject({ name: 'AccessDeniedException' });
+    } finally {
+      operator.destroy();
+      reader.destroy();
+      await standIn.close();
+    }
+  });
+
+  it('lets unknown access keys through only when configured unrestricted, and always lets the operator key through', async () => {
+    // Arrange
+    const unrestricted = IamAuthority.fromTemplate({
+      template: taggedReaderTemplate,
+      account,
+      unknownAccessKeys: 'unrestricted',
+    });
+    const denying = IamAuthority.fromTemplate({ template: taggedReaderTemplate, account });
+    const request = { action: 'secretsmanager:ListSecrets', resource: '*' };
+
+    // Act
+    const decisions = await Promise.all([
+      unrestricted.authorize({ accessKeyId: 'test', ...request }),
+      denying.authorize({ accessKeyId: 'test', ...request }),
+      denying.authorize({ accessKeyId: undefined, ...request }),
+      denying.authorize({ accessKeyId: OPERATOR_CREDENTIALS.accessKeyId, ...request }),
+    ]);
+
+    // Assess
+    expect(decisions.map((decision) => decision.allowed)).toEqual([true, false, false, true]);
+  });
+
+  it('refuses a policy whose resource resolves to something other than an ARN (an unmapped logical id)', () => {
+    // Arrange
+    const template: CfnTemplate = {
+      Resources: {
+        Thing: { Type: 'AWS::Some::Thing', Properties: {} },
+        Role: { Type: 'AWS::IAM::Role', Properties: {} },
+        Policy: {
+          Type: 'AWS::IAM::Policy',
+          Properties: {
+            Roles: [{ Ref: 'Role' }],
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: 'Thing' } },
+              ],
+            },
+          },
+        },
+      },
+    };
+
+    // Act
+    const build = () => IamAuthority.fromTemplate({ template, account });
+
+    // Assess
+    expect(build).toThrow(IamConfigurationError);
+  });
+
+  it('issues the same credentials for a role every time, and names its session ARN', () => {
+    // Arrange
+    const first = IamAuthority.fromTemplate({ template: taggedReaderTemplate, account });
+    const second = IamAuthority.fromTemplate({ template: taggedReaderTemplate, account });
+
+    // Act
+    const credentials = first.credentialsFor('ReaderRole');
+
+    // Assess
+    expect(second.credentialsFor('ReaderRole')).toEqual(credentials);
+    expect(credentials.accessKeyId).toMatch(/^LOCAL[0-9A-F]{15}$/);
+    expect(first.principalArnFor(credentials.accessKeyId)).toBe(
+      'arn:aws:sts::123456789012:assumed-role/ReaderRole/local-session',
+    );
+  });
+});
