@@ -9,6 +9,7 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
+  RotateSecretCommand,
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
@@ -370,6 +371,38 @@ describe('AWS stand-in IAM: answers as AWS does', () => {
       status: 400,
       errorType: 'AccessDeniedException',
     });
+  });
+});
+
+describe('AWS stand-in IAM: Secrets Manager invoking the rotation function', () => {
+  it('lets RotateSecret use the Rotator, whose function policy admits secretsmanager.amazonaws.com of this account, and no other function (Secrets Manager: permissions for the rotation function)', async () => {
+    // Arrange
+    const arnOf = (fn: FunctionKey) =>
+      `arn:aws:lambda:${env.standIn.region}:${env.standIn.accountId}:function:${logicalIdOf(env.stack, env.stack.functions[fn])}`;
+    env.standIn.secretsManager.registerRotationFunction(arnOf('rotator'), async () => {});
+    env.standIn.secretsManager.registerRotationFunction(arnOf('fetch'), async () => {});
+    const { secrets } = clientsFor(OPERATOR_CREDENTIALS);
+    const rotate = (fn: FunctionKey) =>
+      secrets.send(
+        new RotateSecretCommand({
+          SecretId: env.managedArn,
+          RotationLambdaARN: arnOf(fn),
+          RotationRules: { ScheduleExpression: 'rate(30 days)' },
+          RotateImmediately: false,
+        }),
+      );
+
+    // Act
+    const byFetch = await rotate('fetch').catch((caught: unknown) => caught);
+    const byRotator = await rotate('rotator');
+    await env.standIn.secretsManager.waitForRotation(env.managedArn);
+
+    // Assess
+    expect(byFetch).toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringContaining('Secrets Manager cannot invoke the specified Lambda function'),
+    });
+    expect(byRotator.ARN).toBe(env.managedArn);
   });
 });
 

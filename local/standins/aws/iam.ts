@@ -13,6 +13,7 @@
  *   await iam.authorize({ accessKeyId, action, resource, context? }): Promise<AuthorizationDecision>
  *   iam.stateMachineRole(): string                                // the state machine's role logical id
  *   await iam.authorizeStateMachineTask({ action, resource }): Promise<AuthorizationDecision>
+ *   await iam.authorizeService({ servicePrincipal, action, resource, sourceAccount }) // resource policies
  *   aws.setIamAuthority(iam) / startAwsStandIn({ iam })           // the AWS stand-in enforces it
  *
  * Wiring a harness: start the stand-in, create the secrets with `OPERATOR_CREDENTIALS` (the
@@ -26,7 +27,8 @@
  * check it); a denial fails the task as AWS does, with `message` as the cause.
  *
  * Not modelled: signatures are not verified (the access key id alone names the caller), no
- * session policies, SCPs or permission boundaries; resource policies only where a caller passes one.
+ * session policies, SCPs or permission boundaries; of resource policies, only Lambda permissions
+ * (the stand-in checks that Secrets Manager may invoke the rotation function on RotateSecret).
  */
 import { createHash } from 'node:crypto';
 import { runSimulation, type Simulation, typeForContextKey } from '@cloud-copilot/iam-simulate';
@@ -77,6 +79,19 @@ export interface AuthorizationRequest {
   readonly context?: Readonly<Record<string, string | readonly string[]>>;
   /** A resource-based policy of the resource, if it has one (e.g. a Lambda function's). */
   readonly resourcePolicy?: unknown;
+}
+
+export interface ServiceAuthorizationRequest {
+  /** e.g. `secretsmanager.amazonaws.com`. */
+  readonly servicePrincipal: string;
+  readonly action: string;
+  readonly resource: string;
+  /** The account the service acts for (`aws:SourceAccount`). */
+  readonly sourceAccount: string;
+  /** The resource the service acts for (`aws:SourceArn`), when it says. */
+  readonly sourceArn?: string;
+  /** The service's own words for a denial; default IAM's. */
+  readonly deniedMessage?: string;
 }
 
 export type AuthorizationDecision =
@@ -205,6 +220,78 @@ export class IamAuthority {
   }): Promise<AuthorizationDecision> {
     const { accessKeyId } = this.credentialsFor(this.stateMachineRole());
     return this.authorize({ accessKeyId, ...task });
+  }
+
+  /**
+   * An AWS service calling on its own behalf (e.g. Secrets Manager invoking the rotation function):
+   * allowed only by the resource's policy, which for a function is its `AWS::Lambda::Permission`s.
+   */
+  async authorizeService(request: ServiceAuthorizationRequest): Promise<AuthorizationDecision> {
+    const { account } = this.options;
+    const statements = this.permissionStatementsFor(request.resource);
+    const contextVariables: Record<string, string> = { 'aws:SourceAccount': request.sourceAccount };
+    if (request.sourceArn !== undefined) contextVariables['aws:SourceArn'] = request.sourceArn;
+    const result = await runSimulation(
+      {
+        request: {
+          principal: request.servicePrincipal,
+          action: request.action,
+          resource: { resource: request.resource, accountId: account.accountId },
+          contextVariables,
+        },
+        identityPolicies: [],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        ...(statements.length === 0
+          ? {}
+          : { resourcePolicy: { Version: '2012-10-17', Statement: statements } }),
+      },
+      { simulationMode: 'Strict' },
+    );
+    if (result.resultType === 'error') {
+      throw new IamConfigurationError(
+        `Cannot evaluate ${request.action} by ${request.servicePrincipal} on ${request.resource}: ${result.errors.message}`,
+      );
+    }
+    if (result.overallResult === 'Allowed') return { allowed: true };
+    return {
+      allowed: false,
+      errorType: 'AccessDeniedException',
+      message:
+        request.deniedMessage ??
+        `${request.servicePrincipal} is not authorized to perform: ${request.action} on resource: ${request.resource} because no resource-based policy allows the ${request.action} action`,
+    };
+  }
+
+  /** The function policy statements `AWS::Lambda::Permission` resources give `functionArn`. */
+  private permissionStatementsFor(functionArn: string): Record<string, unknown>[] {
+    const { template, account } = this.options;
+    const statements: Record<string, unknown>[] = [];
+    for (const [logicalId, resource] of Object.entries(template.Resources)) {
+      const properties = resource.Properties;
+      if (resource.Type !== 'AWS::Lambda::Permission' || properties?.FunctionName === undefined) continue;
+      const resolve = (token: Json) => resolveToken(template, account, token, this.physicalIds);
+      const target = resolve(properties.FunctionName);
+      if (target !== functionArn && !functionArn.endsWith(`:function:${target}`)) continue;
+      if (typeof properties.Principal !== 'string' || properties.Action === undefined) continue;
+      const principal = properties.Principal.endsWith('.amazonaws.com')
+        ? { Service: properties.Principal }
+        : { AWS: properties.Principal };
+      const conditions: Record<string, Record<string, string>> = {};
+      if (properties.SourceAccount !== undefined)
+        conditions.StringEquals = { 'AWS:SourceAccount': resolve(properties.SourceAccount) };
+      if (properties.SourceArn !== undefined)
+        conditions.ArnLike = { 'AWS:SourceArn': resolve(properties.SourceArn) };
+      statements.push({
+        Sid: logicalId,
+        Effect: 'Allow',
+        Principal: principal,
+        Action: resolve(properties.Action),
+        Resource: functionArn,
+        ...(Object.keys(conditions).length === 0 ? {} : { Condition: conditions }),
+      });
+    }
+    return statements;
   }
 
   private async evaluate(role: LocalRole, request: AuthorizationRequest): Promise<AuthorizationDecision> {

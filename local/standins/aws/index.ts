@@ -23,6 +23,7 @@ export {
   OPERATOR_CREDENTIALS,
   type PhysicalIds,
   type PhysicalResource,
+  type ServiceAuthorizationRequest,
 } from './iam.js';
 export type {
   AwsFaultRule,

@@ -28,6 +28,11 @@ export interface AuthorizationTarget {
   readonly resource: string;
   /** Request context keys, e.g. `aws:ResourceTag/<key>`. */
   readonly context?: Readonly<Record<string, string | readonly string[]>>;
+  /**
+   * Checked as this AWS service acting for the account (a resource-policy check, e.g. Secrets
+   * Manager invoking a rotation function), not as the caller; `deniedMessage` is the service's answer.
+   */
+  readonly asService?: { readonly principal: string; readonly deniedMessage: string };
 }
 
 /** What a service does with one operation: its answer body, or a thrown AwsServiceError. */

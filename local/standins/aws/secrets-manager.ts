@@ -201,7 +201,22 @@ export class SecretsManagerStandIn extends OperationTable implements AwsServiceH
     }
     if (secret.rotationLambdaArn !== null)
       context['secretsmanager:resource/AllowRotationLambdaArn'] = secret.rotationLambdaArn;
-    return [{ action, resource: secret.arn, context }];
+    const targets: AuthorizationTarget[] = [{ action, resource: secret.arn, context }];
+    const rotationLambdaArn =
+      typeof input.RotationLambdaARN === 'string' ? input.RotationLambdaARN : secret.rotationLambdaArn;
+    if (operation === 'RotateSecret' && rotationLambdaArn !== null) {
+      // The function's resource policy must let Secrets Manager itself invoke it.
+      targets.push({
+        action: 'lambda:InvokeFunction',
+        resource: rotationLambdaArn,
+        asService: {
+          principal: 'secretsmanager.amazonaws.com',
+          deniedMessage:
+            'Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com.',
+        },
+      });
+    }
+    return targets;
   }
 
   // ---- operations -----------------------------------------------------------------------------

@@ -145,7 +145,17 @@ async function authorize(
   if (!isJsonObject(input)) return null;
   const accessKeyId = accessKeyIdOf(authorization);
   for (const target of handler.authorizationTargets(operation, input)) {
-    const decision = await authority.authorize({ accessKeyId, ...target });
+    const { asService, ...request } = target;
+    const decision =
+      asService === undefined
+        ? await authority.authorize({ accessKeyId, ...request })
+        : await authority.authorizeService({
+            servicePrincipal: asService.principal,
+            action: request.action,
+            resource: request.resource,
+            sourceAccount: authority.accountId,
+            deniedMessage: asService.deniedMessage,
+          });
     if (!decision.allowed) {
       // AWS answers a key it never issued with 403, a denied action with 400 (awsJson).
       const status = decision.errorType === 'UnrecognizedClientException' ? 403 : 400;
