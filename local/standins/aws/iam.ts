@@ -19,9 +19,15 @@
  * Wiring a harness: start the stand-in, create the secrets with `OPERATOR_CREDENTIALS` (the
  * operator key is always allowed, it stands for whoever deploys and tests), synthesize, build the
  * authority with `physicalIds` mapping each created secret's logical id to `{arn, name}`, then
- * `aws.setIamAuthority(iam)`. Give each function's environment `AWS_ACCESS_KEY_ID` /
- * `AWS_SECRET_ACCESS_KEY` from `credentialsOfFunction(logicalId)`, so the SDK inside the handler
- * signs as its role. In the runner, call `authorizeStateMachineTask` before each Lambda task
+ * `aws.setIamAuthority(iam)`. Each function's SDK calls must sign with
+ * `credentialsOfFunction(logicalId)` (`AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`). Beware: the
+ * handlers share one process, and `functions/shared` caches one SDK client per module for all of
+ * them, with the credentials the default chain read once; overriding `client.config.credentials`
+ * or the identity in a middleware does not change the signer. So each invocation needs clients
+ * built under its own credentials (e.g. a module graph per function, or `resetRuntime()` plus the
+ * env swap around each invocation, which is only safe if invocations never overlap, and the hook
+ * runs while the state machine's tasks do). Until then `unknownAccessKeys: 'unrestricted'` lets
+ * the shared key through. In the runner, call `authorizeStateMachineTask` before each Lambda task
  * (`lambda:InvokeFunction` on the function ARN) and each `events:putEvents` task (`events:PutEvents`
  * on the bus ARN; or send PutEvents with `credentialsFor(stateMachineRole())` and let the stand-in
  * check it); a denial fails the task as AWS does, with `message` as the cause.
