@@ -50,7 +50,12 @@ import {
   templateFunctions,
 } from './engine/template.js';
 import { startGenesysCountingProxy } from './genesys-proxy.js';
-import { type AwsStandIn, type AwsStandInOptions, startAwsStandIn } from './standins/aws/index.js';
+import {
+  type AwsStandIn,
+  type AwsStandInOptions,
+  IamAuthority,
+  startAwsStandIn,
+} from './standins/aws/index.js';
 import {
   type GenesysStandIn,
   type GenesysStandInOptions,
@@ -486,7 +491,17 @@ export async function startLocalEnvironment(
       POWERTOOLS_DEV: process.env.POWERTOOLS_DEV ?? 'false',
       ...options.functionEnvironment,
     };
-    const credentialsOf = (_fn: TemplateFunction) => ({ accessKeyId: 'local', secretAccessKey: 'local' });
+    // The AWS stand-in enforces the synthesized IAM policies: each function signs with its own
+    // role's credentials. Keys the authority did not issue (the harness's, the tests') are the
+    // operator's. The sources option runs every handler in this process under one identity, so it
+    // cannot be held to per-function policies: it runs with the operator's key.
+    const iam = IamAuthority.fromTemplate({
+      template,
+      account: { region, accountId },
+      unknownAccessKeys: 'unrestricted',
+    });
+    aws.setIamAuthority(iam);
+    const credentialsOf = (fn: TemplateFunction) => iam.credentialsOfFunction(fn.logicalId);
 
     // This process's own use of the product's modules (the sources developer option, npm start's
     // look at an external Genesys) reads the rotator function's environment.
@@ -546,6 +561,7 @@ export async function startLocalEnvironment(
         invokeLambda,
         eventBridge,
         retryTimeScale,
+        authorizeTask: (task) => iam.authorizeStateMachineTask(task),
         waitOverridesMs: { WaitForMaintenanceWindow: 200, ...options.waitOverridesMs },
         ...(options.interceptor ? { interceptor: options.interceptor } : {}),
         ...(options.onEngineEvent ? { onEvent: options.onEngineEvent } : {}),

@@ -24,12 +24,25 @@ import type { IRotationFunction } from './rotator-function.js';
 
 export type { RotationScheduleSpec } from './rotation-schedule.js';
 
-/** The rotator as a managed secret sees it: who rotates it and who reads it. */
+/** A Secrets Manager action a function other than the rotation function calls on a managed secret. */
+export type ManagedSecretAction = 'DescribeSecret' | 'GetSecretValue';
+
+/** One function that uses the managed secret, and exactly the actions its code calls on it. */
+export interface ManagedSecretUser {
+  readonly fn: IFunction;
+  readonly actions: ReadonlyArray<ManagedSecretAction>;
+}
+
+/** The rotator as a managed secret sees it: who rotates it and who else uses it, for what. */
 export interface IGenesysRotator {
   /** The Secrets Manager rotation function (the `Rotator` function). */
   readonly rotationFunction: IRotationFunction;
-  /** Functions that read the managed secret: `Fetch` (metadata, tags, legacy client id) and `Verify` (pending value). */
-  readonly secretReaders: ReadonlyArray<IFunction>;
+  /**
+   * The other functions that call Secrets Manager on the managed secret, e.g. `Fetch` (describe:
+   * metadata and tags; read: the legacy client id), `Verify` (read: the pending value) and
+   * `DeleteOrRollback` (describe: is AWSCURRENT still this rotation's version?).
+   */
+  readonly secretUsers: ReadonlyArray<ManagedSecretUser>;
   /** The policy's maintenance windows: a native schedule must open inside them. @default - none */
   readonly maintenanceWindows?: readonly MaintenanceWindow[];
 }
@@ -113,7 +126,7 @@ export class GenesysRotatedSecret extends Construct {
     const rotation = props.rotator.rotationFunction;
     const invokePermission = rotation.grantSecretsManagerInvoke();
     this.grantRotation(rotation, props.encryptionKey);
-    for (const reader of props.rotator.secretReaders) this.grantReadOnly(reader, props.encryptionKey);
+    for (const user of props.rotator.secretUsers) this.grantUse(user, props.encryptionKey);
 
     this.rotationSchedule = new CfnRotationSchedule(this, 'RotationSchedule', {
       secretId: this.secret.secretArn,
@@ -162,14 +175,16 @@ export class GenesysRotatedSecret extends Construct {
     if (key) this.grantKey(fn, key, ['kms:Decrypt', 'kms:GenerateDataKey']);
   }
 
-  private grantReadOnly(fn: IFunction, key: IKey | undefined): void {
+  /** Exactly the actions the function calls; only reading the value needs the key (DescribeSecret does not decrypt). */
+  private grantUse({ fn, actions }: ManagedSecretUser, key: IKey | undefined): void {
+    if (actions.length === 0) return;
     fn.addToRolePolicy(
       new PolicyStatement({
-        actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        actions: actions.map((action) => `secretsmanager:${action}`),
         resources: [this.secretFullArn],
       }),
     );
-    if (key) this.grantKey(fn, key, ['kms:Decrypt']);
+    if (key && actions.includes('GetSecretValue')) this.grantKey(fn, key, ['kms:Decrypt']);
   }
 
   /** KMS use through Secrets Manager only, and only for this secret's encryption context. */

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ViaServicePrincipal } from 'aws-cdk-lib/aws-kms';
 import { Architecture, type CfnFunction, type IFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -150,11 +151,22 @@ export class RotatorFunction extends NodejsFunction {
 
   /**
    * Lets the function read the rotator's own Genesys admin credential and names it in
-   * `ADMIN_SECRET_ID`. Only functions that call Genesys use it.
+   * `ADMIN_SECRET_ID`. Only functions that call Genesys as the admin use it; `describe` only for the
+   * one that resolves the secret's full ARN (Fetch, for the self-rotation guard).
    */
-  useAdminSecret(secret: ISecret): this {
+  useAdminSecret(secret: ISecret, { describe = false }: { readonly describe?: boolean } = {}): this {
     this.addEnvironment('ADMIN_SECRET_ID', secret.secretArn);
-    secret.grantRead(this);
+    // Not `grantRead`: it always adds DescribeSecret, which most readers never call.
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue', ...(describe ? ['secretsmanager:DescribeSecret'] : [])],
+        resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
+      }),
+    );
+    secret.encryptionKey?.grant(
+      new ViaServicePrincipal(`secretsmanager.${Stack.of(this).region}.amazonaws.com`, this.grantPrincipal),
+      'kms:Decrypt',
+    );
     return this;
   }
 

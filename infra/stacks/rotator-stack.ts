@@ -19,7 +19,6 @@ import { EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type CfnSecret, type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -32,6 +31,7 @@ import {
   GenesysRotatedSecret,
   type GenesysRotatedSecretProps,
   type IGenesysRotator,
+  type ManagedSecretUser,
 } from '../constructs/genesys-rotated-secret.js';
 import { DETAIL_TYPE, EVENT_SOURCE, RotationStateMachine } from '../constructs/rotation-state-machine.js';
 import { RotatorFunction } from '../constructs/rotator-function.js';
@@ -101,13 +101,13 @@ export class RotatorStack extends Stack implements IGenesysRotator {
         )
       : this.createAdminSecret();
 
-    // 2) Functions. Only the ones that call Genesys read the admin credential; Validate is pure.
+    // 2) Functions. Only the ones that call Genesys as the admin read the admin credential; Validate is pure.
     const fn = (fnId: string, entry: string, extra: { timeout?: Duration; description: string }) =>
       new RotatorFunction(this, fnId, { entry, logRetention, ...extra });
     const fetch = fn('Fetch', 'functions/fetch/handler.ts', {
       description: 'Inventory of a managed secret, its legacy client and the org',
     })
-      .useAdminSecret(this.adminSecret)
+      .useAdminSecret(this.adminSecret, { describe: true })
       .usePolicy(this.policy)
       .useStateMachine(this.stateMachineName, ['ListExecutions', 'DescribeExecution']);
     const validate = fn('Validate', 'functions/validate/handler.ts', {
@@ -126,9 +126,10 @@ export class RotatorStack extends Stack implements IGenesysRotator {
         'GetExecutionHistory',
       ]);
     rotator.addEnvironment('HOOK_MAX_WAIT_SECONDS', String(HOOK_MAX_WAIT_SECONDS));
+    // Verify calls Genesys only with the pending credential, on its own client: no admin secret.
     const verify = fn('Verify', 'functions/verify/handler.ts', {
       description: 'Probes the pending credential on an isolated client',
-    }).useAdminSecret(this.adminSecret);
+    });
     const checkAdoption = fn('CheckAdoption', 'functions/check-adoption/handler.ts', {
       description: 'Legacy client usage since promotion',
     })
@@ -241,9 +242,18 @@ export class RotatorStack extends Stack implements IGenesysRotator {
     return this.policy.maintenanceWindows;
   }
 
-  /** {@link IGenesysRotator}: Fetch and Verify read managed secrets. */
-  get secretReaders(): ReadonlyArray<IFunction> {
-    return [this.functions.fetch, this.functions.verify];
+  /**
+   * {@link IGenesysRotator}: what each function's code calls on a managed secret. Fetch describes it
+   * and reads the current value (legacy client id); Verify reads the pending value; DeleteOrRollback
+   * describes it to check that AWSCURRENT is still this rotation's version before it retires or
+   * rolls back a client.
+   */
+  get secretUsers(): ReadonlyArray<ManagedSecretUser> {
+    return [
+      { fn: this.functions.fetch, actions: ['DescribeSecret', 'GetSecretValue'] },
+      { fn: this.functions.verify, actions: ['GetSecretValue'] },
+      { fn: this.functions.deleteOrRollback, actions: ['DescribeSecret'] },
+    ];
   }
 
   /** Manages one more credential with this rotator. Its stage must be the policy's stage. */

@@ -59,6 +59,14 @@ export interface EngineOptions {
    */
   readonly retryTimeScale?: number;
   readonly interceptor?: LambdaInterceptor;
+  /**
+   * Checks the state machine role may call what a task calls (`lambda:InvokeFunction` on the
+   * function, `events:PutEvents` on the bus), as Step Functions does with the role it assumes.
+   */
+  readonly authorizeTask?: (task: {
+    action: string;
+    resource: string;
+  }) => Promise<{ allowed: true } | { allowed: false; message: string }>;
   /** Sees every engine event, for progress output. */
   readonly onEvent?: (executionName: string, event: EventLog) => void;
 }
@@ -82,6 +90,14 @@ async function invokeLambda(
   executionName: string,
 ): Promise<JsonValue> {
   const event = toJson(input);
+  if (options.authorizeTask) {
+    const decision = await options.authorizeTask({
+      action: 'lambda:InvokeFunction',
+      resource: route.functionArn,
+    });
+    // Step Functions reports the Lambda service's refusal of its role as Lambda.AWSLambdaException.
+    if (!decision.allowed) throw new LambdaTaskError('Lambda.AWSLambdaException', decision.message);
+  }
   const invoke = () => options.invokeLambda(route.logicalId, route.entry, event);
   try {
     const result = options.interceptor
@@ -114,11 +130,28 @@ async function putEvents(
       context.stateMachineArn,
     ],
   }));
+  if (options.authorizeTask) {
+    for (const bus of new Set(entries.map((entry) => entry.EventBusName ?? 'default'))) {
+      const decision = await options.authorizeTask({
+        action: 'events:PutEvents',
+        resource: busArn(context, bus),
+      });
+      if (!decision.allowed)
+        throw new ExecutionFailure('EventBridge.AccessDeniedException', decision.message);
+    }
+  }
   const response = await options.eventBridge.send(new PutEventsCommand({ Entries: entries }));
   if ((response.FailedEntryCount ?? 0) > 0) {
     throw new ExecutionFailure('EventBridge.FailedEntry', JSON.stringify(response.Entries ?? []));
   }
   return toJson({ Entries: response.Entries, FailedEntryCount: response.FailedEntryCount ?? 0 });
+}
+
+/** The ARN of an event bus named (or ARN'd) in a PutEvents entry, in the execution's account. */
+function busArn(context: ExecutionContext, bus: string): string {
+  if (bus.startsWith('arn:')) return bus;
+  const [, , , region, account] = context.stateMachineArn.split(':');
+  return `arn:aws:events:${region}:${account}:event-bus/${bus}`;
 }
 
 function historyType(event: EventLog): HistoryEvent | null {

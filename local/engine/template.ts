@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 
 export const ENTRY_METADATA_KEY = 'genesys-rotator:entry';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-interface CfnResource {
+export interface CfnResource {
   readonly Type: string;
   readonly Properties?: Record<string, Json>;
   readonly Metadata?: Record<string, Json>;
@@ -20,7 +20,12 @@ export interface CfnTemplate {
 }
 
 export type TaskRoute =
-  | { readonly kind: 'lambda'; readonly logicalId: string; readonly entry: string }
+  | {
+      readonly kind: 'lambda';
+      readonly logicalId: string;
+      readonly entry: string;
+      readonly functionArn: string;
+    }
   | { readonly kind: 'putEvents' };
 
 export interface LocalStateMachine {
@@ -50,26 +55,46 @@ function isRecord(value: unknown): value is Record<string, Json> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function lambdaArn(account: LocalAccount, logicalId: string): string {
+export function lambdaArn(account: LocalAccount, logicalId: string): string {
   return `arn:aws:lambda:${account.region}:${account.accountId}:function:${logicalId}`;
 }
 
-export function resolveToken(template: CfnTemplate, account: LocalAccount, token: Json): string {
+/** What a resource became when the local environment "deployed" it: its ARN and its name. */
+export interface PhysicalResource {
+  readonly arn: string;
+  readonly name: string;
+}
+
+/** Logical id -> physical resource; a logical id absent here resolves as local mode names it. */
+export type PhysicalIds = ReadonlyMap<string, PhysicalResource>;
+
+/** `Ref` of these types is the ARN (CloudFormation's documented return values); of the others, the name. */
+const REF_IS_ARN = new Set([
+  'AWS::SecretsManager::Secret',
+  'AWS::StepFunctions::StateMachine',
+  'AWS::IAM::ManagedPolicy',
+]);
+
+/**
+ * Resolves `Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Sub` and pseudo parameters to a string. Without
+ * `physicalIds` (the state machine definition) functions and buses get local mode's ARNs; with it,
+ * the mapped resources resolve to what was created in the stand-ins (IAM policies).
+ */
+export function resolveToken(
+  template: CfnTemplate,
+  account: LocalAccount,
+  token: Json,
+  physicalIds?: PhysicalIds,
+): string {
   if (typeof token === 'string') return token;
   if (!isRecord(token)) throw new Error(`Cannot resolve token ${JSON.stringify(token)}`);
   const ref = token.Ref;
-  if (typeof ref === 'string') {
-    if (ref === 'AWS::Partition') return 'aws';
-    if (ref === 'AWS::Region') return account.region;
-    if (ref === 'AWS::AccountId') return account.accountId;
-    if (ref === 'AWS::URLSuffix') return 'amazonaws.com';
-    const resource = template.Resources[ref];
-    const name = resource?.Properties?.Name;
-    return typeof name === 'string' ? name : ref;
-  }
+  if (typeof ref === 'string') return resolveRef(template, account, ref, physicalIds);
   const getAtt = token['Fn::GetAtt'];
   if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') {
     const logicalId = getAtt[0];
+    const physical = physicalIds?.get(logicalId);
+    if (physical !== undefined) return getAtt[1] === 'Name' ? physical.name : physical.arn;
     const resource = template.Resources[logicalId];
     if (resource?.Type === 'AWS::Lambda::Function') return lambdaArn(account, logicalId);
     if (resource?.Type === 'AWS::Events::EventBus') {
@@ -80,9 +105,41 @@ export function resolveToken(template: CfnTemplate, account: LocalAccount, token
   }
   const join = token['Fn::Join'];
   if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
-    return join[1].map((part) => resolveToken(template, account, part)).join(join[0]);
+    return join[1].map((part) => resolveToken(template, account, part, physicalIds)).join(join[0]);
+  }
+  const sub = token['Fn::Sub'];
+  if (typeof sub === 'string' || Array.isArray(sub)) {
+    const [text, variables] = typeof sub === 'string' ? [sub, {}] : [sub[0], sub[1]];
+    if (typeof text !== 'string' || !isRecord(variables ?? {}))
+      throw new Error(`Cannot resolve token ${JSON.stringify(token)}`);
+    const named = (variables ?? {}) as Record<string, Json>;
+    return text.replace(/\$\{([^}!][^}]*)\}/g, (_, name: string) => {
+      const variable = named[name];
+      if (variable !== undefined) return resolveToken(template, account, variable, physicalIds);
+      const [logicalId = name, attribute] = name.split('.');
+      const reference: Json =
+        attribute === undefined ? { Ref: logicalId } : { 'Fn::GetAtt': [logicalId, attribute] };
+      return resolveToken(template, account, reference, physicalIds);
+    });
   }
   throw new Error(`Cannot resolve token ${JSON.stringify(token)}`);
+}
+
+function resolveRef(
+  template: CfnTemplate,
+  account: LocalAccount,
+  ref: string,
+  physicalIds: PhysicalIds | undefined,
+): string {
+  if (ref === 'AWS::Partition') return 'aws';
+  if (ref === 'AWS::Region') return account.region;
+  if (ref === 'AWS::AccountId') return account.accountId;
+  if (ref === 'AWS::URLSuffix') return 'amazonaws.com';
+  const resource = template.Resources[ref];
+  const physical = physicalIds?.get(ref);
+  if (physical !== undefined) return REF_IS_ARN.has(resource?.Type ?? '') ? physical.arn : physical.name;
+  const name = resource?.Properties?.Name;
+  return typeof name === 'string' ? name : ref;
 }
 
 function walkStates(
@@ -152,7 +209,7 @@ export function loadStateMachine(template: CfnTemplate, account: LocalAccount): 
       const entry = functionEntries.get(target);
       if (entry === undefined)
         throw new Error(`Task ${name} targets ${target}, which has no handler entry metadata`);
-      routes.set(name, { kind: 'lambda', logicalId: target, entry });
+      routes.set(name, { kind: 'lambda', logicalId: target, entry, functionArn: resourceArn });
     } else {
       throw new Error(`Task ${name} uses ${resourceArn}, which local mode does not serve`);
     }

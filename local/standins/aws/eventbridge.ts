@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type AuthorizationTarget,
   AwsServiceError,
   type AwsServiceHandler,
   epochSeconds,
   InputReader,
+  isJsonObject,
   type JsonObject,
   type Operation,
   OperationTable,
@@ -49,6 +51,27 @@ export class EventBridgeStandIn extends OperationTable implements AwsServiceHand
   constructor(private readonly options: EventBridgeOptions) {
     super();
     this.addBus('default');
+  }
+
+  /** `events:<Operation>` on the bus: for PutEvents, on each bus its entries name. */
+  authorizationTargets(operation: string, input: JsonObject): AuthorizationTarget[] {
+    const action = `events:${operation}`;
+    if (operation === 'ListEventBuses') return [{ action, resource: '*' }];
+    const references =
+      operation === 'PutEvents'
+        ? (Array.isArray(input.Entries) ? input.Entries : []).map((entry) =>
+            isJsonObject(entry) && typeof entry.EventBusName === 'string' ? entry.EventBusName : 'default',
+          )
+        : [typeof input.Name === 'string' ? input.Name : 'default'];
+    return [...new Set(references.map((reference) => this.busArn(reference)))].map((resource) => ({
+      action,
+      resource,
+    }));
+  }
+
+  private busArn(reference: string): string {
+    if (reference.startsWith('arn:')) return reference;
+    return `arn:aws:events:${this.options.region}:${this.options.accountId}:event-bus/${reference}`;
   }
 
   private putEvents(input: InputReader): JsonObject {
@@ -144,7 +167,7 @@ export class EventBridgeStandIn extends OperationTable implements AwsServiceHand
   private addBus(name: string): EventBus {
     const bus = {
       name,
-      arn: `arn:aws:events:${this.options.region}:${this.options.accountId}:event-bus/${name}`,
+      arn: this.busArn(name),
       createdDate: this.options.clock.now(),
     };
     this.buses.set(name, bus);

@@ -5,11 +5,26 @@
  */
 import { EventBridgeStandIn } from './eventbridge.js';
 import { FaultInjector } from './faults.js';
+import type { IamAuthority } from './iam.js';
 import { SecretsManagerStandIn } from './secrets-manager.js';
 import { startAwsHttpServer } from './server.js';
 import { StepFunctionsStandIn } from './step-functions.js';
 import type { AwsRequestRecord, AwsStandIn, AwsStandInOptions, Clock } from './types.js';
 
+export {
+  type AuthorizationDecision,
+  type AuthorizationRequest,
+  accessKeyIdOf,
+  IamAuthority,
+  type IamAuthorityOptions,
+  IamConfigurationError,
+  type LocalCredentials,
+  OPERATOR_ACCESS_KEY_ID,
+  OPERATOR_CREDENTIALS,
+  type PhysicalIds,
+  type PhysicalResource,
+  type ServiceAuthorizationRequest,
+} from './iam.js';
 export type {
   AwsFaultRule,
   AwsRequestRecord,
@@ -56,11 +71,13 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
   const stepFunctions = new StepFunctionsStandIn({ clock });
   const faults = new FaultInjector();
   const requestLog: AwsRequestRecord[] = [];
+  let iamAuthority: IamAuthority | null = options.iam ?? null;
   const server = await startAwsHttpServer(options.port ?? 0, {
     handlers: [secretsManager, eventBridge, stepFunctions],
     faults,
     clock,
     requestLog,
+    iamAuthority: () => iamAuthority,
   });
 
   let closing: Promise<void> | null = null;
@@ -69,6 +86,9 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     region,
     accountId,
     requestLog,
+    setIamAuthority(authority) {
+      iamAuthority = authority;
+    },
     close() {
       closing ??= (async () => {
         secretsManager.close();

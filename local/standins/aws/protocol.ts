@@ -21,6 +21,20 @@ export class AwsServiceError extends Error {
   }
 }
 
+/** One IAM check a request needs: the action on one resource, with what the service knows of it. */
+export interface AuthorizationTarget {
+  readonly action: string;
+  /** The ARN IAM evaluates, or `*`. */
+  readonly resource: string;
+  /** Request context keys, e.g. `aws:ResourceTag/<key>`. */
+  readonly context?: Readonly<Record<string, string | readonly string[]>>;
+  /**
+   * Checked as this AWS service acting for the account (a resource-policy check, e.g. Secrets
+   * Manager invoking a rotation function), not as the caller; `deniedMessage` is the service's answer.
+   */
+  readonly asService?: { readonly principal: string; readonly deniedMessage: string };
+}
+
 /** What a service does with one operation: its answer body, or a thrown AwsServiceError. */
 export interface AwsServiceHandler {
   readonly service: 'secretsmanager' | 'events' | 'states';
@@ -31,6 +45,12 @@ export interface AwsServiceHandler {
   readonly internalErrorType: string;
   has(operation: string): boolean;
   handle(operation: string, input: JsonObject): Promise<JsonObject> | JsonObject;
+  /**
+   * The IAM checks of an operation, before it runs (a denied caller learns nothing of the resource,
+   * not even that it is missing). Empty when the input lacks the members that name the resource:
+   * the operation's own validation answers that.
+   */
+  authorizationTargets(operation: string, input: JsonObject): readonly AuthorizationTarget[];
 }
 
 /** AWS JSON protocols carry timestamps as epoch seconds. */

@@ -1,5 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import {
+  type AuthorizationTarget,
   AwsServiceError,
   type AwsServiceHandler,
   decodePageToken,
@@ -170,6 +171,55 @@ export class SecretsManagerStandIn extends OperationTable implements AwsServiceH
   /** Stops drivers from starting further steps; in-flight steps finish on their own. */
   close(): void {
     this.closed = true;
+  }
+
+  // ---- authorization ----------------------------------------------------------------------------
+
+  /**
+   * Secrets Manager authorizes `secretsmanager:<Operation>` on the secret's full ARN, whatever form
+   * of SecretId the caller used; ListSecrets and GetRandomPassword have no resource (`*`). A secret
+   * that does not exist is evaluated as the ARN of its name, so a caller without permission gets
+   * AccessDeniedException rather than learning that it is missing.
+   */
+  authorizationTargets(operation: string, input: JsonObject): AuthorizationTarget[] {
+    const action = `secretsmanager:${operation}`;
+    if (operation === 'ListSecrets' || operation === 'GetRandomPassword') return [{ action, resource: '*' }];
+    const secretId = operation === 'CreateSecret' ? input.Name : input.SecretId;
+    if (typeof secretId !== 'string' || secretId === '') return [];
+    const secret = operation === 'CreateSecret' ? undefined : this.findSecret(secretId);
+    if (secret === undefined) {
+      const resource = secretId.startsWith('arn:')
+        ? secretId
+        : `arn:aws:secretsmanager:${this.options.region}:${this.options.accountId}:secret:${secretId}`;
+      return [{ action, resource, context: requestContext(input) }];
+    }
+    const context: Record<string, string> = {
+      ...requestContext(input),
+      'secretsmanager:SecretId': secret.arn,
+      'aws:ResourceAccount': this.options.accountId,
+    };
+    for (const tag of secret.tags) {
+      context[`aws:ResourceTag/${tag.Key}`] = tag.Value;
+      context[`secretsmanager:ResourceTag/${tag.Key}`] = tag.Value;
+    }
+    if (secret.rotationLambdaArn !== null)
+      context['secretsmanager:resource/AllowRotationLambdaArn'] = secret.rotationLambdaArn;
+    const targets: AuthorizationTarget[] = [{ action, resource: secret.arn, context }];
+    const rotationLambdaArn =
+      typeof input.RotationLambdaARN === 'string' ? input.RotationLambdaARN : secret.rotationLambdaArn;
+    if (operation === 'RotateSecret' && rotationLambdaArn !== null) {
+      // The function's resource policy must let Secrets Manager itself invoke it.
+      targets.push({
+        action: 'lambda:InvokeFunction',
+        resource: rotationLambdaArn,
+        asService: {
+          principal: 'secretsmanager.amazonaws.com',
+          deniedMessage:
+            'Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com.',
+        },
+      });
+    }
+    return targets;
   }
 
   // ---- operations -----------------------------------------------------------------------------
@@ -773,6 +823,24 @@ export class SecretsManagerStandIn extends OperationTable implements AwsServiceH
   private now(): Date {
     return this.options.clock.now();
   }
+}
+
+/** Condition keys the request itself carries (Secrets Manager's service authorization reference). */
+function requestContext(input: JsonObject): Record<string, string> {
+  const context: Record<string, string> = {};
+  const members: Record<string, string> = {
+    Name: 'secretsmanager:Name',
+    VersionId: 'secretsmanager:VersionId',
+    VersionStage: 'secretsmanager:VersionStage',
+    RotationLambdaARN: 'secretsmanager:RotationLambdaARN',
+    Description: 'secretsmanager:Description',
+    KmsKeyId: 'secretsmanager:KmsKeyId',
+  };
+  for (const [member, key] of Object.entries(members)) {
+    const value = input[member];
+    if (typeof value === 'string') context[key] = value;
+  }
+  return context;
 }
 
 async function invokeStep(

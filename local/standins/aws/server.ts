@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { defaultErrorTypeFor, type FaultInjector } from './faults.js';
+import { accessKeyIdOf, type IamAuthority } from './iam.js';
 import { AwsServiceError, type AwsServiceHandler, isJsonObject, type JsonObject } from './protocol.js';
 import type { AwsRequestRecord, Clock } from './types.js';
 
@@ -15,6 +16,8 @@ interface ServerDependencies {
   readonly faults: FaultInjector;
   readonly clock: Clock;
   readonly requestLog: AwsRequestRecord[];
+  /** The authority requests are checked against; null checks nothing. */
+  readonly iamAuthority: () => IamAuthority | null;
 }
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -49,7 +52,7 @@ export async function startAwsHttpServer(
 async function handleRequest(
   request: IncomingMessage,
   response: ServerResponse,
-  { handlers, faults, clock, requestLog }: ServerDependencies,
+  { handlers, faults, clock, requestLog, iamAuthority }: ServerDependencies,
 ): Promise<void> {
   const receivedAt = clock.now();
   const body = await readBody(request);
@@ -70,9 +73,30 @@ async function handleRequest(
     requestLog.push({ service: handler.service, operation, status, errorType, at: receivedAt });
   };
   const answerError = (error: AwsServiceError): void => {
-    writeJson(response, error.status, handler.contentType, { __type: error.code, message: error.message });
+    writeJson(
+      response,
+      error.status,
+      handler.contentType,
+      { __type: error.code, message: error.message },
+      { 'x-amzn-errortype': error.code },
+    );
     record(error.status, error.code);
   };
+
+  const authority = iamAuthority();
+  if (authority !== null) {
+    const denial = await authorize(
+      authority,
+      handler,
+      operation,
+      body,
+      headerValue(request, 'authorization'),
+    );
+    if (denial !== null) {
+      answerError(denial);
+      return;
+    }
+  }
 
   const fault = faults.decide(handler.service, operation);
   if (fault !== null && fault.latencyMs > 0) await sleep(fault.latencyMs);
@@ -98,6 +122,47 @@ async function handleRequest(
   }
   writeJson(response, 200, handler.contentType, result ?? {});
   record(200, null);
+}
+
+/**
+ * IAM comes before the operation: a denied caller gets AccessDeniedException even for a resource
+ * that does not exist. A body the operation cannot read is left to the operation's own error.
+ */
+async function authorize(
+  authority: IamAuthority,
+  handler: AwsServiceHandler,
+  operation: string,
+  body: string,
+  authorization: string | undefined,
+): Promise<AwsServiceError | null> {
+  if (!handler.has(operation)) return null;
+  let input: unknown;
+  try {
+    input = body.trim() === '' ? {} : JSON.parse(body);
+  } catch {
+    return null;
+  }
+  if (!isJsonObject(input)) return null;
+  const accessKeyId = accessKeyIdOf(authorization);
+  for (const target of handler.authorizationTargets(operation, input)) {
+    const { asService, ...request } = target;
+    const decision =
+      asService === undefined
+        ? await authority.authorize({ accessKeyId, ...request })
+        : await authority.authorizeService({
+            servicePrincipal: asService.principal,
+            action: request.action,
+            resource: request.resource,
+            sourceAccount: authority.accountId,
+            deniedMessage: asService.deniedMessage,
+          });
+    if (!decision.allowed) {
+      // AWS answers a key it never issued with 403, a denied action with 400 (awsJson).
+      const status = decision.errorType === 'UnrecognizedClientException' ? 403 : 400;
+      return new AwsServiceError(decision.errorType, decision.message, status);
+    }
+  }
+  return null;
 }
 
 async function invoke(
@@ -145,9 +210,16 @@ function readBody(request: IncomingMessage): Promise<string> {
   });
 }
 
-function writeJson(response: ServerResponse, status: number, contentType: string, body: object): void {
+function writeJson(
+  response: ServerResponse,
+  status: number,
+  contentType: string,
+  body: object,
+  headers: Record<string, string> = {},
+): void {
   const payload = JSON.stringify(body);
   response.writeHead(status, {
+    ...headers,
     'content-type': contentType,
     'content-length': Buffer.byteLength(payload),
     'x-amzn-requestid': randomUUID(),

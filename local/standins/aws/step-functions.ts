@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type AuthorizationTarget,
   AwsServiceError,
   type AwsServiceHandler,
   decodePageToken,
@@ -182,6 +183,15 @@ export class StepFunctionsStandIn extends OperationTable implements AwsServiceHa
 
   constructor(private readonly options: StepFunctionsOptions) {
     super();
+  }
+
+  /** `states:<Operation>` on the state machine (Start, List) or on the execution (the others). */
+  authorizationTargets(operation: string, input: JsonObject): AuthorizationTarget[] {
+    const onMachine = operation === 'StartExecution' || operation === 'ListExecutions';
+    const resource = onMachine ? input.stateMachineArn : input.executionArn;
+    return typeof resource === 'string' && resource !== ''
+      ? [{ action: `states:${operation}`, resource }]
+      : [];
   }
 
   registerStateMachine(stateMachineArn: string, runner: ExecutionRunner): void {

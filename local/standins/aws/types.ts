@@ -1,4 +1,5 @@
 /** Public shapes of the AWS stand-in; `index.ts` re-exports them. */
+import type { IamAuthority } from './iam.js';
 
 export type AwsServiceName = 'secretsmanager' | 'events' | 'states';
 
@@ -30,6 +31,8 @@ export interface AwsStandInOptions {
    * (the label leaves the earlier attempt's version). Default 'same'.
    */
   rotationRetryToken?: RotationRetryToken;
+  /** Checks every request's signer against IAM (see `iam.ts`); also settable later with `setIamAuthority`. Default none. */
+  iam?: IamAuthority;
 }
 
 export type RotationRetryToken = 'same' | 'new';
@@ -159,6 +162,11 @@ export interface AwsStandIn {
   readonly region: string;
   readonly accountId: string;
   close(): Promise<void>;
+  /**
+   * Installs (or, with null, removes) the IAM authority every later request is checked against:
+   * the access key of its SigV4 `Authorization` header names the caller.
+   */
+  setIamAuthority(authority: IamAuthority | null): void;
   /** Every request, in order of answer. */
   readonly requestLog: readonly AwsRequestRecord[];
   readonly faults: { add(rule: AwsFaultRule): void; clear(): void };

@@ -171,9 +171,35 @@ describe('RotatorStack', () => {
     expect(reads('fetch', managedSecretId)).toBe(true);
     expect(reads('verify', managedSecretId)).toBe(true);
     expect(reads('checkAdoption', managedSecretId)).toBe(false);
-    for (const fn of ['fetch', 'rotator', 'verify', 'checkAdoption', 'deleteOrRollback'] as const) {
+    expect(reads('deleteOrRollback', managedSecretId)).toBe(false);
+    for (const fn of ['fetch', 'rotator', 'checkAdoption', 'deleteOrRollback'] as const) {
       expect(reads(fn, adminId), fn).toBe(true);
     }
+    // Verify probes with the pending credential only.
+    expect(reads('verify', adminId)).toBe(false);
+  });
+
+  it('grants DescribeSecret exactly to the functions that call it: Fetch and DeleteOrRollback on the managed secret, Fetch on the admin secret', () => {
+    // Prepare
+    const adminId = stack.getLogicalId(stack.adminSecret.node.defaultChild as CfnElement);
+    const describes = (fn: keyof RotatorStack['functions'], secretLogicalId: string) =>
+      statementsOf(template, roleId(fn)).some(
+        (s) =>
+          actionsOf(s).includes('secretsmanager:DescribeSecret') &&
+          JSON.stringify(s.Resource) === JSON.stringify({ Ref: secretLogicalId }),
+      );
+
+    // Assess
+    for (const fn of ['fetch', 'rotator', 'deleteOrRollback'] as const) {
+      expect(describes(fn, managedSecretId), fn).toBe(true);
+    }
+    for (const fn of ['validate', 'verify', 'checkAdoption'] as const) {
+      expect(describes(fn, managedSecretId), fn).toBe(false);
+    }
+    for (const fn of ['validate', 'rotator', 'verify', 'checkAdoption', 'deleteOrRollback'] as const) {
+      expect(describes(fn, adminId), fn).toBe(false);
+    }
+    expect(describes('fetch', adminId)).toBe(true);
   });
 
   it('gives Validate no AWS permission beyond its own logs and traces', () => {
