@@ -1,11 +1,15 @@
 import { z } from 'zod';
-import { checkAdoption } from '../core/adoption.js';
+import { checkAdoption, checkRetirement } from '../core/adoption.js';
 import { RotationStateSchema } from '../shared/contract.js';
 import { clock, getGenesysAdmin } from '../shared/runtime.js';
 import { stepHandler } from '../shared/step-handler.js';
 
+/** `adoption`: the gate after promotion; `retirement`: the re-check after the legacy client went inactive. */
 export const handler = stepHandler(
   'CheckAdoption',
-  z.object({ state: RotationStateSchema }),
-  async ({ state }) => checkAdoption({ genesys: await getGenesysAdmin(), clock }, state),
+  z.object({ check: z.enum(['adoption', 'retirement']).default('adoption'), state: RotationStateSchema }),
+  async ({ check, state }) => {
+    const deps = { genesys: await getGenesysAdmin(), clock };
+    return check === 'retirement' ? checkRetirement(deps, state) : checkAdoption(deps, state);
+  },
 );

@@ -65,6 +65,13 @@ export const STATE = {
   DeactivateLegacy: 'DeactivateLegacy',
   EmitDeactivated: 'EmitDeactivated',
   ObserveInactive: 'ObserveInactive',
+  CheckRetirement: 'CheckRetirement',
+  IsRetirementObserved: 'IsRetirementObserved',
+  WaitForRetirementEvidence: 'WaitForRetirementEvidence',
+  ReactivateLegacy: 'ReactivateLegacy',
+  IsRetirementHeld: 'IsRetirementHeld',
+  PrepareRetirementHold: 'PrepareRetirementHold',
+  PrepareAdoptionHold: 'PrepareAdoptionHold',
   DeleteLegacy: 'DeleteLegacy',
   EmitRetired: 'EmitRetired',
   RotationSucceeded: 'RotationSucceeded',
@@ -421,7 +428,7 @@ export class RotationStateMachine extends Construct {
     );
 
     const checkAdoption = toNeedsAttention(
-      invoke(STATE.CheckAdoption, fns.checkAdoption, state, '$.adoption'),
+      invoke(STATE.CheckAdoption, fns.checkAdoption, { check: 'adoption', ...state }, '$.adoption'),
     );
     const emitAdoptionProgress = toNeedsAttention(
       emit(STATE.EmitAdoptionProgress, [
@@ -435,6 +442,13 @@ export class RotationStateMachine extends Construct {
       stateName: STATE.WaitForAdoption,
       time: WaitTime.secondsPath('$.adoption.waitSeconds'),
     });
+    // A hold leaves the legacy client active; the hold (its figures in Cause) becomes `$.error`, so the
+    // needs-attention event and the execution's cause carry them.
+    const prepareAdoptionHold = new Pass(this, STATE.PrepareAdoptionHold, {
+      stateName: STATE.PrepareAdoptionHold,
+      inputPath: '$.adoption.hold',
+      resultPath: '$.error',
+    }).next(emitNeedsAttention);
     const deactivateLegacy = toNeedsAttention(
       invoke(STATE.DeactivateLegacy, fns.deleteOrRollback, { mode: 'deactivate', ...state }, '$.retired'),
     );
@@ -447,6 +461,32 @@ export class RotationStateMachine extends Construct {
       stateName: STATE.ObserveInactive,
       time: WaitTime.secondsPath('$.validation.plan.retireObserveSeconds'),
     });
+    // Anything but a clean re-check puts the legacy client back to active before alerting: a consumer
+    // that still uses it must not be the one to find out.
+    const prepareRetirementHold = new Pass(this, STATE.PrepareRetirementHold, {
+      stateName: STATE.PrepareRetirementHold,
+      inputPath: '$.retirement.hold',
+      resultPath: '$.error',
+    }).next(emitNeedsAttention);
+    const isRetirementHeld = new Choice(this, STATE.IsRetirementHeld, { stateName: STATE.IsRetirementHeld })
+      .when(
+        Condition.and(Condition.isPresent('$.retirement.hold'), Condition.isNotNull('$.retirement.hold')),
+        prepareRetirementHold,
+      )
+      .otherwise(emitNeedsAttention);
+    const reactivateLegacy = toNeedsAttention(
+      invoke(STATE.ReactivateLegacy, fns.deleteOrRollback, { mode: 'reactivate', ...state }, '$.retired'),
+    ).next(isRetirementHeld);
+    const checkRetirement = invoke(
+      STATE.CheckRetirement,
+      fns.checkAdoption,
+      { check: 'retirement', ...state },
+      '$.retirement',
+    ).addCatch(reactivateLegacy, CATCH_ALL);
+    const waitForRetirementEvidence = new Wait(this, STATE.WaitForRetirementEvidence, {
+      stateName: STATE.WaitForRetirementEvidence,
+      time: WaitTime.secondsPath('$.retirement.waitSeconds'),
+    }).next(checkRetirement);
     const deleteLegacy = toNeedsAttention(
       invoke(STATE.DeleteLegacy, fns.deleteOrRollback, { mode: 'delete', ...state }, '$.retired'),
     );
@@ -454,7 +494,7 @@ export class RotationStateMachine extends Construct {
       emit(STATE.EmitRetired, [
         {
           detailType: DETAIL_TYPE.legacyRetired,
-          facts: { ...newClientId, 'retired.$': '$.retired' },
+          facts: { ...newClientId, 'retired.$': '$.retired', 'retirement.$': '$.retirement' },
         },
         {
           detailType: DETAIL_TYPE.succeeded,
@@ -462,8 +502,18 @@ export class RotationStateMachine extends Construct {
         },
       ]),
     );
+    const isRetirementObserved = new Choice(this, STATE.IsRetirementObserved, {
+      stateName: STATE.IsRetirementObserved,
+    })
+      .when(
+        Condition.stringEquals('$.retirement.verdict', 'clean'),
+        deleteLegacy.next(emitRetired).next(rotationSucceeded),
+      )
+      .when(Condition.stringEquals('$.retirement.verdict', 'waiting'), waitForRetirementEvidence)
+      .otherwise(reactivateLegacy);
 
     const isAdopted = new Choice(this, STATE.IsAdopted, { stateName: STATE.IsAdopted })
+      .when(Condition.booleanEquals('$.adoption.held', true), prepareAdoptionHold)
       .when(
         Condition.booleanEquals('$.adoption.adopted', false),
         emitAdoptionProgress.next(waitForAdoption).next(checkAdoption),
@@ -472,9 +522,8 @@ export class RotationStateMachine extends Construct {
         deactivateLegacy
           .next(emitDeactivated)
           .next(observeInactive)
-          .next(deleteLegacy)
-          .next(emitRetired)
-          .next(rotationSucceeded),
+          .next(checkRetirement)
+          .next(isRetirementObserved),
       );
 
     const rotate = emitStarted

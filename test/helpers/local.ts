@@ -20,11 +20,13 @@ import {
 import type { RecordedEvent } from '../../local/standins/aws/index.js';
 import type { GenesysStandIn } from '../../local/standins/genesys/index.js';
 
-/** A rotation in about two seconds: quiet period 1 s, grace 10 s, waits compressed by the engine. */
+/**
+ * A rotation in about ten seconds: over LOCAL_POLICY's 2 s usage days (the stand-in's too), two
+ * evidence days, grace 15 s; the engine compresses the other waits.
+ */
 export const FAST_POLICY: RotationPolicyInput = {
   stage: DEMO_STAGE,
-  gracePeriodSeconds: 10,
-  adoptionQuietSeconds: 1,
+  gracePeriodSeconds: 15,
   adoptionPollSeconds: 1,
   retireObserveSeconds: 1,
   usageLookbackDays: 7,
