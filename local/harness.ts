@@ -55,11 +55,19 @@ export const LOCAL_POLICY: RotationPolicyInput = {
   usageReportLagSeconds: 1,
   adoptionPollSeconds: 1,
   retireObserveSeconds: 1,
-  usageLookbackDays: 7,
+  // 30 compressed days: a minute of history, so the seeded usage is still in view after synth.
+  usageLookbackDays: 30,
 };
 
-/** The stand-in's usage calendar for local runs: 2 s days reported 0.5 s after they end. */
-export const LOCAL_GENESYS_USAGE: GenesysStandInOptions = { usageDayLengthMs: 2_000, usageReportLagMs: 500 };
+/**
+ * The stand-in's usage calendar for local runs: 2 s days reported 0.5 s after they end; queries complete
+ * at once, so a check a second (two clients) stays inside the admin token's 300 calls a minute.
+ */
+export const LOCAL_GENESYS_USAGE: GenesysStandInOptions = {
+  usageDayLengthMs: 2_000,
+  usageReportLagMs: 500,
+  usageQueryRunningMs: 0,
+};
 
 export interface ExternalEndpoints {
   /** GENESYS_GATEWAY_URL: use this Genesys instead of starting the stand-in. */

@@ -33,8 +33,9 @@ export const FAST_POLICY = {
   retireObserveSeconds: 1,
 } as const;
 /** The stand-in's usage calendar matching FAST_POLICY: 1 s days reported 0.2 s after they end. */
-export const FAST_USAGE = { usageDayLengthMs: 1_000, usageReportLagMs: 200 } as const;
-export const WAIT_OVERRIDES_MS = { WaitForAdoption: 20, ObserveInactive: 10 } as const;
+export const FAST_USAGE = { usageDayLengthMs: 1_000, usageReportLagMs: 200, usageQueryRunningMs: 0 } as const;
+// The adoption gate's 1 s waits stay real: usage days are 1 s, and each check costs Genesys calls.
+export const WAIT_OVERRIDES_MS = { ObserveInactive: 10 } as const;
 /** The Genesys adapter's per-request timeout for the matrix (GENESYS_HTTP_TIMEOUT_MILLIS). */
 export const GENESYS_TIMEOUT_MS = 1_000;
 /** Wait before retrying a retryable answer without Retry-After (GENESYS_HTTP_RETRY_AFTER_MILLIS). */

@@ -29,10 +29,11 @@ export const FAST_POLICY: RotationPolicyInput = {
   gracePeriodSeconds: 15,
   adoptionPollSeconds: 1,
   retireObserveSeconds: 1,
-  usageLookbackDays: 7,
+  usageLookbackDays: 30,
 };
 
-export const FAST_WAITS: Readonly<Record<string, number>> = { WaitForAdoption: 50, ObserveInactive: 10 };
+/** The adoption gate's own 1 s waits stay real: usage days are 2 s, and each check costs Genesys calls. */
+export const FAST_WAITS: Readonly<Record<string, number>> = { ObserveInactive: 10 };
 export const FAST_CONSUMER = { callIntervalMs: 50, refreshIntervalMs: 100 } as const;
 
 /** Options of `startFastEnvironment`: the harness's, with a policy merged over the fast one. */
