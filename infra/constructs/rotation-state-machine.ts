@@ -469,8 +469,15 @@ export class RotationStateMachine extends Construct {
       resultPath: '$.error',
     }).next(emitNeedsAttention);
     const isRetirementHeld = new Choice(this, STATE.IsRetirementHeld, { stateName: STATE.IsRetirementHeld })
+      // Reached with a verdict that carries a hold, or from CheckRetirement's Catch (`$.error` set).
       .when(
-        Condition.and(Condition.isPresent('$.retirement.hold'), Condition.isNotNull('$.retirement.hold')),
+        Condition.and(
+          Condition.isPresent('$.retirement.verdict'),
+          Condition.or(
+            Condition.stringEquals('$.retirement.verdict', 'legacy-traffic'),
+            Condition.stringEquals('$.retirement.verdict', 'unobserved'),
+          ),
+        ),
         prepareRetirementHold,
       )
       .otherwise(emitNeedsAttention);
