@@ -2,7 +2,7 @@
  * The CDK app: one `RotatorStack` with an example managed secret, checked by cdk-nag.
  *
  *   npx cdk synth -q                                   # bundles with the local esbuild
- *   npx cdk synth -q -c policy='{"stage":"prod","gracePeriodSeconds":7200}'
+ *   npx cdk synth -q -c policy='{"stage":"prod","gracePeriodSeconds":604800}'
  *
  * `buildApp` is also how the tests and the local engine synthesize the template.
  */

@@ -66,14 +66,30 @@ export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_ENVIRONMENT = 'mypurecloud.ie';
 export const DEMO_STAGE = 'prod';
 
-/** Waits compressed from hours to seconds so a full rotation, grace period included, runs in seconds. */
+/**
+ * Waits compressed from days to seconds so a full rotation, evidence and grace period included, runs
+ * in seconds: usage days of 2 s (the stand-in's `LOCAL_GENESYS_USAGE`), two evidence days.
+ */
 export const LOCAL_POLICY: RotationPolicyInput = {
   stage: DEMO_STAGE,
   gracePeriodSeconds: 30,
-  adoptionQuietSeconds: 2,
+  adoptionEvidenceDays: 2,
+  usageDayLengthSeconds: 2,
+  usageReportLagSeconds: 1,
   adoptionPollSeconds: 1,
   retireObserveSeconds: 1,
-  usageLookbackDays: 7,
+  // 30 compressed days: a minute of history, so the seeded usage is still in view after synth.
+  usageLookbackDays: 30,
+};
+
+/**
+ * The stand-in's usage calendar for local runs: 2 s days reported 0.5 s after they end; queries complete
+ * at once, so a check a second (two clients) stays inside the admin token's 300 calls a minute.
+ */
+export const LOCAL_GENESYS_USAGE: GenesysStandInOptions = {
+  usageDayLengthMs: 2_000,
+  usageReportLagMs: 500,
+  usageQueryRunningMs: 0,
 };
 
 /**
@@ -329,6 +345,8 @@ function seedDemoOrg(genesys: GenesysStandIn): DemoOrg & { adminSecret: string; 
     roleDivisions: [pair],
     dateCreated: new Date(genesys.clock.now().getTime() - 90 * 86_400_000),
     accessTokenValiditySeconds: 3_600,
+    // In use before the demo: Validate refuses an unused legacy client.
+    pastUsage: { days: 7, requestsPerDay: 40 },
   });
   return {
     adminClientId: admin.clientId,
@@ -346,7 +364,9 @@ export async function startLocalEnvironment(
   const external = options.external ?? {};
   const policy: RotationPolicyInput = { ...LOCAL_POLICY, ...options.policy };
   const lambdaCode = options.lambdaCode ?? lambdaCodeFromEnvironment();
-  const genesys = external.genesysGatewayUrl ? null : await startGenesysStandIn(options.genesys);
+  const genesys = external.genesysGatewayUrl
+    ? null
+    : await startGenesysStandIn({ ...LOCAL_GENESYS_USAGE, ...options.genesys });
   const aws = await startAwsStandIn({ secretArnSuffix: localSecretArnSuffix, ...options.aws });
   const cleanups: Array<() => Promise<void> | void> = [() => aws.close()];
   if (genesys) cleanups.push(() => genesys.close());

@@ -2,7 +2,9 @@
  * `npm start`: one real rotation on this machine. Stand-ins for Genesys Cloud and AWS, a demo org
  * with a consumer that keeps calling Genesys with whatever AWSCURRENT holds, and the synthesized
  * state machine on the local engine. Prints one line per state and a summary; `--json` prints the
- * summary as one JSON object on the last line. Exits non-zero unless the rotation succeeded.
+ * summary as one JSON object on the last line. Exit codes: 0 succeeded or dry run; 3 held (no evidence
+ * that consumers left the legacy client, or legacy traffic: the legacy client stays active); 2 a bad
+ * option; 1 anything else.
  */
 import './polyfills.js';
 import { randomUUID } from 'node:crypto';
@@ -12,8 +14,22 @@ import { getGenesysAdmin } from '../functions/shared/genesys-runtime.js';
 import type { EventLog } from './engine/runner.js';
 import { type LocalEnvironment, startLocalEnvironment } from './harness.js';
 
+/** `npm start`'s exit code when the rotation held: distinct, so scripts can tell it from a failure. */
+const EXIT_HELD = 3;
+
+/** The figures of a hold, from the execution's `Rotation Needs Attention` event. */
+interface HoldSummary {
+  reason: string;
+  legacyRequestsSincePromotion: number;
+  daysObserved: number;
+  evidenceDaysRequired: number;
+  cause: string;
+}
+
 interface Summary {
-  outcome: 'succeeded' | 'dry-run' | 'rolled-back' | 'refused' | 'needs-attention' | 'failed';
+  outcome: 'succeeded' | 'dry-run' | 'held' | 'rolled-back' | 'refused' | 'needs-attention' | 'failed';
+  /** Set when the outcome is `held`: why, with the usage figures. */
+  hold: HoldSummary | null;
   trigger: 'manual' | 'secretsmanager';
   executionStatus: string;
   error: string | null;
@@ -111,6 +127,23 @@ async function legacyClientState(env: LocalEnvironment): Promise<string> {
   const admin = await getGenesysAdmin();
   const legacy = await admin.getClient(env.demo.legacyClientId);
   return legacy === null ? 'gone' : legacy.state;
+}
+
+/** A hold's figures: the needs-attention event whose error is a hold (it carries `reason`). */
+function holdOf(events: ReadonlyArray<{ detailType: string; detail: unknown }>): HoldSummary | null {
+  for (const event of events) {
+    if (event.detailType !== 'Rotation Needs Attention') continue;
+    const error = (event.detail as { error?: Record<string, unknown> } | null)?.error;
+    if (!error || typeof error.reason !== 'string') continue;
+    return {
+      reason: error.reason,
+      legacyRequestsSincePromotion: Number(error.legacyRequestsSincePromotion ?? 0),
+      daysObserved: Number(error.daysObserved ?? 0),
+      evidenceDaysRequired: Number(error.evidenceDaysRequired ?? 0),
+      cause: String(error.Cause ?? ''),
+    };
+  }
+  return null;
 }
 
 function outcomeOf(status: string, terminalState: string | null, dryRun: boolean): Summary['outcome'] {
@@ -213,9 +246,12 @@ async function main(): Promise<number> {
     const consumerSecretReads = (consumerStats?.secretReads ?? 0) - consumerBefore.secretReads;
     const rotatorAws = awsRequests.length - consumerSecretReads;
     const events = env.aws.eventBridge.events.slice(eventsBefore);
+    const hold = holdOf(events);
+    const outcome = outcomeOf(result.status, result.terminalState, args['dry-run'] === true);
 
     const summary: Summary = {
-      outcome: outcomeOf(result.status, result.terminalState, args['dry-run'] === true),
+      outcome: outcome === 'needs-attention' && hold !== null ? 'held' : outcome,
+      hold,
       trigger,
       executionStatus: result.status,
       error: result.error,
@@ -241,6 +277,11 @@ async function main(): Promise<number> {
       print(
         `Outcome:              ${summary.outcome} (${summary.executionStatus}${summary.error ? `, ${summary.error}` : ''})`,
       );
+      if (summary.hold) {
+        print(
+          `Held:                 ${summary.hold.reason}: ${summary.hold.legacyRequestsSincePromotion} legacy requests since promotion, ${summary.hold.daysObserved} of ${summary.hold.evidenceDaysRequired} reported days observed`,
+        );
+      }
       print(`New client:           ${summary.newClientId ?? '-'}`);
       print(`Legacy client:        ${summary.legacyClientId} -> ${summary.legacyClientState}`);
       print(`Events emitted:       ${summary.events} (${summary.eventTypes.join(', ')})`);
@@ -249,6 +290,7 @@ async function main(): Promise<number> {
       print(`AWS calls:            ${summary.awsCalls} by the rotator`);
       print(`Wall time:            ${summary.wallMs} ms`);
     }
+    if (summary.outcome === 'held') return EXIT_HELD;
     return summary.outcome === 'succeeded' || summary.outcome === 'dry-run' ? 0 : 1;
   } finally {
     await env.close();

@@ -1,12 +1,16 @@
 import * as z from 'zod';
-import { checkAdoption } from '../core/adoption.js';
+import { checkAdoption, checkRetirement } from '../core/adoption.js';
 import { RotationStateSchema } from '../shared/contract.js';
 import { getGenesysAdmin } from '../shared/genesys-runtime.js';
 import { clock } from '../shared/runtime.js';
 import { stepHandler } from '../shared/step-handler.js';
 
+/** `adoption`: the gate after promotion; `retirement`: the re-check after the legacy client went inactive. */
 export const handler = stepHandler(
   'CheckAdoption',
-  z.object({ state: RotationStateSchema }),
-  async ({ state }) => checkAdoption({ genesys: await getGenesysAdmin(), clock }, state),
+  z.object({ check: z.enum(['adoption', 'retirement']).default('adoption'), state: RotationStateSchema }),
+  async ({ check, state }) => {
+    const deps = { genesys: await getGenesysAdmin(), clock };
+    return check === 'retirement' ? checkRetirement(deps, state) : checkAdoption(deps, state);
+  },
 );

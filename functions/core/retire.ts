@@ -1,6 +1,6 @@
 import type { Retired, RolledBack, RotationState } from '../shared/contract.js';
 import { NeedsAttentionError } from '../shared/errors.js';
-import type { GenesysAdminPort, SecretStorePort } from '../shared/ports.js';
+import type { Clock, GenesysAdminPort, SecretStorePort } from '../shared/ports.js';
 import { clientBelongsToToken } from './naming.js';
 import { requireState } from './require-state.js';
 import { AWSCURRENT, stagesOf } from './stages.js';
@@ -8,6 +8,8 @@ import { AWSCURRENT, stagesOf } from './stages.js';
 export interface RetireDependencies {
   readonly secrets: SecretStorePort;
   readonly genesys: GenesysAdminPort;
+  /** Default: the system clock. */
+  readonly clock?: Pick<Clock, 'now'>;
 }
 
 /** Retiring is only safe while AWSCURRENT still holds this rotation's credential. */
@@ -53,8 +55,31 @@ export async function deactivateLegacyClient(
   const legacy = await deps.genesys.getClient(legacyClientId);
   if (legacy === null) return { legacyClientId, action: 'already-gone' };
   if (legacy.state !== 'inactive') await deps.genesys.setClientState(legacyClientId, 'inactive');
-  return { legacyClientId, action: 'deactivated' };
+  // A retried deactivation keeps the first time: the retirement check observes from it.
+  const at = state.retired?.action === 'deactivated' ? state.retired.at : undefined;
+  return { legacyClientId, action: 'deactivated', at: at ?? now(deps).toISOString() };
 }
+
+/** The retirement check saw legacy traffic (or no evidence): the legacy client goes back to `active`. */
+export async function reactivateLegacyClient(
+  deps: RetireDependencies,
+  state: RotationState,
+): Promise<Retired> {
+  const { validation } = requireState(state, 'ReactivateLegacy', 'validation');
+  const legacyClientId = validation.plan.legacyClientId;
+  const legacy = await deps.genesys.getClient(legacyClientId);
+  if (legacy === null) return { legacyClientId, action: 'already-gone' };
+  if (legacy.state !== 'active') await deps.genesys.setClientState(legacyClientId, 'active');
+  return {
+    legacyClientId,
+    action: 'reactivated',
+    at: now(deps).toISOString(),
+    note: `Legacy client ${legacyClientId} is active again; consumers that still use it keep working`,
+  };
+}
+
+const now = (deps: RetireDependencies) => deps.clock?.now() ?? new Date();
+const DAY_MS = 86_400_000;
 
 /** Second half: delete (restorable for 7 days when the client is older than 30 days). */
 export async function deleteLegacyClient(deps: RetireDependencies, state: RotationState): Promise<Retired> {
@@ -68,7 +93,20 @@ export async function deleteLegacyClient(deps: RetireDependencies, state: Rotati
   const legacy = await deps.genesys.getClient(legacyClientId);
   if (legacy === null) return { legacyClientId, action: 'already-gone' };
   await deps.genesys.deleteClient(legacyClientId);
-  return { legacyClientId, action: 'deleted' };
+  const createdMs = legacy.dateCreated === null ? Number.NaN : Date.parse(legacy.dateCreated);
+  const ageDays = Number.isNaN(createdMs) ? null : Math.floor((now(deps).getTime() - createdMs) / DAY_MS);
+  // help.mypurecloud.com: "Deleting clients created within the last 30 days is not reversible. Clients
+  // created more than 30 days ago deactivate for seven days before permanent removal."
+  const irreversible = ageDays === null || ageDays < 30;
+  return {
+    legacyClientId,
+    action: 'deleted',
+    at: now(deps).toISOString(),
+    irreversible,
+    note: irreversible
+      ? `Legacy client ${legacyClientId} was deleted irreversibly (${ageDays === null ? 'age unknown' : `${ageDays} days old`}; Genesys restores only clients older than 30 days)`
+      : `Legacy client ${legacyClientId} (${ageDays} days old) was deleted; Genesys keeps it restorable for 7 days`,
+  };
 }
 
 /**

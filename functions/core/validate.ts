@@ -12,9 +12,26 @@ import {
   SelfRotationRefusedError,
   UnsupportedKindError,
 } from '../shared/errors.js';
-import type { RotationPolicy } from '../shared/policy.js';
+import { onUsageCalendar, type RotationPolicy, retireObserveSecondsFor } from '../shared/policy.js';
 import { secondsUntilWindow } from './maintenance-window.js';
 import { newClientName } from './naming.js';
+
+/** Genesys (help.mypurecloud.com, OAuth clients): only clients older than this are restorable after delete. */
+export const RESTORABLE_MIN_AGE_DAYS = 30;
+
+/** What deleting the legacy client will mean, said before anything happens (the plan, the dry run). */
+function legacyDeletion(
+  ageDays: number | null,
+  clientId: string,
+): { legacyDeleteIrreversible: boolean; legacyDeleteNote: string } {
+  const irreversible = ageDays === null || ageDays < RESTORABLE_MIN_AGE_DAYS;
+  return {
+    legacyDeleteIrreversible: irreversible,
+    legacyDeleteNote: irreversible
+      ? `Deleting legacy client ${clientId} (${ageDays === null ? 'age unknown' : `${ageDays} days old`}) is irreversible: Genesys restores only clients created more than 30 days ago`
+      : `Legacy client ${clientId} is ${ageDays} days old: once deleted Genesys keeps it restorable for 7 days; a client younger than 30 days would be deleted irreversibly`,
+  };
+}
 
 const MIN_TOKEN_VALIDITY = 300;
 const MAX_TOKEN_VALIDITY = 172_800;
@@ -226,9 +243,17 @@ export function evaluateRotation(state: RotationState, policy: RotationPolicy, n
         accessTokenValiditySeconds: inventory.legacyClient.accessTokenValiditySeconds,
         legacyClientId: inventory.legacyClient.id,
         gracePeriodSeconds: policy.gracePeriodSeconds,
-        adoptionQuietSeconds: policy.adoptionQuietSeconds,
         adoptionPollSeconds: policy.adoptionPollSeconds,
-        retireObserveSeconds: policy.retireObserveSeconds,
+        adoptionEvidenceDays: policy.adoptionEvidenceDays,
+        usageDayLengthSeconds: policy.usageDayLengthSeconds,
+        usageReportLagSeconds: policy.usageReportLagSeconds,
+        retireWithoutEvidence: policy.retireWithoutEvidence,
+        drainSeconds: onUsageCalendar(policy, inventory.legacyClient.accessTokenValiditySeconds),
+        retireObserveSeconds: retireObserveSecondsFor(
+          policy,
+          inventory.legacyClient.accessTokenValiditySeconds,
+        ),
+        ...legacyDeletion(inventory.legacyClient.ageDays, inventory.legacyClient.id),
       },
     },
   };

@@ -158,9 +158,18 @@ export const ValidationSchema = z.object({
     accessTokenValiditySeconds: z.number().int(),
     legacyClientId: z.string(),
     gracePeriodSeconds: z.number().int(),
-    adoptionQuietSeconds: z.number().int(),
     adoptionPollSeconds: z.number().int(),
+    adoptionEvidenceDays: z.number().int(),
+    usageDayLengthSeconds: z.number().int(),
+    usageReportLagSeconds: z.number().int(),
+    retireWithoutEvidence: z.boolean(),
+    /** Legacy token validity on the usage calendar: days starting before promotion + this are not evidence. */
+    drainSeconds: z.number(),
+    /** Computed: token validity + two usage days + report lag, at least the policy's floor. */
     retireObserveSeconds: z.number().int(),
+    /** Genesys: deleting a client created within the last 30 days is not reversible. */
+    legacyDeleteIrreversible: z.boolean(),
+    legacyDeleteNote: z.string(),
   }),
 });
 export type Validation = z.infer<typeof ValidationSchema>;
@@ -189,21 +198,65 @@ export const SyncedSchema = z.object({
 });
 export type Synced = z.infer<typeof SyncedSchema>;
 
+/** One completed usage day as both clients' usage reports show it. */
+export const UsageDaySchema = z.object({
+  /** Start of the day, as Genesys reports it (`ApiUsageRow.date`). */
+  date: z.string(),
+  legacyRequests: z.number().int(),
+  newRequests: z.number().int(),
+});
+export type UsageDay = z.infer<typeof UsageDaySchema>;
+
+/** Why a rotation holds: the legacy client stays active and the execution ends `NeedsAttention`. */
+export const HoldSchema = z.object({
+  /** What `$.error.Error` says: the name of the condition. */
+  Error: z.enum(['AdoptionNotEvidenced', 'LegacyClientStillUsed']),
+  /** One sentence with the figures; the execution's cause. */
+  Cause: z.string(),
+  reason: z.enum(['no-evidence', 'legacy-traffic']),
+  legacyClientId: z.string(),
+  legacyRequestsSincePromotion: z.number().int(),
+  daysObserved: z.number().int(),
+  evidenceDaysRequired: z.number().int(),
+});
+export type Hold = z.infer<typeof HoldSchema>;
+
 export const AdoptionSchema = z.object({
   adopted: z.boolean(),
-  /** Legacy client's request total (usage API) at the first check after promotion. */
-  baselineRequests: z.number().int(),
-  legacyRequestsTotal: z.number().int(),
-  /** When the legacy total last changed (or the first check); quiet period counts from here. */
-  quietSince: z.string(),
-  decidedBy: z.enum(['quiet', 'grace']).nullable(),
+  /** True: no evidence by the end of the grace period, or legacy traffic: the rotation holds. */
+  held: z.boolean(),
+  hold: HoldSchema.nullable(),
+  decidedBy: z.enum(['evidence', 'time-opt-in']).nullable(),
+  /** Promotion + the legacy token validity (on the usage calendar): only days starting here count. */
+  evaluableFrom: z.string(),
+  /** Completed days from `evaluableFrom` on which the new client shows requests (reported days). */
+  daysObserved: z.number().int(),
+  /** Legacy requests on reported days ending after promotion (the promotion day included). */
   legacyRequestsSincePromotion: z.number().int(),
+  /** Legacy requests on days starting at or after `evaluableFrom`. */
+  legacyRequestsSinceDrain: z.number().int(),
+  /** End of the last completed day the gate evaluated; the retirement check looks after it. */
+  observedUntil: z.string().nullable(),
+  days: z.array(UsageDaySchema),
   secondsSincePromotion: z.number().int(),
-  /** Seconds the gate should wait before checking again (0 when adopted). */
+  /** Seconds the gate should wait before checking again (0 when decided). */
   waitSeconds: z.number().int().min(0),
   checks: z.number().int(),
 });
 export type Adoption = z.infer<typeof AdoptionSchema>;
+
+/** The check after the legacy client was set `inactive` and observed. */
+export const RetirementCheckSchema = z.object({
+  verdict: z.enum(['clean', 'legacy-traffic', 'unobserved', 'waiting']),
+  /** Legacy requests on completed days after the adoption gate's last evaluated day. */
+  legacyRequestsSinceDeactivation: z.number().int(),
+  /** Reported days starting after deactivation + token validity. */
+  daysObserved: z.number().int(),
+  hold: HoldSchema.nullable(),
+  waitSeconds: z.number().int().min(0),
+  checks: z.number().int(),
+});
+export type RetirementCheck = z.infer<typeof RetirementCheckSchema>;
 
 export const EmergencySchema = z.object({
   strategy: z.enum(EMERGENCY_STRATEGIES),
@@ -219,7 +272,12 @@ export type Emergency = z.infer<typeof EmergencySchema>;
 
 export const RetiredSchema = z.object({
   legacyClientId: z.string(),
-  action: z.enum(['deactivated', 'deleted', 'already-gone']),
+  action: z.enum(['deactivated', 'deleted', 'already-gone', 'reactivated']),
+  /** When this action happened (the retirement check observes from deactivation). */
+  at: z.string().optional(),
+  /** Deleted while younger than 30 days: gone for good (Genesys restores only older clients, 7 days). */
+  irreversible: z.boolean().optional(),
+  note: z.string().optional(),
 });
 export type Retired = z.infer<typeof RetiredSchema>;
 
@@ -251,6 +309,7 @@ export const RotationStateSchema = z.object({
   synced: SyncedSchema.optional(),
   adoption: AdoptionSchema.optional(),
   retired: RetiredSchema.optional(),
+  retirement: RetirementCheckSchema.optional(),
   rolledBack: RolledBackSchema.optional(),
   emergency: EmergencySchema.optional(),
   error: CaughtErrorSchema.optional(),
@@ -281,6 +340,6 @@ export const SecretsManagerRotationEventSchema = z.object({
 export type SecretsManagerRotationEvent = z.infer<typeof SecretsManagerRotationEventSchema>;
 
 export const DeleteOrRollbackInputSchema = z.object({
-  mode: z.enum(['deactivate', 'delete', 'rollback']),
+  mode: z.enum(['deactivate', 'delete', 'reactivate', 'rollback']),
   state: RotationStateSchema,
 });

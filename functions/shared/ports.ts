@@ -31,6 +31,13 @@ export interface GenesysClientWithSecret {
   readonly secret: string;
 }
 
+/** One row of a day-granular usage query. */
+export interface DailyUsage {
+  /** Start of the usage day (ISO-8601, as Genesys writes `ApiUsageRow.date`). */
+  readonly date: string;
+  readonly requests: number;
+}
+
 /** What the rotator does in Genesys with its own admin credential. */
 export interface GenesysAdminPort {
   /** `null` when Genesys answers 404. */
@@ -45,6 +52,12 @@ export interface GenesysAdminPort {
   regenerateSecret(clientId: string): Promise<GenesysClientWithSecret>;
   /** Total requests the client made in the last `days` days (asynchronous usage query, polled). */
   usageRequests(clientId: string, days: number): Promise<number>;
+  /**
+   * Requests per usage day in `[from, to)` (`granularity: Day`, metric `Requests`), as Genesys reports
+   * them: completed days only, and only once reported. A day with no row had no requests, or is not
+   * reported yet.
+   */
+  usageByDay(clientId: string, interval: { from: Date; to: Date }): Promise<DailyUsage[]>;
   /** The admin credential's own client and org (`GET /api/v2/tokens/me`). */
   whoAmI(): Promise<{ clientId: string; orgId: string; orgName: string; roleDivisions: RoleDivision[] }>;
   /** The org's OAuth client limit, when the limits API reports one. */

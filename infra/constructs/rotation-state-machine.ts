@@ -67,6 +67,13 @@ export const STATE = {
   DeactivateLegacy: 'DeactivateLegacy',
   EmitDeactivated: 'EmitDeactivated',
   ObserveInactive: 'ObserveInactive',
+  CheckRetirement: 'CheckRetirement',
+  IsRetirementObserved: 'IsRetirementObserved',
+  WaitForRetirementEvidence: 'WaitForRetirementEvidence',
+  ReactivateLegacy: 'ReactivateLegacy',
+  IsRetirementHeld: 'IsRetirementHeld',
+  PrepareRetirementHold: 'PrepareRetirementHold',
+  PrepareAdoptionHold: 'PrepareAdoptionHold',
   DeleteLegacy: 'DeleteLegacy',
   EmitRetired: 'EmitRetired',
   RotationSucceeded: 'RotationSucceeded',
@@ -445,7 +452,7 @@ export class RotationStateMachine extends Construct {
     );
 
     const checkAdoption = toNeedsAttention(
-      invoke(STATE.CheckAdoption, fns.checkAdoption, state, '$.adoption'),
+      invoke(STATE.CheckAdoption, fns.checkAdoption, { check: 'adoption', ...state }, '$.adoption'),
     );
     const emitAdoptionProgress = toNeedsAttention(
       emit(STATE.EmitAdoptionProgress, [
@@ -459,6 +466,13 @@ export class RotationStateMachine extends Construct {
       stateName: STATE.WaitForAdoption,
       time: WaitTime.secondsPath('$.adoption.waitSeconds'),
     });
+    // A hold leaves the legacy client active; the hold (its figures in Cause) becomes `$.error`, so the
+    // needs-attention event and the execution's cause carry them.
+    const prepareAdoptionHold = new Pass(this, STATE.PrepareAdoptionHold, {
+      stateName: STATE.PrepareAdoptionHold,
+      inputPath: '$.adoption.hold',
+      resultPath: '$.error',
+    }).next(emitNeedsAttention);
     const deactivateLegacy = toNeedsAttention(
       invoke(STATE.DeactivateLegacy, fns.deleteOrRollback, { mode: 'deactivate', ...state }, '$.retired'),
     );
@@ -471,6 +485,39 @@ export class RotationStateMachine extends Construct {
       stateName: STATE.ObserveInactive,
       time: WaitTime.secondsPath('$.validation.plan.retireObserveSeconds'),
     });
+    // Anything but a clean re-check puts the legacy client back to active before alerting: a consumer
+    // that still uses it must not be the one to find out.
+    const prepareRetirementHold = new Pass(this, STATE.PrepareRetirementHold, {
+      stateName: STATE.PrepareRetirementHold,
+      inputPath: '$.retirement.hold',
+      resultPath: '$.error',
+    }).next(emitNeedsAttention);
+    const isRetirementHeld = new Choice(this, STATE.IsRetirementHeld, { stateName: STATE.IsRetirementHeld })
+      // Reached with a verdict that carries a hold, or from CheckRetirement's Catch (`$.error` set).
+      .when(
+        Condition.and(
+          Condition.isPresent('$.retirement.verdict'),
+          Condition.or(
+            Condition.stringEquals('$.retirement.verdict', 'legacy-traffic'),
+            Condition.stringEquals('$.retirement.verdict', 'unobserved'),
+          ),
+        ),
+        prepareRetirementHold,
+      )
+      .otherwise(emitNeedsAttention);
+    const reactivateLegacy = toNeedsAttention(
+      invoke(STATE.ReactivateLegacy, fns.deleteOrRollback, { mode: 'reactivate', ...state }, '$.retired'),
+    ).next(isRetirementHeld);
+    const checkRetirement = invoke(
+      STATE.CheckRetirement,
+      fns.checkAdoption,
+      { check: 'retirement', ...state },
+      '$.retirement',
+    ).addCatch(reactivateLegacy, CATCH_ALL);
+    const waitForRetirementEvidence = new Wait(this, STATE.WaitForRetirementEvidence, {
+      stateName: STATE.WaitForRetirementEvidence,
+      time: WaitTime.secondsPath('$.retirement.waitSeconds'),
+    }).next(checkRetirement);
     const deleteLegacy = toNeedsAttention(
       invoke(STATE.DeleteLegacy, fns.deleteOrRollback, { mode: 'delete', ...state }, '$.retired'),
     );
@@ -478,7 +525,7 @@ export class RotationStateMachine extends Construct {
       emit(STATE.EmitRetired, [
         {
           detailType: DETAIL_TYPE.legacyRetired,
-          facts: { ...newClientId, 'retired.$': '$.retired' },
+          facts: { ...newClientId, 'retired.$': '$.retired', 'retirement.$': '$.retirement' },
         },
         {
           detailType: DETAIL_TYPE.succeeded,
@@ -486,8 +533,18 @@ export class RotationStateMachine extends Construct {
         },
       ]),
     );
+    const isRetirementObserved = new Choice(this, STATE.IsRetirementObserved, {
+      stateName: STATE.IsRetirementObserved,
+    })
+      .when(
+        Condition.stringEquals('$.retirement.verdict', 'clean'),
+        deleteLegacy.next(emitRetired).next(rotationSucceeded),
+      )
+      .when(Condition.stringEquals('$.retirement.verdict', 'waiting'), waitForRetirementEvidence)
+      .otherwise(reactivateLegacy);
 
     const isAdopted = new Choice(this, STATE.IsAdopted, { stateName: STATE.IsAdopted })
+      .when(Condition.booleanEquals('$.adoption.held', true), prepareAdoptionHold)
       .when(
         Condition.booleanEquals('$.adoption.adopted', false),
         emitAdoptionProgress.next(waitForAdoption).next(checkAdoption),
@@ -496,9 +553,8 @@ export class RotationStateMachine extends Construct {
         deactivateLegacy
           .next(emitDeactivated)
           .next(observeInactive)
-          .next(deleteLegacy)
-          .next(emitRetired)
-          .next(rotationSucceeded),
+          .next(checkRetirement)
+          .next(isRetirementObserved),
       );
 
     const rotate = emitStarted

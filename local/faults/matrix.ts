@@ -263,9 +263,11 @@ export function buildMatrix(sites: CallSites): ScenarioSpec[] {
         trigger: 'manual',
         expect: kind.expect,
         genesysFaults: (ids) => [{ ...kind.rule, route, ...callerFilter(caller, ids) }],
-        // A slow write lands after the caller gave up. In production the adoption gate's quiet period
-        // (minutes to hours) far outlasts any request; keep that order here (2 s against 1.5 s).
-        ...(kind.rule.latencyMs && isMutatingRoute(route) ? { policy: { adoptionQuietSeconds: 2 } } : {}),
+        // A slow write lands after the caller gave up. In production the adoption gate's evidence days
+        // far outlast any request; keep that order here (two 1 s days against 1.5 s).
+        ...(kind.rule.latencyMs && isMutatingRoute(route)
+          ? { policy: { adoptionEvidenceDays: 2, gracePeriodSeconds: 5 } }
+          : {}),
       });
     }
     // The native trigger runs the same steps inside the hook's bounded waits.

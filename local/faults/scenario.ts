@@ -20,14 +20,22 @@ import { CanaryVault, findLeaks, type TextSource } from './canary.js';
 import { captureOutput } from './capture.js';
 import { checkInvariants, type EndState, type ExecutionSnapshot, type Outcome } from './invariants.js';
 
-/** Waits compressed so one scenario takes a second or two. */
+/**
+ * Waits compressed so one scenario takes a few seconds: 1 s usage days (the stand-in's are set to match
+ * in `FAST_USAGE`), one evidence day; grace is the least the policy check allows plus a second.
+ */
 export const FAST_POLICY = {
-  gracePeriodSeconds: 5,
-  adoptionQuietSeconds: 0,
+  gracePeriodSeconds: 4,
+  adoptionEvidenceDays: 1,
+  usageDayLengthSeconds: 1,
+  usageReportLagSeconds: 1,
   adoptionPollSeconds: 1,
   retireObserveSeconds: 1,
 } as const;
-export const WAIT_OVERRIDES_MS = { WaitForAdoption: 20, ObserveInactive: 10 } as const;
+/** The stand-in's usage calendar matching FAST_POLICY: 1 s days reported 0.2 s after they end. */
+export const FAST_USAGE = { usageDayLengthMs: 1_000, usageReportLagMs: 200, usageQueryRunningMs: 0 } as const;
+// The adoption gate's 1 s waits stay real: usage days are 1 s, and each check costs Genesys calls.
+export const WAIT_OVERRIDES_MS = { ObserveInactive: 10 } as const;
 /** The Genesys adapter's per-request timeout for the matrix (GENESYS_HTTP_TIMEOUT_MILLIS). */
 export const GENESYS_TIMEOUT_MS = 1_000;
 /** Wait before retrying a retryable answer without Retry-After (GENESYS_HTTP_RETRY_AFTER_MILLIS). */
@@ -311,6 +319,7 @@ export async function runScenario(
     env = await startLocalEnvironment({
       policy: { ...FAST_POLICY, ...spec.policy },
       genesys: {
+        ...FAST_USAGE,
         secretFactory: vault.next,
         ...(spec.newClientActivationDelayMs
           ? { newClientActivationDelayMs: spec.newClientActivationDelayMs }

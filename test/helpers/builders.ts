@@ -109,9 +109,24 @@ export function buildValidation(inventory: Inventory, policy: RotationPolicy = b
       accessTokenValiditySeconds: inventory.legacyClient.accessTokenValiditySeconds,
       legacyClientId: inventory.legacyClient.id,
       gracePeriodSeconds: policy.gracePeriodSeconds,
-      adoptionQuietSeconds: policy.adoptionQuietSeconds,
       adoptionPollSeconds: policy.adoptionPollSeconds,
-      retireObserveSeconds: policy.retireObserveSeconds,
+      adoptionEvidenceDays: policy.adoptionEvidenceDays,
+      usageDayLengthSeconds: policy.usageDayLengthSeconds,
+      usageReportLagSeconds: policy.usageReportLagSeconds,
+      retireWithoutEvidence: policy.retireWithoutEvidence,
+      // The token validity on the usage calendar; the observe time covers it, two days and the lag.
+      drainSeconds:
+        (inventory.legacyClient.accessTokenValiditySeconds * policy.usageDayLengthSeconds) / 86_400,
+      retireObserveSeconds: Math.max(
+        policy.retireObserveSeconds,
+        Math.ceil(
+          (inventory.legacyClient.accessTokenValiditySeconds * policy.usageDayLengthSeconds) / 86_400 +
+            2 * policy.usageDayLengthSeconds +
+            policy.usageReportLagSeconds,
+        ),
+      ),
+      legacyDeleteIrreversible: (inventory.legacyClient.ageDays ?? 0) < 30,
+      legacyDeleteNote: `legacy client ${inventory.legacyClient.id} deletion note`,
     },
   };
 }

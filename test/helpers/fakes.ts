@@ -16,6 +16,7 @@ import {
 import type {
   Clock,
   CredentialProbePort,
+  DailyUsage,
   ExecutionStatus,
   ExecutionSummary,
   ExecutionsPort,
@@ -330,6 +331,8 @@ export class FakeGenesysAdmin implements GenesysAdminPort {
   clientLimit: number | null;
   readonly #faults = new Faults<GenesysMethod>();
   #sequence = 0;
+  /** Daily usage rows per client, as a day-granular usage query reports them (reported days only). */
+  readonly dailyUsage = new Map<string, DailyUsage[]>();
 
   constructor(options: FakeGenesysOptions = {}) {
     this.orgId = options.orgId ?? 'org-1';
@@ -364,6 +367,13 @@ export class FakeGenesysAdmin implements GenesysAdminPort {
     const client = this.clients.get(clientId);
     if (client === undefined) throw new Error(`fake: no client ${clientId}`);
     client.requests += count;
+  }
+
+  /** Adds a reported usage day (its start, ISO) with `requests` requests of the client. */
+  reportDay(clientId: string, date: string, requests: number): void {
+    const rows = this.dailyUsage.get(clientId) ?? [];
+    rows.push({ date: new Date(date).toISOString(), requests });
+    this.dailyUsage.set(clientId, rows);
   }
 
   failNext(method: GenesysMethod, error: Error): void {
@@ -436,6 +446,16 @@ export class FakeGenesysAdmin implements GenesysAdminPort {
   async usageRequests(clientId: string, days: number): Promise<number> {
     this.#record('usageRequests', [clientId, days]);
     return this.clients.get(clientId)?.requests ?? 0;
+  }
+
+  async usageByDay(clientId: string, interval: { from: Date; to: Date }): Promise<DailyUsage[]> {
+    this.#record('usageByDay', [clientId, interval]);
+    const fromMs = interval.from.getTime();
+    const toMs = interval.to.getTime();
+    return (this.dailyUsage.get(clientId) ?? []).filter((row) => {
+      const startMs = Date.parse(row.date);
+      return startMs >= fromMs && startMs < toMs;
+    });
   }
 
   async whoAmI(): Promise<{

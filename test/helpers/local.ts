@@ -20,17 +20,20 @@ import {
 import type { RecordedEvent } from '../../local/standins/aws/index.js';
 import type { GenesysStandIn } from '../../local/standins/genesys/index.js';
 
-/** A rotation in about two seconds: quiet period 1 s, grace 10 s, waits compressed by the engine. */
+/**
+ * A rotation in about ten seconds: over LOCAL_POLICY's 2 s usage days (the stand-in's too), two
+ * evidence days, grace 15 s; the engine compresses the other waits.
+ */
 export const FAST_POLICY: RotationPolicyInput = {
   stage: DEMO_STAGE,
-  gracePeriodSeconds: 10,
-  adoptionQuietSeconds: 1,
+  gracePeriodSeconds: 15,
   adoptionPollSeconds: 1,
   retireObserveSeconds: 1,
-  usageLookbackDays: 7,
+  usageLookbackDays: 30,
 };
 
-export const FAST_WAITS: Readonly<Record<string, number>> = { WaitForAdoption: 50, ObserveInactive: 10 };
+/** The adoption gate's own 1 s waits stay real: usage days are 2 s, and each check costs Genesys calls. */
+export const FAST_WAITS: Readonly<Record<string, number>> = { ObserveInactive: 10 };
 /**
  * A consumer inside Genesys' per-token rate limit (300 requests a minute, genesys-cloud-api.md §3):
  * rotations take as long as the synthesized retries make them, and a faster one would be throttled.

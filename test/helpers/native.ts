@@ -26,7 +26,7 @@ import {
   versionsWithStage,
 } from './local.js';
 
-const POLICY = { adoptionQuietSeconds: 1, adoptionPollSeconds: 1, gracePeriodSeconds: 30 } as const;
+const POLICY = { adoptionPollSeconds: 1, gracePeriodSeconds: 30 } as const;
 
 /** The steps Secrets Manager calls the rotation function (the hook) with, in order. */
 export const HOOK_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;

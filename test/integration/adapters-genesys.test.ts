@@ -145,9 +145,13 @@ describe('GenesysAdmin against the Genesys stand-in', () => {
     expect(withOld).toMatchObject({ name: 'CredentialNotYetActiveError' });
   });
 
-  it('sums a client usage by polling the asynchronous query to Complete', async () => {
-    // Prepare
-    const legacy = standIn.seed.client({ name: 'svc-busy', roleDivisions: [grantable] });
+  it('sums a client usage by polling the asynchronous query to Complete; the current day is not in the report (help.mypurecloud.com API Usage report)', async () => {
+    // Prepare: 3 requests on each of the last two UTC days, and more today (not reported yet).
+    const legacy = standIn.seed.client({
+      name: 'svc-busy',
+      roleDivisions: [grantable],
+      pastUsage: { days: 2, requestsPerDay: 3 },
+    });
     const sdk = createIsolatedApiClient({ environment: ENVIRONMENT, gatewayUrl: standIn.url });
     await sdk.loginClientCredentialsGrant(legacy.clientId, legacy.clientSecret);
     const tokens = new platformClient.TokensApi(sdk);
@@ -162,6 +166,32 @@ describe('GenesysAdmin against the Genesys stand-in', () => {
     expect(idle).toBe(0);
     const polls = standIn.requestLog.filter((r) => r.route.includes('/usage/query/results/'));
     expect(polls.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('reads daily usage over an explicit interval with granularity Day (genesys-cloud-api.md §1.4 ApiUsageClientQuery)', async () => {
+    // Prepare
+    const legacy = standIn.seed.client({
+      name: 'svc-daily',
+      roleDivisions: [grantable],
+      pastUsage: { days: 3, requestsPerDay: 5 },
+    });
+    const now = standIn.clock.now();
+    const todayStart = Math.floor(now.getTime() / 86_400_000) * 86_400_000;
+
+    // Act
+    const days = await adminAdapter().usageByDay(legacy.clientId, {
+      from: new Date(todayStart - 2 * 86_400_000),
+      to: now,
+    });
+
+    // Assess
+    expect(days).toEqual([
+      { date: new Date(todayStart - 2 * 86_400_000).toISOString(), requests: 5 },
+      { date: new Date(todayStart - 86_400_000).toISOString(), requests: 5 },
+    ]);
+    expect(
+      standIn.requestLog.some((r) => r.route === 'POST /api/v2/oauth/clients/{clientId}/usage/query'),
+    ).toBe(true);
   });
 
   it('reads no OAuth client limit from Genesys without a documented limit key, so the policy decides (genesys-cloud-api.md §1.3: the org limit is unconfirmed)', async () => {

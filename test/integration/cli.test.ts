@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../local/harness.js';
+import { LOCAL_GENESYS_USAGE, REPO_ROOT } from '../../local/harness.js';
 import { startAwsStandIn } from '../../local/standins/aws/index.js';
 import { startGenesysStandIn } from '../../local/standins/genesys/index.js';
 
@@ -100,15 +100,20 @@ describe('npm start', () => {
   }, 120_000);
 
   it('rotates against a Genesys and an AWS given by GENESYS_GATEWAY_URL and AWS_ENDPOINT_URL', async () => {
-    // Prepare: stand-ins of this process play "another Genesys" and "LocalStack"
-    const genesys = await startGenesysStandIn();
+    // Prepare: stand-ins of this process play "another Genesys" and "LocalStack". That Genesys runs the
+    // demo's compressed usage days, and its target client has usage history (Validate refuses unused ones).
+    const genesys = await startGenesysStandIn(LOCAL_GENESYS_USAGE);
     const aws = await startAwsStandIn();
     try {
       const role = genesys.seed.role('Reporting', ['analytics:conversationDetail:view']);
       const division = genesys.seed.division('Contact Centre');
       const pair = { roleId: role, divisionId: division };
       const admin = genesys.seed.adminClient({ extraRoleDivisions: [pair] });
-      const target = genesys.seed.client({ name: 'external-service', roleDivisions: [pair] });
+      const target = genesys.seed.client({
+        name: 'external-service',
+        roleDivisions: [pair],
+        pastUsage: { days: 7, requestsPerDay: 10 },
+      });
 
       // Act
       const run = await runStart(['--json'], {
@@ -144,6 +149,47 @@ describe('npm start', () => {
       expect(run.stdout + run.stderr).not.toContain(target.clientSecret);
     } finally {
       await Promise.all([genesys.close(), aws.close()]);
+    }
+  }, 120_000);
+  it('exits 3 with outcome held and the figures when Genesys reports real UTC days: no evidence within a run ("does not include data for the current day", help.mypurecloud.com API Usage report)', async () => {
+    // Prepare: an external Genesys reporting real days; the demo's compressed policy cannot change that.
+    const genesys = await startGenesysStandIn();
+    try {
+      const role = genesys.seed.role('Reporting', ['analytics:conversationDetail:view']);
+      const division = genesys.seed.division('Contact Centre');
+      const pair = { roleId: role, divisionId: division };
+      const admin = genesys.seed.adminClient({ extraRoleDivisions: [pair] });
+      const target = genesys.seed.client({
+        name: 'external-service',
+        roleDivisions: [pair],
+        pastUsage: { days: 7, requestsPerDay: 10 },
+      });
+
+      // Act
+      const run = await runStart(['--json'], {
+        GENESYS_GATEWAY_URL: genesys.url,
+        GENESYS_ADMIN_CLIENT_ID: admin.clientId,
+        GENESYS_ADMIN_CLIENT_SECRET: admin.clientSecret,
+        GENESYS_TARGET_CLIENT_ID: target.clientId,
+        GENESYS_TARGET_CLIENT_SECRET: target.clientSecret,
+      });
+
+      // Assess
+      expect(run.code, run.stderr).toBe(3);
+      expect(lastLineJson(run.stdout)).toMatchObject({
+        outcome: 'held',
+        hold: {
+          reason: 'no-evidence',
+          daysObserved: 0,
+          evidenceDaysRequired: 2,
+          legacyRequestsSincePromotion: 0,
+        },
+        legacyClientState: 'active',
+        consumerFailedCalls: 0,
+      });
+      expect(genesys.clients().find((client) => client.id === target.clientId)?.state).toBe('active');
+    } finally {
+      await genesys.close();
     }
   }, 120_000);
 });

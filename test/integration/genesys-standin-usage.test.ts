@@ -9,6 +9,7 @@ import { loggedInSdkClient } from '../../local/standins/genesys/sdk-session.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 const QUERY_RUNNING_MS = 30_000;
+const REPORT_LAG_MS = 2 * HOUR_MS;
 /** A Tuesday, so the Week bucket (Monday) differs from the Day bucket. */
 const START = new Date('2026-03-10T10:00:00.000Z');
 
@@ -52,6 +53,7 @@ describe('Genesys stand-in usage API (genesys-cloud-api.md §1.4)', () => {
     standIn = await startGenesysStandIn({
       clock: new StandInClock(START),
       usageQueryRunningMs: QUERY_RUNNING_MS,
+      usageReportLagMs: REPORT_LAG_MS,
     });
     adminCredentials = standIn.seed.adminClient();
     const viewerRole = standIn.seed.role('OAuth viewer', ['oauth:client:view']);
@@ -64,7 +66,7 @@ describe('Genesys stand-in usage API (genesys-cloud-api.md §1.4)', () => {
     await standIn.close();
   });
 
-  it("counts a client's own /api/v2 calls per UTC day by status class, Running then Complete (§1.4)", async () => {
+  it("omits the current day, then counts a client's own /api/v2 calls per UTC day by status class once the day is reported (help.mypurecloud.com API Usage report: 'does not include data for the current day'; §1.4)", async () => {
     // Prepare
     const sdk = await loggedInSdkClient(standIn.gateway, workload.clientId, workload.clientSecret);
     const tokens = new platformClient.TokensApi(sdk);
@@ -74,16 +76,22 @@ describe('Genesys stand-in usage API (genesys-cloud-api.md §1.4)', () => {
     await rejectionOf(oauth.getOauthClient('missing'));
     await rejectionOf(oauth.postOauthClients({ name: 'x', authorizedGrantType: 'CLIENT-CREDENTIALS' }));
     const adminApi = await adminOauth();
+    const query = () =>
+      adminApi.postOauthClientUsageQuery(workload.clientId, {
+        interval: '2026-03-10T00:00:00.000Z/2026-03-11T00:00:00.000Z',
+        granularity: 'Day',
+      });
 
     // Act
-    const { execution, running, complete } = await completedQuery(() =>
-      adminApi.postOauthClientUsageQuery(workload.clientId, {
-        interval: `${START.toISOString()}/${new Date(START.getTime() + HOUR_MS).toISOString()}`,
-        granularity: 'Day',
-      }),
-    );
+    const today = await completedQuery(query);
+    standIn.clock.advance(Date.parse('2026-03-11T01:00:00.000Z') - standIn.clock.now().getTime());
+    const withinLag = await completedQuery(query);
+    standIn.clock.advance(Date.parse('2026-03-11T02:30:00.000Z') - standIn.clock.now().getTime());
+    const { execution, running, complete } = await completedQuery(query);
 
     // Assess
+    expect(today.complete).toEqual({ queryStatus: 'Complete', results: [] });
+    expect(withinLag.complete).toEqual({ queryStatus: 'Complete', results: [] });
     expect(execution.resultsUri).toBe(
       `/api/v2/oauth/clients/${workload.clientId}/usage/query/results/${execution.executionId}`,
     );
@@ -136,26 +144,31 @@ describe('Genesys stand-in usage API (genesys-cloud-api.md §1.4)', () => {
     for (const row of complete.results ?? []) expect(row).not.toHaveProperty('status200');
   });
 
-  it('moves usage to a new day row when the clock passes UTC midnight; summary?days=1 sees only today (§1.4)', async () => {
+  it("puts calls after UTC midnight in the next day's row, reported only after that day plus the lag; summary?days=1 is yesterday (API Usage report: 00:00:00-23:59:59 UTC; §1.4)", async () => {
     // Prepare
-    const nextDay = new Date('2026-03-11T02:00:00.000Z');
-    standIn.clock.advance(nextDay.getTime() - standIn.clock.now().getTime());
     const sdk = await loggedInSdkClient(standIn.gateway, workload.clientId, workload.clientSecret);
     for (let call = 0; call < 3; call++) await new platformClient.TokensApi(sdk).getTokensMe();
-    const adminApi = await adminOauth();
+    // A fresh admin token for each query: the clock jumps past the admin token's validity.
+    const twoDaysQuery = async () =>
+      (await adminOauth()).postOauthClientUsageQuery(workload.clientId, {
+        interval: '2026-03-10T00:00:00.000Z/2026-03-12T00:00:00.000Z',
+        granularity: 'Day',
+        metrics: ['Requests'],
+      });
 
     // Act
-    const twoDays = await completedQuery(() =>
-      adminApi.postOauthClientUsageQuery(workload.clientId, {
-        interval: '2026-03-10T00:00:00.000Z/2026-03-12T00:00:00.000Z',
-        metrics: ['Requests'],
-      }),
-    );
+    const sameDay = await completedQuery(twoDaysQuery);
+    standIn.clock.advance(Date.parse('2026-03-12T03:00:00.000Z') - standIn.clock.now().getTime());
+    const twoDays = await completedQuery(twoDaysQuery);
+    const adminApi = await adminOauth();
     const summary = await completedQuery(() =>
       adminApi.getOauthClientUsageSummary(workload.clientId, { days: '1' }),
     );
 
     // Assess
+    expect(sameDay.complete.results?.map((row) => [row.date, row.requests])).toEqual([
+      ['2026-03-10T00:00:00.000Z', 4],
+    ]);
     expect(twoDays.complete.results?.map((row) => [row.date, row.requests])).toEqual([
       ['2026-03-10T00:00:00.000Z', 4],
       ['2026-03-11T00:00:00.000Z', 3],
@@ -233,7 +246,10 @@ describe('Genesys stand-in usage of rate-limited calls (genesys-cloud-api.md §1
   let standIn: GenesysStandIn;
 
   beforeAll(async () => {
-    standIn = await startGenesysStandIn({ rateLimitPerMinute: 2, usageQueryRunningMs: 0 });
+    standIn = await startGenesysStandIn({
+      rateLimitPerMinute: 2,
+      usageQueryRunningMs: 0,
+    });
   });
   afterAll(async () => {
     await standIn.close();
@@ -251,6 +267,9 @@ describe('Genesys stand-in usage of rate-limited calls (genesys-cloud-api.md §1
     const reader = new platformClient.OAuthApi(
       await loggedInSdkClient(standIn.gateway, admin.clientId, admin.clientSecret),
     );
+    // Into the next UTC day (the report never holds the current one), inside the tokens' validity.
+    const now = standIn.clock.now().getTime();
+    standIn.clock.advance((Math.floor(now / (24 * HOUR_MS)) + 1) * 24 * HOUR_MS + 60_000 - now);
 
     // Act
     const execution = await reader.getOauthClientUsageSummary(admin.clientId, { days: '1' });
@@ -261,5 +280,58 @@ describe('Genesys stand-in usage of rate-limited calls (genesys-cloud-api.md §1
     expect(result.results).toEqual([
       expect.objectContaining({ clientId: admin.clientId, requests: 3, status200: 2, status429: 1 }),
     ]);
+  });
+});
+
+describe('Genesys stand-in usage in compressed days (local demos; API Usage report semantics kept)', () => {
+  let standIn: GenesysStandIn;
+  const DAY_MS = 1_000;
+
+  beforeAll(async () => {
+    standIn = await startGenesysStandIn({
+      clock: new StandInClock(START),
+      usageQueryRunningMs: 0,
+      usageDayLengthMs: DAY_MS,
+      usageReportLagMs: 250,
+    });
+  });
+  afterAll(async () => {
+    await standIn.close();
+  });
+
+  it("counts days of usageDayLengthMs from the clock's start, omits the current day and honours the lag (API Usage report: 'does not include data for the current day')", async () => {
+    // Prepare
+    const admin = standIn.seed.adminClient();
+    const sdk = await loggedInSdkClient(standIn.gateway, admin.clientId, admin.clientSecret);
+    const oauth = new platformClient.OAuthApi(sdk);
+    await new platformClient.TokensApi(sdk).getTokensMe(); // day 0
+    standIn.clock.advance(DAY_MS);
+    await new platformClient.TokensApi(sdk).getTokensMe(); // day 1
+    await new platformClient.TokensApi(sdk).getTokensMe();
+    const interval = `${START.toISOString()}/${new Date(START.getTime() + 10 * DAY_MS).toISOString()}`;
+    const query = async () => {
+      const execution = await oauth.postOauthClientUsageQuery(admin.clientId, {
+        interval,
+        granularity: 'Day',
+        metrics: ['Requests'],
+      });
+      const result = await oauth.getOauthClientUsageQueryResult(execution.executionId ?? '', admin.clientId);
+      return (result.results ?? []).map((row) => [row.date, row.requests]);
+    };
+
+    // Act
+    const withinLag = await query();
+    standIn.clock.advance(300);
+    const dayZeroReported = await query();
+    standIn.clock.advance(DAY_MS);
+    const bothReported = await query();
+
+    // Assess
+    expect(withinLag).toEqual([]);
+    // Usage queries of the admin itself count too (they are /api/v2 calls of day 1 and later).
+    expect(dayZeroReported).toEqual([[START.toISOString(), 1]]);
+    expect(bothReported[0]).toEqual([START.toISOString(), 1]);
+    expect(bothReported[1]?.[0]).toBe(new Date(START.getTime() + DAY_MS).toISOString());
+    expect(bothReported).toHaveLength(2);
   });
 });

@@ -180,6 +180,14 @@ describe('manual rotation, end to end', () => {
       expect(check.code, check.check).toBeNull();
     }
     expect((planned.plan as { legacyClientId?: unknown }).legacyClientId).toBe(env.demo.legacyClientId);
+    // help.mypurecloud.com: clients older than 30 days stay restorable for 7 days after delete; the
+    // demo's legacy client is 90 days old. The plan says which applies before anything happens.
+    expect(planned.plan).toMatchObject({
+      legacyDeleteIrreversible: false,
+      legacyDeleteNote: expect.stringContaining('restorable for 7 days'),
+      adoptionEvidenceDays: 2,
+      retireWithoutEvidence: false,
+    });
     expect(env.consumer?.stats.clientsUsed).toEqual([env.demo.legacyClientId]);
   });
 

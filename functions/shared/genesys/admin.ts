@@ -25,6 +25,7 @@ import {
 } from '../errors.js';
 import type {
   Clock,
+  DailyUsage,
   GenesysAdminPort,
   GenesysClientRecord,
   GenesysClientState,
@@ -275,9 +276,41 @@ export class GenesysAdmin implements GenesysAdminPort {
 
   async usageRequests(clientId: string, days: number): Promise<number> {
     const operation = `query the usage of OAuth client ${clientId}`;
-    const started = await this.#call(operation, () =>
+    const rows = await this.#usageRows(clientId, operation, () =>
       this.#oauth.getOauthClientUsageSummary(clientId, { days: String(days) }),
     );
+    return rows.reduce((sum, row) => sum + (row.requests ?? 0), 0);
+  }
+
+  async usageByDay(clientId: string, interval: { from: Date; to: Date }): Promise<DailyUsage[]> {
+    const operation = `query the daily usage of OAuth client ${clientId}`;
+    // genesys-cloud-api.md §1.4 ApiUsageClientQuery: `interval` is required; one row per day.
+    const body: Models.ApiUsageClientQuery = {
+      interval: `${interval.from.toISOString()}/${interval.to.toISOString()}`,
+      granularity: 'Day',
+      metrics: ['Requests'],
+    };
+    const rows = await this.#usageRows(clientId, operation, () =>
+      this.#oauth.postOauthClientUsageQuery(clientId, body),
+    );
+    const byDay = new Map<string, number>();
+    for (const row of rows) {
+      if (!row.date) continue;
+      const date = new Date(row.date).toISOString();
+      byDay.set(date, (byDay.get(date) ?? 0) + (row.requests ?? 0));
+    }
+    return [...byDay]
+      .map(([date, requests]) => ({ date, requests }))
+      .sort((a, b) => a.date.localeCompare(b.date));
+  }
+
+  /** Starts an asynchronous usage query and polls its result until `Complete`. */
+  async #usageRows(
+    clientId: string,
+    operation: string,
+    start: () => Promise<Models.UsageExecutionResult>,
+  ): Promise<Models.ApiUsageRow[]> {
+    const started = await this.#call(operation, start);
     const executionId = started.executionId;
     if (!executionId) {
       throw new TransientUpstreamError(`Genesys did not return an execution id to ${operation}`, {
@@ -289,9 +322,7 @@ export class GenesysAdmin implements GenesysAdminPort {
       const result = await this.#call(operation, () =>
         this.#oauth.getOauthClientUsageQueryResult(executionId, clientId),
       );
-      if (result.queryStatus === 'Complete') {
-        return (result.results ?? []).reduce((sum, row) => sum + (row.requests ?? 0), 0);
-      }
+      if (result.queryStatus === 'Complete') return result.results ?? [];
       if (result.queryStatus === 'Failed') {
         throw new TransientUpstreamError(`Genesys usage query ${executionId} for client ${clientId} failed`, {
           details: { clientId, executionId },

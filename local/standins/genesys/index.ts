@@ -23,16 +23,19 @@
  * - Rate limit (§3): a per-token window opens with the token's first call and lasts one clock minute;
  *   every /api/v2 answer to an authenticated call carries `inin-ratelimit-*`; 429 adds `Retry-After`.
  * - Usage (§1.4) counts /api/v2 calls per calling client, UTC day, template URI and method, whatever their
- *   status (429s and injected faults included, dropped connections excluded). A query snapshots the rows
- *   when it starts and reports `Running` for `usageQueryRunningMs`. Day-granular: an interval touching a
- *   day sees the whole day.
+ *   status (429s and injected faults included, dropped connections excluded; token grants are not /api/v2
+ *   calls). As the API Usage report (help.mypurecloud.com): daily aggregates of 00:00:00-23:59:59 UTC, "This
+ *   report does not include data for the current day", and a completed day appears `usageReportLagMs` after
+ *   it ends (the real lag is UNCONFIRMED). `usageDayLengthMs` compresses days for local demos, counted from
+ *   the clock's time at start. A query snapshots the rows when it starts and reports `Running` for
+ *   `usageQueryRunningMs`. Day-granular: an interval touching a day sees the whole day.
  * - Data Action tests (§4.4) run against the integration's first configured credential:
  *   `pureCloudOAuthClient` mints a real token (and counts one request of usage for that client); other types
  *   must match one of the field sets the partner accepts (`seed.partnerAccepts`; default: the seeded one).
  *   `GET .../credentials/types` answers `{entities}` as the API does, although v262's typings say an array.
  *
  * Not modelled: user (non client-credentials) grants and scopes, per-division object visibility, paging of
- * credentials beyond a simple cursor, action drafts, flows, and usage lag beyond the query's running time.
+ * credentials beyond a simple cursor, action drafts and flows.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -46,7 +49,7 @@ import { PerTokenRateLimiter } from './rate-limit.js';
 import { Router } from './router.js';
 import { createSeed, type GenesysSeed } from './seed.js';
 import { type GenesysRequestRecord, type RequestPipeline, serveRequest } from './server.js';
-import { UsageExecutions, UsageLedger } from './usage.js';
+import { UsageCalendar, UsageExecutions, UsageLedger } from './usage.js';
 import type { StandInWorld } from './world.js';
 
 export type { AdvanceableClock, Clock } from './clock.js';
@@ -87,6 +90,13 @@ export interface GenesysStandInOptions {
   oauthClientsPageSize?: number | null;
   /** How long a usage query stays 'Running' before 'Complete' (default 100). */
   usageQueryRunningMs?: number;
+  /**
+   * Length of one usage day (default 86 400 000, Genesys' UTC day). Shorter: compressed days counted from
+   * the clock's time when the stand-in starts, so a local demo sees days complete in seconds.
+   */
+  usageDayLengthMs?: number;
+  /** How long after a usage day ends it first appears in usage queries (default 0). */
+  usageReportLagMs?: number;
   /** Eventual consistency: a newly created client's secret is refused with invalid_client for this long (default 0). */
   newClientActivationDelayMs?: number;
   /** Default: a StandInClock starting at real now. */
@@ -153,7 +163,13 @@ export async function startGenesysStandIn(options: GenesysStandInOptions = {}): 
     newClientActivationDelayMs: options.newClientActivationDelayMs ?? 0,
     newSecret: options.secretFactory ?? newSecret,
   };
-  const usage = new UsageLedger();
+  const usage = new UsageLedger(
+    new UsageCalendar({
+      ...(options.usageDayLengthMs !== undefined ? { dayLengthMs: options.usageDayLengthMs } : {}),
+      ...(options.usageReportLagMs !== undefined ? { reportLagMs: options.usageReportLagMs } : {}),
+      epochMs: clock.now().getTime(),
+    }),
+  );
   const now = () => clock.now();
   const world: StandInWorld = {
     clock,
@@ -209,7 +225,7 @@ export async function startGenesysStandIn(options: GenesysStandInOptions = {}): 
     gateway: { host: '127.0.0.1', protocol: 'http', port },
     orgId: directory.organization.id,
     clock,
-    seed: createSeed(directory, world.integrations, now, settings.newSecret),
+    seed: createSeed(directory, world.integrations, now, settings.newSecret, usage),
     faults: { add: (rule) => faults.add(rule), clear: () => faults.clear() },
     requestLog,
     clients: () =>

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { assertCanGrantRoleDivisions, type Caller } from './auth.js';
-import { MS_PER_DAY } from './clock.js';
 import { badRequest, GenesysApiError, notFound } from './errors.js';
 import {
   CLIENT_STATES,
@@ -23,7 +22,7 @@ import {
   type RouteDefinition,
   route,
 } from './router.js';
-import { parseUsageQuery, utcDayStart } from './usage.js';
+import { parseUsageQuery } from './usage.js';
 import type { StandInWorld } from './world.js';
 
 /** Limit key reported under namespace `oauth` (GET /api/v2/organizations/limits/namespaces/oauth). */
@@ -264,7 +263,7 @@ export function oauthClientRoutes(world: StandInWorld): RouteDefinition[] {
   const startUsageQuery = route('POST', `${CLIENT}/usage/query`, ['oauth:client:view'], (context) => {
     const client = existingClient(world, context);
     const spec = parseUsageQuery(client.id, context.body);
-    const rows = world.usage.rows(spec, client.name, directory.organization.id);
+    const rows = world.usage.rows(spec, client.name, directory.organization.id, context.now);
     const executionId = world.executions.start(client.id, rows, context.now);
     return json(202, { executionId, resultsUri: usageResultsUri(client.id, executionId) });
   });
@@ -275,18 +274,21 @@ export function oauthClientRoutes(world: StandInWorld): RouteDefinition[] {
     const days = Number(daysText);
     if (!Number.isInteger(days) || days < 1)
       throw badRequest(`days must be a positive integer, got '${daysText}'.`);
-    const todayStart = utcDayStart(context.now);
+    // The last `days` days before today: the current day is never in a usage report.
+    const { calendar } = world.usage;
+    const todayStart = calendar.dayStart(context.now.getTime());
     const rows = world.usage.rows(
       {
         clientId: client.id,
-        from: new Date(todayStart - (days - 1) * MS_PER_DAY),
-        to: new Date(todayStart + MS_PER_DAY),
+        from: new Date(todayStart - days * calendar.dayLengthMs),
+        to: new Date(todayStart),
         granularity: 'Day',
         metrics: [],
         groupBy: [],
       },
       client.name,
       directory.organization.id,
+      context.now,
     );
     const executionId = world.executions.start(client.id, rows, context.now);
     return json(202, { executionId, resultsUri: usageResultsUri(client.id, executionId) });

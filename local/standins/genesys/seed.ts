@@ -15,6 +15,7 @@ import {
   type OrgDirectory,
   type RoleDivision,
 } from './model.js';
+import type { UsageLedger } from './usage.js';
 
 /** Every permission the rotator needs (genesys-cloud-api.md §1.1, §4.1, §4.4). */
 export const ROTATOR_ADMIN_PERMISSIONS = [
@@ -33,6 +34,11 @@ export interface SeedClientInput {
   dateCreated?: Date;
   authorizedGrantType?: string;
   accessTokenValiditySeconds?: number;
+  /**
+   * Usage history from before the scenario: this many requests (GET /api/v2/organizations/me, 200) on
+   * each of the `days` usage days before the current one. Default none.
+   */
+  pastUsage?: { days: number; requestsPerDay: number };
 }
 
 export interface SeedAdminClientOptions {
@@ -74,6 +80,7 @@ export function createSeed(
   integrations: IntegrationStore,
   now: () => Date,
   generateSecret: () => string = newSecret,
+  usage?: UsageLedger,
 ): GenesysSeed {
   let adminRoleId: string | undefined;
 
@@ -106,6 +113,14 @@ export function createSeed(
       secretUsableFrom: new Date(0),
     };
     directory.addClient(record);
+    if (input.pastUsage && usage) {
+      const { calendar } = usage;
+      const todayStart = calendar.dayStart(now().getTime());
+      for (let day = 1; day <= input.pastUsage.days; day += 1) {
+        const at = new Date(todayStart - day * calendar.dayLengthMs);
+        usage.record(record.id, at, 'api/v2/organizations/me', 'GET', 200, input.pastUsage.requestsPerDay);
+      }
+    }
     return { clientId: record.id, clientSecret: record.secret };
   };
 

@@ -71,14 +71,63 @@ export function utcDayStart(at: Date): number {
   return Math.floor(at.getTime() / MS_PER_DAY) * MS_PER_DAY;
 }
 
-function bucketStart(dayStartMs: number, granularity: UsageGranularity): number {
-  const day = new Date(dayStartMs);
-  if (granularity === 'Month') return Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), 1);
-  if (granularity === 'Week') {
-    const daysSinceMonday = (day.getUTCDay() + 6) % 7;
-    return dayStartMs - daysSinceMonday * MS_PER_DAY;
+export interface UsageCalendarOptions {
+  /** Length of one usage day; MS_PER_DAY (the default) is Genesys' UTC day. */
+  readonly dayLengthMs?: number;
+  /** How long after a day ends its row first appears. */
+  readonly reportLagMs?: number;
+  /** Where compressed days are counted from (the stand-in clock's start); ignored for real days. */
+  readonly epochMs?: number;
+}
+
+/**
+ * The usage API's calendar (help.mypurecloud.com, API Usage report): usage is "an aggregate of all
+ * API requests made between 00:00:00 and 23:59:59" UTC, "This report does not include data for the
+ * current day", and a completed day shows only after `reportLagMs`. Real days are UTC days; a
+ * shorter `dayLengthMs` (local demos) counts days of that length from `epochMs`.
+ */
+export class UsageCalendar {
+  readonly dayLengthMs: number;
+  readonly reportLagMs: number;
+  readonly epochMs: number;
+
+  constructor(options: UsageCalendarOptions = {}) {
+    this.dayLengthMs = options.dayLengthMs ?? MS_PER_DAY;
+    this.reportLagMs = options.reportLagMs ?? 0;
+    if (!Number.isInteger(this.dayLengthMs) || this.dayLengthMs < 1 || this.dayLengthMs > MS_PER_DAY)
+      throw new Error(`usage dayLengthMs must be an integer in 1..${MS_PER_DAY}, got ${this.dayLengthMs}`);
+    if (!(this.reportLagMs >= 0)) throw new Error(`usage reportLagMs must be >= 0, got ${this.reportLagMs}`);
+    this.epochMs = this.compressed ? (options.epochMs ?? 0) : 0;
   }
-  return dayStartMs;
+
+  get compressed(): boolean {
+    return this.dayLengthMs !== MS_PER_DAY;
+  }
+
+  dayStart(atMs: number): number {
+    return this.epochMs + Math.floor((atMs - this.epochMs) / this.dayLengthMs) * this.dayLengthMs;
+  }
+
+  /** A day is reported once it has ended and the lag has passed; the current day never is. */
+  isReported(dayStartMs: number, nowMs: number): boolean {
+    return dayStartMs + this.dayLengthMs + this.reportLagMs <= nowMs;
+  }
+
+  bucketStart(dayStartMs: number, granularity: UsageGranularity): number {
+    if (this.compressed) {
+      // Compressed weeks and months: 7 and 30 days counted from the epoch, like the days themselves.
+      const span = granularity === 'Month' ? 30 : granularity === 'Week' ? 7 : 1;
+      const index = Math.floor((dayStartMs - this.epochMs) / this.dayLengthMs);
+      return this.epochMs + Math.floor(index / span) * span * this.dayLengthMs;
+    }
+    const day = new Date(dayStartMs);
+    if (granularity === 'Month') return Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), 1);
+    if (granularity === 'Week') {
+      const daysSinceMonday = (day.getUTCDay() + 6) % 7;
+      return dayStartMs - daysSinceMonday * MS_PER_DAY;
+    }
+    return dayStartMs;
+  }
 }
 
 export interface UsageQuerySpec {
@@ -91,14 +140,24 @@ export interface UsageQuerySpec {
 }
 
 /**
- * Counts the stand-in's own /api/v2 traffic per calling client, UTC day, template URI and method.
- * Like the real usage API it is day-granular: a query whose interval touches a day sees all of it.
+ * Counts the stand-in's own /api/v2 traffic per calling client, usage day, template URI and method.
+ * Like the real usage API it is day-granular (a query whose interval touches a day sees all of it),
+ * and answers only for reported days: never the current one, a completed one after the lag.
  */
 export class UsageLedger {
   private readonly cells = new Map<string, UsageCell>();
 
-  record(clientId: string, at: Date, templateUri: string, httpMethod: string, status: number): void {
-    const dayStartMs = utcDayStart(at);
+  constructor(readonly calendar: UsageCalendar = new UsageCalendar()) {}
+
+  record(
+    clientId: string,
+    at: Date,
+    templateUri: string,
+    httpMethod: string,
+    status: number,
+    count = 1,
+  ): void {
+    const dayStartMs = this.calendar.dayStart(at.getTime());
     const key = `${clientId}|${dayStartMs}|${httpMethod}|${templateUri}`;
     let cell = this.cells.get(key);
     if (!cell) {
@@ -116,11 +175,13 @@ export class UsageLedger {
       };
       this.cells.set(key, cell);
     }
-    cell.requests += 1;
-    cell[statusField(status)] += 1;
+    cell.requests += count;
+    cell[statusField(status)] += count;
   }
 
-  rows(spec: UsageQuerySpec, clientName: string, organizationId: string): ApiUsageRow[] {
+  /** Rows of the days reported at `now` that the interval touches. */
+  rows(spec: UsageQuerySpec, clientName: string, organizationId: string, now: Date): ApiUsageRow[] {
+    const { calendar } = this;
     const fromMs = spec.from.getTime();
     const toMs = spec.to.getTime();
     const metrics = spec.metrics.length > 0 ? spec.metrics : USAGE_METRICS;
@@ -132,8 +193,9 @@ export class UsageLedger {
     >();
     for (const cell of this.cells.values()) {
       if (cell.clientId !== spec.clientId) continue;
-      if (cell.dayStartMs + MS_PER_DAY <= fromMs || cell.dayStartMs >= toMs) continue;
-      const bucketMs = bucketStart(cell.dayStartMs, spec.granularity);
+      if (cell.dayStartMs + calendar.dayLengthMs <= fromMs || cell.dayStartMs >= toMs) continue;
+      if (!calendar.isReported(cell.dayStartMs, now.getTime())) continue;
+      const bucketMs = calendar.bucketStart(cell.dayStartMs, spec.granularity);
       const templateUri = byTemplate ? cell.templateUri : undefined;
       const httpMethod = byMethod ? cell.httpMethod : undefined;
       const key = `${bucketMs}|${templateUri ?? ''}|${httpMethod ?? ''}`;

@@ -45,7 +45,7 @@ describe('deactivateLegacyClient', () => {
     const second = await deactivateLegacyClient(w, state);
 
     // Assess
-    expect(first).toEqual({ legacyClientId: LEGACY_CLIENT_ID, action: 'deactivated' });
+    expect(first).toEqual({ legacyClientId: LEGACY_CLIENT_ID, action: 'deactivated', at: NOW });
     expect(second).toEqual(first);
     expect(w.genesys.clients.get(LEGACY_CLIENT_ID)?.record.state).toBe('inactive');
     expect(w.genesys.callsOf('setClientState')).toEqual([[LEGACY_CLIENT_ID, 'inactive']]);
@@ -92,7 +92,9 @@ describe('deleteLegacyClient', () => {
     const second = await deleteLegacyClient(w, state);
 
     // Assess
-    expect(first).toEqual({ legacyClientId: LEGACY_CLIENT_ID, action: 'deleted' });
+    // help.mypurecloud.com: clients created more than 30 days ago stay restorable for seven days.
+    expect(first).toMatchObject({ legacyClientId: LEGACY_CLIENT_ID, action: 'deleted', irreversible: false });
+    expect(first.note).toContain('restorable for 7 days');
     expect(second).toEqual({ legacyClientId: LEGACY_CLIENT_ID, action: 'already-gone' });
     expect(w.genesys.clients.has(LEGACY_CLIENT_ID)).toBe(false);
     expect(w.genesys.clients.has(state.created?.newClientId ?? '')).toBe(true);

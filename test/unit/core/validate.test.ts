@@ -495,7 +495,7 @@ describe('evaluateRotation', () => {
     });
     const policy = buildPolicy({
       clientNamePrefix: 'rot',
-      gracePeriodSeconds: 600,
+      gracePeriodSeconds: 6 * 86_400,
       retireObserveSeconds: 60,
     });
 
@@ -508,8 +508,26 @@ describe('evaluateRotation', () => {
     expect(validation.plan.newClientName).toContain(TOKEN);
     expect(validation.plan.newClientName).toContain('IVR backend');
     expect(validation.plan.legacyClientId).toBe(inventory.legacyClient.id);
-    expect(validation.plan.gracePeriodSeconds).toBe(600);
-    expect(validation.plan.retireObserveSeconds).toBe(60);
+    expect(validation.plan.gracePeriodSeconds).toBe(6 * 86_400);
+    // At least token validity + two usage days + report lag, over the policy's 60 s floor.
+    expect(validation.plan.retireObserveSeconds).toBe(7_200 + 2 * 86_400 + 86_400);
+    expect(validation.plan.drainSeconds).toBe(7_200);
+  });
+
+  it('says in the plan whether deleting the legacy client is irreversible (help.mypurecloud.com: "Deleting clients created within the last 30 days is not reversible")', () => {
+    // Prepare
+    const young = buildInventory({ legacyClient: { ageDays: 12 } });
+    const old = buildInventory({ legacyClient: { ageDays: 45 } });
+
+    // Act
+    const youngPlan = evaluate(young, buildPolicy()).validation.plan;
+    const oldPlan = evaluate(old, buildPolicy()).validation.plan;
+
+    // Assess
+    expect(youngPlan.legacyDeleteIrreversible).toBe(true);
+    expect(youngPlan.legacyDeleteNote).toContain('irreversible');
+    expect(oldPlan.legacyDeleteIrreversible).toBe(false);
+    expect(oldPlan.legacyDeleteNote).toContain('restorable for 7 days');
   });
 
   it('waits for the next maintenance window instead of refusing', () => {

@@ -64,6 +64,8 @@ const LAMBDA_TASKS = [
   STATE.Sync,
   STATE.CheckAdoption,
   STATE.DeactivateLegacy,
+  STATE.CheckRetirement,
+  STATE.ReactivateLegacy,
   STATE.DeleteLegacy,
   STATE.DiscardRefusedPending,
   STATE.Rollback,
@@ -142,9 +144,19 @@ describe('RotationStateMachine', () => {
         fn: 'Rotator',
       },
       [STATE.CheckAdoption]: {
-        parameters: { 'state.$': '$' },
+        parameters: { check: 'adoption', 'state.$': '$' },
         resultPath: '$.adoption',
         fn: 'CheckAdoption',
+      },
+      [STATE.CheckRetirement]: {
+        parameters: { check: 'retirement', 'state.$': '$' },
+        resultPath: '$.retirement',
+        fn: 'CheckAdoption',
+      },
+      [STATE.ReactivateLegacy]: {
+        parameters: { mode: 'reactivate', 'state.$': '$' },
+        resultPath: '$.retired',
+        fn: 'DeleteOrRollback',
       },
       [STATE.DeactivateLegacy]: {
         parameters: { mode: 'deactivate', 'state.$': '$' },
@@ -309,7 +321,11 @@ describe('RotationStateMachine', () => {
     });
     expect(state(asl, STATE.ObserveInactive)).toMatchObject({
       SecondsPath: '$.validation.plan.retireObserveSeconds',
-      Next: STATE.DeleteLegacy,
+      Next: STATE.CheckRetirement,
+    });
+    expect(state(asl, STATE.WaitForRetirementEvidence)).toMatchObject({
+      SecondsPath: '$.retirement.waitSeconds',
+      Next: STATE.CheckRetirement,
     });
   });
 
@@ -435,12 +451,23 @@ describe('RotationStateMachine', () => {
           const adopted = adoptionChecks > 1;
           return {
             adopted,
-            decidedBy: adopted ? 'quiet' : null,
+            held: false,
+            hold: null,
+            decidedBy: adopted ? 'evidence' : null,
             waitSeconds: adopted ? 0 : 1,
             checks: adoptionChecks,
           };
         },
         [STATE.DeactivateLegacy]: () => ({ legacyClientId: 'legacy-1', action: 'deactivated' }),
+        [STATE.CheckRetirement]: () => ({
+          verdict: 'clean',
+          legacyRequestsSinceDeactivation: 0,
+          daysObserved: 1,
+          hold: null,
+          waitSeconds: 0,
+          checks: 1,
+        }),
+        [STATE.ReactivateLegacy]: () => ({ legacyClientId: 'legacy-1', action: 'reactivated' }),
         [STATE.DeleteLegacy]: () => ({ legacyClientId: 'legacy-1', action: 'deleted' }),
         [STATE.EmergencyRegenerate]: () => ({
           strategy: 'regenerate',
@@ -546,6 +573,7 @@ describe('RotationStateMachine', () => {
         STATE.CheckAdoption,
         STATE.DeactivateLegacy,
         STATE.EmitDeactivated,
+        STATE.CheckRetirement,
         STATE.DeleteLegacy,
         STATE.EmitRetired,
       ]);
@@ -645,7 +673,14 @@ describe('RotationStateMachine', () => {
       const result = await run(
         { secretId: 'genesys/prod/api' },
         {
-          [STATE.CheckAdoption]: () => ({ adopted: true, decidedBy: 'grace', waitSeconds: 0, checks: 1 }),
+          [STATE.CheckAdoption]: () => ({
+            adopted: true,
+            held: false,
+            hold: null,
+            decidedBy: 'evidence',
+            waitSeconds: 0,
+            checks: 1,
+          }),
           [STATE.DeleteLegacy]: () => fail('Error', 'Genesys refused the delete'),
         },
       );
@@ -654,6 +689,66 @@ describe('RotationStateMachine', () => {
       expect(result.error).toBe('NeedsAttentionError');
       expect(result.visited).not.toContain(STATE.Rollback);
       expect(detailTypes(result.events).at(-1)).toBe(DETAIL_TYPE.needsAttention);
+    });
+
+    const hold = {
+      Error: 'LegacyClientStillUsed',
+      Cause: 'Legacy client legacy-1 made 12 requests',
+      reason: 'legacy-traffic',
+      legacyClientId: 'legacy-1',
+      legacyRequestsSincePromotion: 12,
+      daysObserved: 1,
+      evidenceDaysRequired: 2,
+    };
+
+    it('holds without evidence: never deactivates, ends NeedsAttention with the figures as error and cause', async () => {
+      // Act
+      const result = await run(
+        { secretId: 'genesys/prod/api' },
+        {
+          [STATE.CheckAdoption]: () => ({
+            adopted: false,
+            held: true,
+            hold,
+            decidedBy: null,
+            waitSeconds: 0,
+          }),
+        },
+      );
+
+      // Assess
+      expect(result.error).toBe('NeedsAttentionError');
+      expect(result.visited).not.toContain(STATE.DeactivateLegacy);
+      expect(result.events.at(-1)).toMatchObject({
+        DetailType: DETAIL_TYPE.needsAttention,
+        Detail: { legacyClientId: 'legacy-1', error: hold },
+      });
+    });
+
+    it('re-activates the legacy client before alerting when the retirement check saw legacy traffic', async () => {
+      // Act
+      const result = await run(
+        { secretId: 'genesys/prod/api' },
+        {
+          [STATE.CheckAdoption]: () => ({
+            adopted: true,
+            held: false,
+            hold: null,
+            decidedBy: 'evidence',
+            waitSeconds: 0,
+          }),
+          [STATE.CheckRetirement]: () => ({ verdict: 'legacy-traffic', hold, waitSeconds: 0, checks: 1 }),
+        },
+      );
+
+      // Assess
+      expect(result.error).toBe('NeedsAttentionError');
+      expect(result.visited).toContain(STATE.ReactivateLegacy);
+      expect(result.visited).not.toContain(STATE.DeleteLegacy);
+      expect(result.events.at(-1)).toMatchObject({
+        DetailType: DETAIL_TYPE.needsAttention,
+        Detail: { error: hold },
+      });
     });
 
     it('asks for a human when a compensation fails', async () => {

@@ -2,9 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidConfigurationError } from '../../../functions/shared/errors.js';
 import {
+  EVENTS_PER_ADOPTION_ITERATION,
+  EVENTS_PER_RETIREMENT_ITERATION,
+  FIXED_HISTORY_EVENTS,
+  HISTORY_EVENT_BUDGET,
   parsePolicy,
   policyFromEnvironment,
   RotationPolicySchema,
+  STANDARD_HISTORY_EVENT_LIMIT,
+  worstCaseHistoryEvents,
 } from '../../../functions/shared/policy.js';
 
 function configurationError(raw: unknown): InvalidConfigurationError {
@@ -32,10 +38,13 @@ describe('parsePolicy', () => {
       maxOAuthClients: 50,
       allowUnusedLegacyClient: false,
       usageLookbackDays: 7,
-      gracePeriodSeconds: 86_400,
-      adoptionQuietSeconds: 3_600,
-      adoptionPollSeconds: 900,
-      retireObserveSeconds: 3_600,
+      gracePeriodSeconds: 7 * 86_400,
+      adoptionEvidenceDays: 2,
+      usageDayLengthSeconds: 86_400,
+      usageReportLagSeconds: 86_400,
+      adoptionPollSeconds: 3 * 3_600,
+      retireWithoutEvidence: false,
+      retireObserveSeconds: 0,
       maintenanceWindows: [],
       clientNamePrefix: 'rotated',
     });
@@ -83,7 +92,9 @@ describe('parsePolicy', () => {
       maxOAuthClients: [1, 10_000],
       usageLookbackDays: [1, 30],
       gracePeriodSeconds: [0, 30 * 86_400],
-      adoptionQuietSeconds: [0, 7 * 86_400],
+      adoptionEvidenceDays: [1, 14],
+      usageDayLengthSeconds: [1, 86_400],
+      usageReportLagSeconds: [0, 3 * 86_400],
       adoptionPollSeconds: [1, 86_400],
       retireObserveSeconds: [0, 7 * 86_400],
     } as const;
@@ -120,7 +131,10 @@ describe('parsePolicy', () => {
         allowedRoleIds: fc.array(fc.string({ minLength: 1 }), { minLength: 1, maxLength: 5 }),
         maxOAuthClients: fc.integer({ min: 1, max: 10_000 }),
         allowUnusedLegacyClient: fc.boolean(),
-        gracePeriodSeconds: fc.integer({ min: 0, max: 30 * 86_400 }),
+        // Long enough for the default evidence (2 days + a partial one + 1 day of lag), short enough
+        // for the history limit at the default 3 h poll.
+        gracePeriodSeconds: fc.integer({ min: 4 * 86_400, max: 30 * 86_400 }),
+        retireWithoutEvidence: fc.boolean(),
         maintenanceWindows: fc.array(
           fc.record({
             days: fc.uniqueArray(fc.constantFrom('MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'), {
@@ -148,6 +162,86 @@ describe('parsePolicy', () => {
   });
 });
 
+describe('parsePolicy: settings that only make sense together', () => {
+  it('refuses a grace period too short to hold the evidence (help.mypurecloud.com API Usage report: daily, "does not include data for the current day")', () => {
+    // Act
+    const error = configurationError({ gracePeriodSeconds: 86_400 });
+
+    // Assess
+    expect(error.message).toContain('gracePeriodSeconds:');
+    expect(error.message).toContain('adoptionEvidenceDays');
+    expect(error.message).toContain('usageReportLagSeconds');
+    expect(error.message).toContain('345600');
+  });
+
+  it('accepts a short grace period only with the explicit retireWithoutEvidence opt-in', () => {
+    // Act
+    const policy = parsePolicy({ gracePeriodSeconds: 86_400, retireWithoutEvidence: true });
+
+    // Assess
+    expect(policy.retireWithoutEvidence).toBe(true);
+  });
+
+  it('refuses polling finer than daily usage can change', () => {
+    // Act
+    const error = configurationError({ adoptionPollSeconds: 60 });
+
+    // Assess
+    expect(error.message).toContain('adoptionPollSeconds:');
+    expect(error.message).toContain('usageDayLengthSeconds / 96');
+  });
+
+  it('accepts compressed local-demo days with a proportionate policy', () => {
+    // Act
+    const policy = parsePolicy({
+      usageDayLengthSeconds: 2,
+      usageReportLagSeconds: 1,
+      gracePeriodSeconds: 30,
+      adoptionPollSeconds: 1,
+    });
+
+    // Assess
+    expect(policy.usageDayLengthSeconds).toBe(2);
+  });
+});
+
+describe('worstCaseHistoryEvents: the Step Functions Standard limit of 25,000 history events', () => {
+  it('counts each adoption loop iteration (Task 5, Choice 2, Emit 5, Wait 2) over the grace period at the poll cadence', () => {
+    // Prepare
+    const policy = parsePolicy({});
+
+    // Act
+    const history = worstCaseHistoryEvents(policy);
+
+    // Assess: 7 days / 3 h + 1 iterations; retirement: 2 x (48 h + 2 days + 1 day) / 3 h + 1.
+    expect(EVENTS_PER_ADOPTION_ITERATION).toBe(14);
+    expect(history.adoptionIterations).toBe(57);
+    expect(history.retirementIterations).toBe(81);
+    expect(history.total).toBe(57 * 14 + 81 * EVENTS_PER_RETIREMENT_ITERATION + FIXED_HISTORY_EVENTS);
+    expect(history.total).toBeLessThan(HISTORY_EVENT_BUDGET);
+  });
+
+  it('refuses at synth a policy whose adoption loop could exceed the limit with its margin, naming the fields', () => {
+    // Act: 30 days polled every 15 minutes is 2,881 iterations of 14 events.
+    const error = configurationError({ gracePeriodSeconds: 30 * 86_400, adoptionPollSeconds: 900 });
+
+    // Assess
+    expect(error.message).toContain('gracePeriodSeconds / adoptionPollSeconds / retireObserveSeconds:');
+    expect(error.message).toContain(String(STANDARD_HISTORY_EVENT_LIMIT));
+    expect(HISTORY_EVENT_BUDGET).toBe(20_000);
+  });
+
+  it('is what synth applies: buildApp refuses such a policy', async () => {
+    // Prepare
+    const { buildApp } = await import('../../../infra/app.js');
+
+    // Act + Assess
+    expect(() =>
+      buildApp({ bundling: false, policy: { gracePeriodSeconds: 30 * 86_400, adoptionPollSeconds: 900 } }),
+    ).toThrow(/history events/);
+  });
+});
+
 describe('policyFromEnvironment', () => {
   it('uses every default when ROTATOR_POLICY is absent or empty', () => {
     // Prepare
@@ -163,14 +257,14 @@ describe('policyFromEnvironment', () => {
 
   it('reads the JSON policy', () => {
     // Prepare
-    const env = { ROTATOR_POLICY: JSON.stringify({ stage: 'dev', gracePeriodSeconds: 60 }) };
+    const env = { ROTATOR_POLICY: JSON.stringify({ stage: 'dev', gracePeriodSeconds: 5 * 86_400 }) };
 
     // Act
     const policy = policyFromEnvironment(env);
 
     // Assess
     expect(policy.stage).toBe('dev');
-    expect(policy.gracePeriodSeconds).toBe(60);
+    expect(policy.gracePeriodSeconds).toBe(5 * 86_400);
   });
 
   it('refuses a ROTATOR_POLICY that is not JSON, or not a valid policy', () => {
