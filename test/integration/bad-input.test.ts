@@ -50,8 +50,16 @@ type RotationErrorClass = new (message: string) => RotationError;
  * One environment per describe block. Usage does not matter here and no consumer runs; every
  * environment shares one synth (same policy).
  */
+/** The managed secrets the cases create: onboarded when the environment starts, as a deployment onboards each secret. */
+const CASE_SECRET_NAMES = Array.from({ length: 20 }, (_, index) => `genesys/bad-input/case-${index + 1}`);
+const caseSecretsUsed = new WeakMap<LocalEnvironment, number>();
+
 async function startEnvironment(): Promise<LocalEnvironment> {
-  return startLocalEnvironment({ consumer: false, policy: { allowUnusedLegacyClient: true } });
+  return startLocalEnvironment({
+    consumer: false,
+    policy: { allowUnusedLegacyClient: true },
+    extraManagedSecretNames: CASE_SECRET_NAMES,
+  });
 }
 
 /** Genesys calls that change nothing: the admin's own token, and usage queries. */
@@ -222,7 +230,10 @@ async function managedSecret(
   value: string,
   tags: Record<string, string> = env.defaultTags(),
 ): Promise<{ name: string; arn: string }> {
-  const name = `genesys/bad-input/${randomUUID()}`;
+  const used = caseSecretsUsed.get(env) ?? 0;
+  const name = CASE_SECRET_NAMES[used];
+  if (name === undefined) throw new Error('More bad-input secrets than CASE_SECRET_NAMES onboards');
+  caseSecretsUsed.set(env, used + 1);
   const arn = await env.createManagedSecret({ name, value, tags });
   track(arn);
   return { name, arn };

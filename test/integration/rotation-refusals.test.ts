@@ -37,8 +37,17 @@ interface Scenario {
   readonly consumer?: boolean;
 }
 
+/** The further managed secrets the refusals create, onboarded as a deployment would. */
+const REFUSAL_SECRET_NAMES = [
+  'genesys/demo/never-used',
+  'genesys/demo/mistagged',
+  'genesys/demo/admin-copy',
+  'genesys/demo/web-login',
+];
+
 async function prepare(scenario: Scenario = {}): Promise<LocalEnvironment> {
   const env = await start({
+    extraManagedSecretNames: REFUSAL_SECRET_NAMES,
     ...(scenario.policy ? { policy: scenario.policy } : {}),
     ...(scenario.genesys ? { genesys: scenario.genesys } : {}),
   });
@@ -319,6 +328,25 @@ describe('refusals, end to end', () => {
 
     // Assess
     await expectRefused(local, refusal, 'TargetNotFoundError', /genesys\/nope/, missing);
+  });
+
+  it('refuses a secret the stack never onboarded, as AWS denies it to the functions (IAM: AccessDenied whether or not it exists)', async () => {
+    // Prepare: a well-formed, well-tagged secret that no GenesysRotatedSecret grants the functions
+    const local = await prepare({ consumer: false });
+    const legacy = await readCredential(local, { stage: 'AWSCURRENT' });
+    const secretArn = await secretFor(local, 'genesys/demo/not-onboarded', legacy);
+
+    // Act
+    const refusal = await attempt(local, { secretId: secretArn });
+
+    // Assess
+    await expectRefused(local, refusal, 'TargetNotFoundError', /not managed by this rotator/, secretArn);
+    expect(refusal.message).toContain('GenesysRotatedSecret');
+    expect(
+      local.aws.requestLog.some(
+        (request) => request.operation === 'DescribeSecret' && request.status === 400,
+      ),
+    ).toBe(true);
   });
 
   it('refuses execution input of the wrong shape, naming the bad field (INVALID_INPUT)', async () => {

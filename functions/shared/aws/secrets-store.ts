@@ -67,6 +67,9 @@ export class SecretsManagerStore implements SecretStorePort {
       described = await this.#client.send(new DescribeSecretCommand({ SecretId: secretId }));
     } catch (error) {
       if (isAwsError(error, 'ResourceNotFoundException')) throw notFound(secretId);
+      // Under least privilege AWS answers AccessDenied for a secret outside the caller's policy,
+      // whether or not it exists: say both, and how a secret gets into the policy.
+      if (isAwsError(error, 'AccessDeniedException')) throw notFoundOrNotManaged(secretId);
       throw mapAwsError(error, SERVICE, `DescribeSecret(${secretId})`);
     }
     if (!described.ARN || !described.Name) {
@@ -196,6 +199,15 @@ export class SecretsManagerStore implements SecretStorePort {
 
 function notFound(secretId: string): TargetNotFoundError {
   return new TargetNotFoundError(`Secret ${secretId} does not exist`, { details: { secretId } });
+}
+
+function notFoundOrNotManaged(secretId: string): TargetNotFoundError {
+  return new TargetNotFoundError(
+    `Secret ${secretId} does not exist or is not managed by this rotator: Secrets Manager denied ` +
+      'DescribeSecret (the rotator may use only the secrets onboarded with GenesysRotatedSecret, ' +
+      'and AWS does not tell a missing secret from one outside the policy)',
+    { details: { secretId, awsError: 'AccessDeniedException' } },
+  );
 }
 
 function describeSelector(secretId: string, selector: { versionId?: string; stage?: string }): string {
