@@ -133,8 +133,8 @@ async function expectRefused(
 
 describe('refusals, end to end', () => {
   it('refuses when the org has no room for one more OAuth client (QUOTA_EXCEEDED)', async () => {
-    // Prepare: admin and legacy clients already fill a limit of two.
-    const local = await prepare({ genesys: { oauthClientLimit: 2 } });
+    // Prepare: admin and legacy clients already fill a limit of two (the policy's figure decides).
+    const local = await prepare({ genesys: { oauthClientLimit: 2 }, policy: { maxOAuthClients: 2 } });
 
     // Act
     const refusal = await attempt(local, { secretId: local.managedSecretArn });
@@ -161,14 +161,13 @@ describe('refusals, end to end', () => {
   });
 
   it('refuses a secret whose rotation interval is over 365 days (EXPIRATION_VIOLATION)', async () => {
-    // Prepare: a rotation schedule of 400 days, set by a RotateSecret that only tests the function.
+    // Prepare: a rotation schedule of 400 days, set by a RotateSecret that only tests the function
+    // (RotateImmediately=false: a lone testSecret, which starts no rotation).
     const local = await prepare();
-    const noop = `arn:aws:lambda:${local.aws.region}:${local.aws.accountId}:function:noop-rotation`;
-    local.aws.secretsManager.registerRotationFunction(noop, async () => undefined);
     await local.clients.secretsManager.send(
       new RotateSecretCommand({
         SecretId: local.managedSecretArn,
-        RotationLambdaARN: noop,
+        RotationLambdaARN: local.rotatorFunctionArn,
         RotationRules: { AutomaticallyAfterDays: 400 },
         RotateImmediately: false,
       }),
