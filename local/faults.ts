@@ -6,7 +6,8 @@
  * for a while, duplicate and concurrent triggers, and the admin token expiring mid-rotation. After
  * every scenario the invariants of DESIGN.md §7 are checked, including the leak canary.
  *
- * Options: --reduced (a deterministic subset for CI), --filter <text>, --json (the summary as one
+ * Options: --reduced (a deterministic subset for CI), --filter <text>, --concurrency <n> (scenarios
+ * side by side, default 3), --json (the summary as one
  * JSON object on the last line). Exits 1 when any invariant was violated.
  */
 import './polyfills.js';
@@ -16,23 +17,26 @@ import { parseArgs } from 'node:util';
 process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
 const { runMatrix } = await import('./faults/run.js');
 const { finalLine, headerLines, rowLines } = await import('./faults/table.js');
+const { writeUncaptured } = await import('./faults/capture.js');
 
 const { values: args } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
     reduced: { type: 'boolean', default: false },
     filter: { type: 'string' },
+    concurrency: { type: 'string' },
   },
 });
 const json = args.json === true;
 /** Table output goes to stdout, or to stderr under --json so the last stdout line stays the summary. */
-const print = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
+const print = (line: string) => writeUncaptured(json ? 'stderr' : 'stdout', `${line}\n`);
 
 async function main(): Promise<number> {
   for (const line of headerLines()) print(line);
   const report = await runMatrix({
     reduced: args.reduced === true,
     ...(args.filter ? { filter: args.filter } : {}),
+    ...(args.concurrency ? { concurrency: Number(args.concurrency) } : {}),
     // Each scenario already searched its row's text for its canaries (see runScenario).
     onResult: (result) => {
       for (const line of rowLines(result)) print(line);

@@ -10,6 +10,15 @@ export interface MatrixOptions {
   readonly onResult?: (result: ScenarioResult, index: number, total: number) => void;
   /** Call sites already discovered (tests reuse them); discovered by real rotations otherwise. */
   readonly sites?: CallSites;
+  /**
+   * Scenarios run side by side. Each has its own stand-ins and its functions run in their own
+   * sandboxes (local mode's Lambda service), so nothing is shared but this process's output,
+   * which every open capture sees (see capture.ts). Scenarios mostly wait (retries, usage days),
+   * so a few at once fit two cores. The `sources` developer option runs every handler in this
+   * process on its shared environment: one at a time then.
+   * @default 3 (1 with LOCAL_LAMBDA_CODE=sources)
+   */
+  readonly concurrency?: number;
 }
 
 export interface MatrixSummary {
@@ -49,23 +58,29 @@ export function summarise(results: readonly ScenarioResult[], wallMs: number): M
 
 /**
  * Logs must exist for the leak search to mean anything: the functions' logger takes its level from
- * POWERTOOLS_LOG_LEVEL when its module first loads (and returns to it on every invocation), so the
- * caller sets POWERTOOLS_LOG_LEVEL=DEBUG before importing this module (see local/faults.ts).
- *
- * Scenarios run one at a time: the harness points the functions at each environment through
- * process.env and module-level caches, so two environments cannot share the process.
+ * POWERTOOLS_LOG_LEVEL (the caller sets POWERTOOLS_LOG_LEVEL=DEBUG before importing this module,
+ * see local/faults.ts; the harness passes it on to every function's environment).
  */
 export async function runMatrix(options: MatrixOptions = {}): Promise<MatrixReport> {
   const started = Date.now();
-  {
-    const sites = options.sites ?? (await discoverCallSites());
-    const specs = selectScenarios(buildMatrix(sites), options);
-    const results: ScenarioResult[] = [];
-    for (const [index, spec] of specs.entries()) {
+  const sites = options.sites ?? (await discoverCallSites());
+  const specs = selectScenarios(buildMatrix(sites), options);
+  const concurrency = Math.max(
+    1,
+    options.concurrency ?? (process.env.LOCAL_LAMBDA_CODE === 'sources' ? 1 : 3),
+  );
+  const results: ScenarioResult[] = new Array(specs.length);
+  let next = 0;
+  let finished = 0;
+  const worker = async () => {
+    for (let index = next++; index < specs.length; index = next++) {
+      const spec = specs[index] as ScenarioSpec;
       const result = await runScenario(spec);
-      results.push(result);
-      options.onResult?.(result, index, specs.length);
+      results[index] = result;
+      finished += 1;
+      options.onResult?.(result, finished - 1, specs.length);
     }
-    return { sites, results, summary: summarise(results, Date.now() - started) };
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, specs.length) }, worker));
+  return { sites, results, summary: summarise(results, Date.now() - started) };
 }
