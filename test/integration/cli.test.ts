@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LOCAL_GENESYS_USAGE, REPO_ROOT } from '../../local/harness.js';
 import { startAwsStandIn } from '../../local/standins/aws/index.js';
-import { startGenesysStandIn } from '../../local/standins/genesys/index.js';
+import { type GenesysStandIn, startGenesysStandIn } from '../../local/standins/genesys/index.js';
 
 interface CliRun {
   readonly code: number | null;
@@ -50,6 +50,27 @@ const SUMMARY_KEYS = [
   'events',
   'wallMs',
 ];
+
+/** An org in "another Genesys": an admin, a used target client, and the variables naming them for npm start. */
+function seedExternalOrg(genesys: GenesysStandIn) {
+  const role = genesys.seed.role('Reporting', ['analytics:conversationDetail:view']);
+  const division = genesys.seed.division('Contact Centre');
+  const pair = { roleId: role, divisionId: division };
+  const admin = genesys.seed.adminClient({ extraRoleDivisions: [pair] });
+  const target = genesys.seed.client({
+    name: 'external-service',
+    roleDivisions: [pair],
+    pastUsage: { days: 7, requestsPerDay: 10 },
+  });
+  const variables = {
+    GENESYS_GATEWAY_URL: genesys.url,
+    GENESYS_ADMIN_CLIENT_ID: admin.clientId,
+    GENESYS_ADMIN_CLIENT_SECRET: admin.clientSecret,
+    GENESYS_TARGET_CLIENT_ID: target.clientId,
+    GENESYS_TARGET_CLIENT_SECRET: target.clientSecret,
+  };
+  return { admin, target, variables };
+}
 
 describe('npm start', () => {
   it('rotates the demo client and prints the summary as one JSON object on the last line', async () => {
@@ -105,23 +126,11 @@ describe('npm start', () => {
     const genesys = await startGenesysStandIn(LOCAL_GENESYS_USAGE);
     const aws = await startAwsStandIn();
     try {
-      const role = genesys.seed.role('Reporting', ['analytics:conversationDetail:view']);
-      const division = genesys.seed.division('Contact Centre');
-      const pair = { roleId: role, divisionId: division };
-      const admin = genesys.seed.adminClient({ extraRoleDivisions: [pair] });
-      const target = genesys.seed.client({
-        name: 'external-service',
-        roleDivisions: [pair],
-        pastUsage: { days: 7, requestsPerDay: 10 },
-      });
+      const { admin, target, variables } = seedExternalOrg(genesys);
 
       // Act
       const run = await runStart(['--json'], {
-        GENESYS_GATEWAY_URL: genesys.url,
-        GENESYS_ADMIN_CLIENT_ID: admin.clientId,
-        GENESYS_ADMIN_CLIENT_SECRET: admin.clientSecret,
-        GENESYS_TARGET_CLIENT_ID: target.clientId,
-        GENESYS_TARGET_CLIENT_SECRET: target.clientSecret,
+        ...variables,
         AWS_ENDPOINT_URL: aws.url,
       });
 
@@ -133,6 +142,9 @@ describe('npm start', () => {
         legacyClientId: target.clientId,
         consumerFailedCalls: 0,
       });
+      // Counted through the harness's proxy: the external Genesys keeps its own log.
+      expect(summary.genesysCalls).toBeGreaterThan(0);
+      expect(summary.genesysCallsByRoute).toHaveProperty(['POST /api/v2/oauth/clients']);
       const clients = genesys.clients();
       expect(clients.find((client) => client.id === summary.newClientId)?.state).toBe('active');
       const legacy = clients.find((client) => client.id === target.clientId);
@@ -155,23 +167,11 @@ describe('npm start', () => {
     // Prepare: an external Genesys reporting real days; the demo's compressed policy cannot change that.
     const genesys = await startGenesysStandIn();
     try {
-      const role = genesys.seed.role('Reporting', ['analytics:conversationDetail:view']);
-      const division = genesys.seed.division('Contact Centre');
-      const pair = { roleId: role, divisionId: division };
-      const admin = genesys.seed.adminClient({ extraRoleDivisions: [pair] });
-      const target = genesys.seed.client({
-        name: 'external-service',
-        roleDivisions: [pair],
-        pastUsage: { days: 7, requestsPerDay: 10 },
-      });
+      const { admin, target, variables } = seedExternalOrg(genesys);
 
       // Act
       const run = await runStart(['--json'], {
-        GENESYS_GATEWAY_URL: genesys.url,
-        GENESYS_ADMIN_CLIENT_ID: admin.clientId,
-        GENESYS_ADMIN_CLIENT_SECRET: admin.clientSecret,
-        GENESYS_TARGET_CLIENT_ID: target.clientId,
-        GENESYS_TARGET_CLIENT_SECRET: target.clientSecret,
+        ...variables,
       });
 
       // Assess
