@@ -170,12 +170,11 @@ describe('npm start', () => {
       const { admin, target, variables } = seedExternalOrg(genesys);
 
       // Act
-      const run = await runStart(['--json'], {
-        ...variables,
-      });
+      const run = await runStart(['--json'], variables);
 
       // Assess
       expect(run.code, run.stderr).toBe(3);
+      expect(run.stdout + run.stderr).not.toContain(admin.clientSecret);
       expect(lastLineJson(run.stdout)).toMatchObject({
         outcome: 'held',
         hold: {
