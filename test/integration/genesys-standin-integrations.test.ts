@@ -248,30 +248,47 @@ describe('Genesys stand-in integration config and Data Action tests (genesys-clo
     expect(afterUpdate).toMatchObject({ success: true });
   });
 
-  it("counts a Genesys Data Action's calls as usage of the credential's OAuth client (§1.4)", async () => {
-    // Prepare
-    const client = await oauth.postOauthClients({
-      name: 'svc-data-actions-usage',
-      authorizedGrantType: 'CLIENT-CREDENTIALS',
-      roleDivisions: admin.roleDivisions,
+  it("counts a Genesys Data Action's calls as usage of the credential's OAuth client, once their day is reported (§1.4)", async () => {
+    // Prepare: a Genesys of its own, whose usage days the test can end (the report never holds the current day)
+    const own = await startGenesysStandIn({
+      usageQueryRunningMs: 0,
+      usageDayLengthMs: 60_000,
+      usageReportLagMs: 0,
     });
-    const seeded = standIn.seed.integration({
-      credential: {
-        type: 'pureCloudOAuthClient',
-        fields: { clientId: client.id ?? '', clientSecret: client.secret ?? '' },
-      },
-    });
-    await integrations.postIntegrationsActionTest(seeded.actionId, {});
-    await integrations.postIntegrationsActionExecute(seeded.actionId, {});
+    try {
+      const ownAdmin = own.seed.adminClient();
+      const sdk = await loggedInSdkClient(own.gateway, ownAdmin.clientId, ownAdmin.clientSecret);
+      const ownOauth = new platformClient.OAuthApi(sdk);
+      const ownIntegrations = new platformClient.IntegrationsApi(sdk);
+      const client = await ownOauth.postOauthClients({
+        name: 'svc-data-actions-usage',
+        authorizedGrantType: 'CLIENT-CREDENTIALS',
+        roleDivisions: ownAdmin.roleDivisions,
+      });
+      const seeded = own.seed.integration({
+        credential: {
+          type: 'pureCloudOAuthClient',
+          fields: { clientId: client.id ?? '', clientSecret: client.secret ?? '' },
+        },
+      });
+      await ownIntegrations.postIntegrationsActionTest(seeded.actionId, {});
+      await ownIntegrations.postIntegrationsActionExecute(seeded.actionId, {});
+      own.clock.advance(60_000);
 
-    // Act
-    const execution = await oauth.getOauthClientUsageSummary(client.id ?? '', { days: '1' });
-    const usage = await oauth.getOauthClientUsageQueryResult(execution.executionId ?? '', client.id ?? '');
+      // Act
+      const execution = await ownOauth.getOauthClientUsageSummary(client.id ?? '', { days: '1' });
+      const usage = await ownOauth.getOauthClientUsageQueryResult(
+        execution.executionId ?? '',
+        client.id ?? '',
+      );
 
-    // Assess
-    expect(usage.results).toEqual([
-      expect.objectContaining({ clientId: client.id, requests: 2, status200: 2 }),
-    ]);
+      // Assess
+      expect(usage.results).toEqual([
+        expect.objectContaining({ clientId: client.id, requests: 2, status200: 2 }),
+      ]);
+    } finally {
+      await own.close();
+    }
   });
 
   it('tests a Web Services action against the key the partner accepts, across a dual-slot flip (§2.2 of DESIGN.md)', async () => {
