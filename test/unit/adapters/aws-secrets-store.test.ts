@@ -94,7 +94,7 @@ describe('SecretsManagerStore.describe', () => {
     expect(second).toMatchObject({ name: 'TransientUpstreamError' });
   });
 
-  it('maps access denied to InsufficientPrivilegeError', async () => {
+  it('reports access denied as a secret that does not exist or is not managed (AWS denies a secret outside the policy whether or not it exists)', async () => {
     // Prepare
     sm.on(DescribeSecretCommand).rejects(
       new SecretsManagerServiceException({
@@ -111,7 +111,9 @@ describe('SecretsManagerStore.describe', () => {
       .catch((e: unknown) => e);
 
     // Assess
-    expect(error).toMatchObject({ name: 'InsufficientPrivilegeError' });
+    expect(error).toMatchObject({ name: 'TargetNotFoundError', code: 'TARGET_NOT_FOUND' });
+    expect((error as Error).message).toMatch(/does not exist or is not managed by this rotator/);
+    expect((error as Error).message).toContain('GenesysRotatedSecret');
   });
 });
 
