@@ -210,6 +210,12 @@ describe('bundled error names', () => {
     const base = world().state;
     const state = {
       ...base,
+      created: {
+        newClientId: '7d4c1e2a-0000-4000-8000-00000000c0de',
+        newClientName: 'svc [rotated]',
+        versionId: base.token,
+        reused: false,
+      },
       synced: {
         currentVersionId: base.token,
         previousVersionId: null,
