@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildApp } from '../../infra/app.js';
 import { ENTRY_METADATA_KEY, repoRoot } from '../../infra/constructs/rotator-function.js';
+import { bundleFileOf } from '../engine/assets.js';
 import { type CfnTemplate, loadStateMachine } from '../engine/template.js';
 
 export interface SynthesizedBundle {
@@ -37,17 +38,6 @@ interface LambdaResource {
   };
 }
 
-/** The asset folder of a function: `aws:asset:path` when the CLI recorded it, else the S3 key's hash. */
-function assetFolder(outdir: string, logicalId: string, resource: LambdaResource): string {
-  const recorded = resource.Metadata?.['aws:asset:path'];
-  if (typeof recorded === 'string') return path.resolve(outdir, recorded);
-  const key = resource.Properties?.Code?.S3Key;
-  if (typeof key !== 'string' || !key.endsWith('.zip')) {
-    throw new Error(`Function ${logicalId} has no asset path metadata nor an asset S3 key`);
-  }
-  return path.join(outdir, `asset.${key.slice(0, -'.zip'.length)}`);
-}
-
 export function synthesizeBundles(): SynthesizedApp {
   const outdir = mkdtempSync(path.join(tmpdir(), 'rotator-bundles-'));
   const { app, stack } = buildApp({ outdir, bundling: true, nag: false });
@@ -74,7 +64,7 @@ export function readCloudAssembly(
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     const entry = resource.Metadata?.[ENTRY_METADATA_KEY];
     if (resource.Type !== 'AWS::Lambda::Function' || typeof entry !== 'string') continue;
-    const file = path.join(assetFolder(outdir, logicalId, resource), 'index.mjs');
+    const file = bundleFileOf(outdir, logicalId, resource);
     bundles.push({
       logicalId,
       entry,

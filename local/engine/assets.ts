@@ -46,17 +46,36 @@ export function bundleSourceHash(repoRoot: string): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-/** Reads, from a template synthesized with bundling, which asset folder holds each handler's bundle. */
+/**
+ * The bundle (`index.mjs`) of a function in a cloud assembly synthesized with bundling: under the
+ * `aws:asset:path` metadata when the CLI recorded it, else the asset folder named by the S3 key's hash.
+ */
+export function bundleFileOf(
+  outdir: string,
+  logicalId: string,
+  resource: {
+    readonly Metadata?: Readonly<Record<string, unknown>>;
+    readonly Properties?: Readonly<Record<string, unknown>>;
+  },
+): string {
+  const recorded = resource.Metadata?.['aws:asset:path'];
+  if (typeof recorded === 'string') return join(outdir, recorded, 'index.mjs');
+  const code = resource.Properties?.Code as { S3Key?: unknown } | undefined;
+  const key = code?.S3Key;
+  if (typeof key !== 'string' || !key.endsWith('.zip')) {
+    throw new Error(`Function ${logicalId} has no asset path metadata nor an asset S3 key`);
+  }
+  return join(outdir, `asset.${key.slice(0, -'.zip'.length)}`, 'index.mjs');
+}
+
+/** Reads, from a template synthesized with bundling, which bundle serves each handler entry. */
 export function bundlesOfTemplate(template: CfnTemplate, outdir: string): Map<string, string> {
   const bundles = new Map<string, string>();
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     const entry = resource.Metadata?.[ENTRY_METADATA_KEY];
     if (resource.Type !== 'AWS::Lambda::Function' || typeof entry !== 'string') continue;
-    const code = resource.Properties?.Code as { S3Key?: unknown } | undefined;
-    const key = typeof code?.S3Key === 'string' ? code.S3Key : '';
-    const hash = key.replace(/\.zip$/, '');
-    const bundle = join(outdir, `asset.${hash}`, 'index.mjs');
-    if (!hash || !existsSync(bundle)) throw new Error(`No bundle for ${logicalId} (${entry}) in ${outdir}`);
+    const bundle = bundleFileOf(outdir, logicalId, resource);
+    if (!existsSync(bundle)) throw new Error(`No bundle for ${logicalId} (${entry}) in ${outdir}`);
     bundles.set(entry, bundle);
   }
   return bundles;
