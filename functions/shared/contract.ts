@@ -4,7 +4,7 @@
  * Nothing here ever holds a secret value except `OAuthClientSecretValueSchema`, which is only parsed
  * inside the call that reads or writes Secrets Manager.
  */
-import * as z from 'zod';
+import * as z from './zod.js';
 
 /** Tags read from the managed secret (DESIGN.md §5). */
 export const TAG_KIND = 'genesys:kind';
@@ -40,8 +40,8 @@ export const GenesysEnvironmentSchema = z.enum(GENESYS_ENVIRONMENTS);
 
 /** The managed secret's value for kind `oauth-client`. Strict: an extra field is a mistake. */
 export const OAuthClientSecretValueSchema = z.strictObject({
-  clientId: z.string().min(1).max(128),
-  clientSecret: z.string().min(1).max(1024),
+  clientId: z.string().check(z.minLength(1), z.maxLength(128)),
+  clientSecret: z.string().check(z.minLength(1), z.maxLength(1024)),
   environment: GenesysEnvironmentSchema,
 });
 export type OAuthClientSecretValue = z.infer<typeof OAuthClientSecretValueSchema>;
@@ -64,19 +64,22 @@ export type Trigger = (typeof TRIGGERS)[number];
 
 /** Input of a rotation execution: manual (console, CLI, API) or started by the rotation hook. */
 export const ExecutionInputSchema = z.strictObject({
-  secretId: z.string().min(1).max(2048),
-  dryRun: z.boolean().default(false),
-  reason: z.string().max(512).default(''),
-  mode: z.enum(['standard', 'emergency']).default('standard'),
-  trigger: z.enum(TRIGGERS).default('manual'),
+  secretId: z.string().check(z.minLength(1), z.maxLength(2048)),
+  dryRun: z._default(z.boolean(), false),
+  reason: z._default(z.string().check(z.maxLength(512)), ''),
+  mode: z._default(z.enum(['standard', 'emergency']), 'standard'),
+  trigger: z._default(z.enum(TRIGGERS), 'manual'),
   /** Only with `mode: "emergency"`; default `replace`. */
-  emergencyStrategy: z.enum(EMERGENCY_STRATEGIES).optional(),
+  emergencyStrategy: z.optional(z.enum(EMERGENCY_STRATEGIES)),
   /** Set by the rotation hook: Secrets Manager's ClientRequestToken. Manual runs derive one. */
-  token: z.string().min(32).max(64).optional(),
+  token: z.optional(z.string().check(z.minLength(32), z.maxLength(64))),
 });
 export type ExecutionInput = z.infer<typeof ExecutionInputSchema>;
 
-export const RoleDivisionSchema = z.object({ roleId: z.string().min(1), divisionId: z.string().min(1) });
+export const RoleDivisionSchema = z.object({
+  roleId: z.string().check(z.minLength(1)),
+  divisionId: z.string().check(z.minLength(1)),
+});
 export type RoleDivision = z.infer<typeof RoleDivisionSchema>;
 
 export const ClientFactsSchema = z.object({
@@ -85,9 +88,9 @@ export const ClientFactsSchema = z.object({
   state: z.string(),
   authorizedGrantType: z.string(),
   roleDivisions: z.array(RoleDivisionSchema),
-  accessTokenValiditySeconds: z.number().int(),
-  dateCreated: z.string().nullable(),
-  ageDays: z.number().nullable(),
+  accessTokenValiditySeconds: z.int(),
+  dateCreated: z.nullable(z.string()),
+  ageDays: z.nullable(z.number()),
 });
 export type ClientFacts = z.infer<typeof ClientFactsSchema>;
 
@@ -98,16 +101,16 @@ export const InventorySchema = z.object({
   kind: z.enum(CREDENTIAL_KINDS),
   token: z.string(),
   tags: z.object({
-    environment: z.string().nullable(),
-    orgId: z.string().nullable(),
-    stage: z.string().nullable(),
+    environment: z.nullable(z.string()),
+    orgId: z.nullable(z.string()),
+    stage: z.nullable(z.string()),
   }),
   environment: GenesysEnvironmentSchema,
   currentVersionId: z.string(),
   /** A version carrying AWSPENDING that is neither AWSCURRENT nor this execution's token. */
-  foreignPendingVersionId: z.string().nullable(),
+  foreignPendingVersionId: z.nullable(z.string()),
   rotationEnabled: z.boolean(),
-  rotationIntervalDays: z.number().nullable(),
+  rotationIntervalDays: z.nullable(z.number()),
   legacyClient: ClientFactsSchema,
   admin: z.object({
     clientId: z.string(),
@@ -116,9 +119,9 @@ export const InventorySchema = z.object({
     roleDivisions: z.array(RoleDivisionSchema),
   }),
   org: z.object({ id: z.string(), name: z.string() }),
-  clientQuota: z.object({ used: z.number().int(), limit: z.number().int().nullable() }),
-  legacyUsage: z.object({ requests: z.number().int(), days: z.number().int() }),
-  otherRunningExecutions: z.number().int(),
+  clientQuota: z.object({ used: z.int(), limit: z.nullable(z.int()) }),
+  legacyUsage: z.object({ requests: z.int(), days: z.int() }),
+  otherRunningExecutions: z.int(),
   fetchedAt: z.string(),
 });
 export type Inventory = z.infer<typeof InventorySchema>;
@@ -141,7 +144,7 @@ export type CheckName = (typeof CHECK_NAMES)[number];
 export const CheckResultSchema = z.object({
   check: z.enum(CHECK_NAMES),
   passed: z.boolean(),
-  code: z.string().nullable(),
+  code: z.nullable(z.string()),
   detail: z.string(),
 });
 export type CheckResult = z.infer<typeof CheckResultSchema>;
@@ -150,23 +153,23 @@ export type CheckResult = z.infer<typeof CheckResultSchema>;
 export const ValidationSchema = z.object({
   ok: z.boolean(),
   /** Seconds until the maintenance window opens; 0 when the rotation may proceed now. */
-  waitSeconds: z.number().int().min(0),
+  waitSeconds: z.int().check(z.minimum(0)),
   checks: z.array(CheckResultSchema),
   plan: z.object({
     newClientName: z.string(),
     roleDivisions: z.array(RoleDivisionSchema),
-    accessTokenValiditySeconds: z.number().int(),
+    accessTokenValiditySeconds: z.int(),
     legacyClientId: z.string(),
-    gracePeriodSeconds: z.number().int(),
-    adoptionPollSeconds: z.number().int(),
-    adoptionEvidenceDays: z.number().int(),
-    usageDayLengthSeconds: z.number().int(),
-    usageReportLagSeconds: z.number().int(),
+    gracePeriodSeconds: z.int(),
+    adoptionPollSeconds: z.int(),
+    adoptionEvidenceDays: z.int(),
+    usageDayLengthSeconds: z.int(),
+    usageReportLagSeconds: z.int(),
     retireWithoutEvidence: z.boolean(),
     /** Legacy token validity on the usage calendar: days starting before promotion + this are not evidence. */
     drainSeconds: z.number(),
     /** Computed: token validity + two usage days + report lag, at least the policy's floor. */
-    retireObserveSeconds: z.number().int(),
+    retireObserveSeconds: z.int(),
     /** Genesys: deleting a client created within the last 30 days is not reversible. */
     legacyDeleteIrreversible: z.boolean(),
     legacyDeleteNote: z.string(),
@@ -185,14 +188,14 @@ export type Created = z.infer<typeof CreatedSchema>;
 
 export const VerifiedSchema = z.object({
   clientId: z.string(),
-  roleDivisionCount: z.number().int(),
-  attempts: z.number().int(),
+  roleDivisionCount: z.int(),
+  attempts: z.int(),
 });
 export type Verified = z.infer<typeof VerifiedSchema>;
 
 export const SyncedSchema = z.object({
   currentVersionId: z.string(),
-  previousVersionId: z.string().nullable(),
+  previousVersionId: z.nullable(z.string()),
   promotedAt: z.string(),
   promotedBy: z.enum(['state-machine', 'finishSecret']),
 });
@@ -202,8 +205,8 @@ export type Synced = z.infer<typeof SyncedSchema>;
 export const UsageDaySchema = z.object({
   /** Start of the day, as Genesys reports it (`ApiUsageRow.date`). */
   date: z.string(),
-  legacyRequests: z.number().int(),
-  newRequests: z.number().int(),
+  legacyRequests: z.int(),
+  newRequests: z.int(),
 });
 export type UsageDay = z.infer<typeof UsageDaySchema>;
 
@@ -215,9 +218,9 @@ export const HoldSchema = z.object({
   Cause: z.string(),
   reason: z.enum(['no-evidence', 'legacy-traffic']),
   legacyClientId: z.string(),
-  legacyRequestsSincePromotion: z.number().int(),
-  daysObserved: z.number().int(),
-  evidenceDaysRequired: z.number().int(),
+  legacyRequestsSincePromotion: z.int(),
+  daysObserved: z.int(),
+  evidenceDaysRequired: z.int(),
 });
 export type Hold = z.infer<typeof HoldSchema>;
 
@@ -225,23 +228,23 @@ export const AdoptionSchema = z.object({
   adopted: z.boolean(),
   /** True: no evidence by the end of the grace period, or legacy traffic: the rotation holds. */
   held: z.boolean(),
-  hold: HoldSchema.nullable(),
-  decidedBy: z.enum(['evidence', 'time-opt-in']).nullable(),
+  hold: z.nullable(HoldSchema),
+  decidedBy: z.nullable(z.enum(['evidence', 'time-opt-in'])),
   /** Promotion + the legacy token validity (on the usage calendar): only days starting here count. */
   evaluableFrom: z.string(),
   /** Completed days from `evaluableFrom` on which the new client shows requests (reported days). */
-  daysObserved: z.number().int(),
+  daysObserved: z.int(),
   /** Legacy requests on reported days ending after promotion (the promotion day included). */
-  legacyRequestsSincePromotion: z.number().int(),
+  legacyRequestsSincePromotion: z.int(),
   /** Legacy requests on days starting at or after `evaluableFrom`. */
-  legacyRequestsSinceDrain: z.number().int(),
+  legacyRequestsSinceDrain: z.int(),
   /** End of the last completed day the gate evaluated; the retirement check looks after it. */
-  observedUntil: z.string().nullable(),
+  observedUntil: z.nullable(z.string()),
   days: z.array(UsageDaySchema),
-  secondsSincePromotion: z.number().int(),
+  secondsSincePromotion: z.int(),
   /** Seconds the gate should wait before checking again (0 when decided). */
-  waitSeconds: z.number().int().min(0),
-  checks: z.number().int(),
+  waitSeconds: z.int().check(z.minimum(0)),
+  checks: z.int(),
 });
 export type Adoption = z.infer<typeof AdoptionSchema>;
 
@@ -249,12 +252,12 @@ export type Adoption = z.infer<typeof AdoptionSchema>;
 export const RetirementCheckSchema = z.object({
   verdict: z.enum(['clean', 'legacy-traffic', 'unobserved', 'waiting']),
   /** Legacy requests on completed days after the adoption gate's last evaluated day. */
-  legacyRequestsSinceDeactivation: z.number().int(),
+  legacyRequestsSinceDeactivation: z.int(),
   /** Reported days starting after deactivation + token validity. */
-  daysObserved: z.number().int(),
-  hold: HoldSchema.nullable(),
-  waitSeconds: z.number().int().min(0),
-  checks: z.number().int(),
+  daysObserved: z.int(),
+  hold: z.nullable(HoldSchema),
+  waitSeconds: z.int().check(z.minimum(0)),
+  checks: z.int(),
 });
 export type RetirementCheck = z.infer<typeof RetirementCheckSchema>;
 
@@ -274,24 +277,24 @@ export const RetiredSchema = z.object({
   legacyClientId: z.string(),
   action: z.enum(['deactivated', 'deleted', 'already-gone', 'reactivated']),
   /** When this action happened (the retirement check observes from deactivation). */
-  at: z.string().optional(),
+  at: z.optional(z.string()),
   /** Deleted while younger than 30 days: gone for good (Genesys restores only older clients, 7 days). */
-  irreversible: z.boolean().optional(),
-  note: z.string().optional(),
+  irreversible: z.optional(z.boolean()),
+  note: z.optional(z.string()),
 });
 export type Retired = z.infer<typeof RetiredSchema>;
 
 export const RolledBackSchema = z.object({
-  deletedClientId: z.string().nullable(),
-  discardedPendingVersionId: z.string().nullable(),
+  deletedClientId: z.nullable(z.string()),
+  discardedPendingVersionId: z.nullable(z.string()),
   /** Native rotation: the pending version kept, with its client, for Secrets Manager's retry. */
-  keptPendingVersionId: z.string().optional(),
-  keptClientId: z.string().optional(),
+  keptPendingVersionId: z.optional(z.string()),
+  keptClientId: z.optional(z.string()),
 });
 export type RolledBack = z.infer<typeof RolledBackSchema>;
 
 /** What the state machine's Catch writes at `$.error`. */
-export const CaughtErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
+export const CaughtErrorSchema = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
 
 /** The state every task receives (`$`): the execution input plus each earlier task's result. */
 export const RotationStateSchema = z.object({
@@ -299,20 +302,20 @@ export const RotationStateSchema = z.object({
   dryRun: z.boolean(),
   reason: z.string(),
   mode: z.enum(['standard', 'emergency']),
-  emergencyStrategy: z.enum(EMERGENCY_STRATEGIES).optional(),
+  emergencyStrategy: z.optional(z.enum(EMERGENCY_STRATEGIES)),
   trigger: z.enum(TRIGGERS),
-  token: z.string().optional(),
-  inventory: InventorySchema.optional(),
-  validation: ValidationSchema.optional(),
-  created: CreatedSchema.optional(),
-  verified: VerifiedSchema.optional(),
-  synced: SyncedSchema.optional(),
-  adoption: AdoptionSchema.optional(),
-  retired: RetiredSchema.optional(),
-  retirement: RetirementCheckSchema.optional(),
-  rolledBack: RolledBackSchema.optional(),
-  emergency: EmergencySchema.optional(),
-  error: CaughtErrorSchema.optional(),
+  token: z.optional(z.string()),
+  inventory: z.optional(InventorySchema),
+  validation: z.optional(ValidationSchema),
+  created: z.optional(CreatedSchema),
+  verified: z.optional(VerifiedSchema),
+  synced: z.optional(SyncedSchema),
+  adoption: z.optional(AdoptionSchema),
+  retired: z.optional(RetiredSchema),
+  retirement: z.optional(RetirementCheckSchema),
+  rolledBack: z.optional(RolledBackSchema),
+  emergency: z.optional(EmergencySchema),
+  error: z.optional(CaughtErrorSchema),
 });
 export type RotationState = z.infer<typeof RotationStateSchema>;
 
@@ -333,9 +336,9 @@ export type RotatorTaskInput = z.infer<typeof RotatorTaskInputSchema>;
 /** The event Secrets Manager sends the rotation function (reference/aws-rotation-and-local-tooling.md §1.1). */
 export const SecretsManagerRotationEventSchema = z.object({
   Step: z.enum(['createSecret', 'setSecret', 'testSecret', 'finishSecret']),
-  SecretId: z.string().min(1),
-  ClientRequestToken: z.string().min(1),
-  RotationToken: z.string().optional(),
+  SecretId: z.string().check(z.minLength(1)),
+  ClientRequestToken: z.string().check(z.minLength(1)),
+  RotationToken: z.optional(z.string()),
 });
 export type SecretsManagerRotationEvent = z.infer<typeof SecretsManagerRotationEventSchema>;
 

@@ -2,92 +2,73 @@
  * Org-wide rotation policy. The same schema checks the CDK props at synth time and the Lambda
  * environment (`ROTATOR_POLICY`, JSON) at cold start, so a bad setting fails before any rotation.
  */
-import * as z from 'zod';
+
 import { InvalidConfigurationError } from './errors.js';
+import * as z from './zod.js';
 
 const DAY_NAMES = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 export const MaintenanceWindowSchema = z.strictObject({
   /** Days the window opens on (UTC). */
-  days: z.array(z.enum(DAY_NAMES)).min(1),
+  days: z.array(z.enum(DAY_NAMES)).check(z.minLength(1)),
   /** Opening time, `HH:MM` UTC. */
-  start: z.string().regex(HHMM, 'expected HH:MM (UTC)'),
+  start: z.string().check(z.regex(HHMM, 'expected HH:MM (UTC)')),
   /** Closing time, `HH:MM` UTC; before `start` means the window crosses midnight. */
-  end: z.string().regex(HHMM, 'expected HH:MM (UTC)'),
+  end: z.string().check(z.regex(HHMM, 'expected HH:MM (UTC)')),
 });
 export type MaintenanceWindow = z.infer<typeof MaintenanceWindowSchema>;
 
 export const RotationPolicySchema = z.strictObject({
   /** Deployment stage of this rotator; a secret whose `genesys:stage` tag differs is refused. */
-  stage: z.string().min(1).max(32).default('prod'),
+  stage: z._default(z.string().check(z.minLength(1), z.maxLength(32)), 'prod'),
   /** Role ids a rotated client may hold; `['*']` allows any role the legacy client already holds. */
-  allowedRoleIds: z.array(z.string().min(1)).min(1).default(['*']),
+  allowedRoleIds: z._default(z.array(z.string().check(z.minLength(1))).check(z.minLength(1)), ['*']),
   /** Used when the org limits API does not report an OAuth client limit. */
-  maxOAuthClients: z.number().int().min(1).max(10_000).default(50),
+  maxOAuthClients: z._default(z.int().check(z.minimum(1), z.maximum(10_000)), 50),
   /** Rotate a legacy client with no recorded use in the lookback window. */
-  allowUnusedLegacyClient: z.boolean().default(false),
-  usageLookbackDays: z.number().int().min(1).max(30).default(7),
+  allowUnusedLegacyClient: z._default(z.boolean(), false),
+  usageLookbackDays: z._default(z.int().check(z.minimum(1), z.maximum(30)), 7),
   /**
    * How long after promotion the adoption gate looks for evidence that consumers moved. When it ends
    * without evidence the rotation holds (legacy client left active, `NeedsAttention`), unless
    * `retireWithoutEvidence`. Must cover the drain (legacy token validity), a partial day, the evidence
    * days and the report lag: 7 days fits the defaults with a 48 h token validity.
    */
-  gracePeriodSeconds: z
-    .number()
-    .int()
-    .min(0)
-    .max(30 * 86_400)
-    .default(7 * 86_400),
+  gracePeriodSeconds: z._default(z.int().check(z.minimum(0), z.maximum(30 * 86_400)), 7 * 86_400),
   /**
    * Completed, reported usage days after promotion + token validity on which the new client made
    * requests and the legacy client made none, needed before the legacy client is retired.
    */
-  adoptionEvidenceDays: z.number().int().min(1).max(14).default(2),
+  adoptionEvidenceDays: z._default(z.int().check(z.minimum(1), z.maximum(14)), 2),
   /**
    * Length of one usage-report day. Genesys reports usage per UTC day: keep 86 400 in every real org.
    * For local demos only, a shorter day compresses the usage calendar, and the legacy token validity
    * the gate waits out with it (validity x usageDayLengthSeconds / 86 400).
    */
-  usageDayLengthSeconds: z.number().int().min(1).max(86_400).default(86_400),
+  usageDayLengthSeconds: z._default(z.int().check(z.minimum(1), z.maximum(86_400)), 86_400),
   /**
    * How long after a day ends Genesys may take to report it (the real lag is unconfirmed; a day is
    * counted only once it shows the new client's requests, so this sizes waits, not the decision).
    */
-  usageReportLagSeconds: z
-    .number()
-    .int()
-    .min(0)
-    .max(3 * 86_400)
-    .default(86_400),
+  usageReportLagSeconds: z._default(z.int().check(z.minimum(0), z.maximum(3 * 86_400)), 86_400),
   /** How often the adoption gate re-checks usage: usage is daily, so hours, not minutes. */
-  adoptionPollSeconds: z
-    .number()
-    .int()
-    .min(1)
-    .max(86_400)
-    .default(3 * 3_600),
+  adoptionPollSeconds: z._default(z.int().check(z.minimum(1), z.maximum(86_400)), 3 * 3_600),
   /**
    * Opt-in: at the end of the grace period retire the legacy client on time alone when no day was
    * reported (never when legacy traffic was seen). Default false: without evidence the rotation holds.
    */
-  retireWithoutEvidence: z.boolean().default(false),
+  retireWithoutEvidence: z._default(z.boolean(), false),
   /**
    * At least this long between setting the legacy client `inactive` and re-checking its usage. The plan
    * raises it to the token validity + two usage days + the report lag, so one whole reported day after
    * the last legacy token expired is observed.
    */
-  retireObserveSeconds: z
-    .number()
-    .int()
-    .min(0)
-    .max(7 * 86_400)
-    .default(0),
+  retireObserveSeconds: z._default(z.int().check(z.minimum(0), z.maximum(7 * 86_400)), 0),
   /** Empty: rotate at any time. Otherwise a rotation outside every window waits for the next one. */
-  maintenanceWindows: z.array(MaintenanceWindowSchema).max(14).default([]),
+  maintenanceWindows: z._default(z.array(MaintenanceWindowSchema).check(z.maxLength(14)), []),
   /** Prefix of the new client's name; the rotation token is appended so a retry finds its client. */
-  clientNamePrefix: z.string().min(1).max(64).default('rotated'),
+  clientNamePrefix: z._default(z.string().check(z.minLength(1), z.maxLength(64)), 'rotated'),
 });
 export type RotationPolicy = z.infer<typeof RotationPolicySchema>;
 

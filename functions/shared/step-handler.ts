@@ -5,9 +5,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type * as z from 'zod';
 import { InvalidInputError, RotationError } from './errors.js';
 import { logger } from './logger.js';
+import * as z from './zod.js';
 
 type Issue = z.core.$ZodIssue;
 
@@ -20,7 +20,7 @@ function describeIssue(issue: Issue): string {
   return `${issue.path.join('.') || '(root)'}: ${issue.message}`;
 }
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.core.$ZodError): string {
   return error.issues.map(describeIssue).join('; ');
 }
 
@@ -48,14 +48,14 @@ function correlation(event: unknown): Record<string, string> {
   return keys;
 }
 
-export function stepHandler<S extends z.ZodType, R>(
+export function stepHandler<S extends z.core.$ZodType, R>(
   step: string,
   schema: S,
-  run: (input: z.infer<S>, context: Context) => Promise<R>,
+  run: (input: z.output<S>, context: Context) => Promise<R>,
 ) {
   const base = async (event: unknown, context: Context): Promise<R> => {
     logger.appendKeys({ step, ...correlation(event) });
-    const parsed = schema.safeParse(event);
+    const parsed = z.safeParse(schema, event);
     if (!parsed.success) {
       const error = new InvalidInputError(
         `INVALID_INPUT: ${step} received an event of the wrong shape: ${describeIssues(parsed.error)}`,

@@ -1,8 +1,8 @@
-import * as z from 'zod';
 import { evaluateRotation } from '../core/validate.js';
 import { RotationStateSchema } from '../shared/contract.js';
 import { clock, getPolicy } from '../shared/runtime.js';
 import { stepHandler } from '../shared/step-handler.js';
+import * as z from '../shared/zod.js';
 
 export const handler = stepHandler(
   'Validate',

@@ -8,16 +8,16 @@
  *   npm run bench -- --assembly <cdk.out dir>  # measure an assembly synthesized elsewhere
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { readCloudAssembly, type SynthesizedApp, synthesizeBundles } from './synthesized-bundles.js';
+import {
+  bundleBudget,
+  readCloudAssembly,
+  type SynthesizedApp,
+  synthesizeBundles,
+} from './synthesized-bundles.js';
 
 const COLD_IMPORT_RUNS = 7;
-const GENESYS_BUNDLE_BUDGET_BYTES = 500 * 1024;
-const OTHER_BUNDLE_BUDGET_BYTES = 100 * 1024;
-/** Request paths only the SDK's OAuthApi and TokensApi hold: a bundle with either carries the SDK. */
-const GENESYS_SDK_MARKERS = ['/api/v2/oauth/clients', '/api/v2/tokens/me'];
 
 const sdkModule = (file: string): string =>
   pathToFileURL(
@@ -52,9 +52,7 @@ export async function benchBundles(argv: readonly string[] = process.argv.slice(
   try {
     const baselineMillis = medianColdImportMillis([sdkModule('ApiClient.js'), sdkModule('api/OAuthApi.js')]);
     const rows = app.bundles.map((bundle) => {
-      const text = readFileSync(bundle.file, 'utf8');
-      const genesys = GENESYS_SDK_MARKERS.some((marker) => text.includes(marker));
-      const budget = genesys ? GENESYS_BUNDLE_BUDGET_BYTES : OTHER_BUNDLE_BUDGET_BYTES;
+      const { genesys, budgetBytes: budget } = bundleBudget(bundle);
       const millis = medianColdImportMillis([pathToFileURL(bundle.file).href]);
       return {
         function: bundle.entry.replace(/^functions\//, '').replace(/\/handler\.ts$/, ''),

@@ -38,6 +38,18 @@ interface LambdaResource {
   };
 }
 
+/** Request paths only the SDK's OAuthApi and TokensApi hold: a bundle with either carries the SDK. */
+const GENESYS_SDK_MARKERS = ['/api/v2/oauth/clients', '/api/v2/tokens/me'];
+const GENESYS_BUNDLE_BUDGET_BYTES = 500 * 1024;
+const OTHER_BUNDLE_BUDGET_BYTES = 100 * 1024;
+
+/** docs/ARCHITECTURE.md, "Bundles": 500 KB for a bundle that carries the Genesys SDK, 100 KB for the others. */
+export function bundleBudget(bundle: SynthesizedBundle): { genesys: boolean; budgetBytes: number } {
+  const text = readFileSync(bundle.file, 'utf8');
+  const genesys = GENESYS_SDK_MARKERS.some((marker) => text.includes(marker));
+  return { genesys, budgetBytes: genesys ? GENESYS_BUNDLE_BUDGET_BYTES : OTHER_BUNDLE_BUDGET_BYTES };
+}
+
 export function synthesizeBundles(): SynthesizedApp {
   const outdir = mkdtempSync(path.join(tmpdir(), 'rotator-bundles-'));
   const { app, stack } = buildApp({ outdir, bundling: true, nag: false });

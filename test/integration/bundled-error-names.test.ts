@@ -13,6 +13,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as errors from '../../functions/shared/errors.js';
 import {
+  bundleBudget,
   errorEqualsByFunction,
   type SynthesizedApp,
   type SynthesizedBundle,
@@ -122,6 +123,17 @@ describe('bundled error names', () => {
       'functions/validate/handler.ts',
       'functions/verify/handler.ts',
     ]);
+  });
+
+  it('keeps every bundle within its size budget: 500 KB with the Genesys SDK, 100 KB without (ARCHITECTURE.md, Bundles)', () => {
+    // Act
+    const overBudget = app.bundles
+      .map((bundle) => ({ entry: bundle.entry, bytes: bundle.bytes, ...bundleBudget(bundle) }))
+      .filter((bundle) => bundle.bytes > bundle.budgetBytes);
+
+    // Assess
+    expect(app.bundles.some((bundle) => !bundleBudget(bundle).genesys)).toBe(true);
+    expect(overBudget).toEqual([]);
   });
 
   it('rejects an event of the wrong shape with an error named InvalidInputError, in every bundle', async () => {
