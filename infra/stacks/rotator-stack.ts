@@ -27,6 +27,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { InvalidConfigurationError } from '../../functions/shared/errors.js';
 import { parsePolicy, type RotationPolicy, type RotationPolicyInput } from '../../functions/shared/policy.js';
+import { parseWebhookTargets } from '../../functions/shared/webhook-contract.js';
 import {
   GenesysRotatedSecret,
   type GenesysRotatedSecretProps,
@@ -180,12 +181,13 @@ export class RotatorStack extends Stack implements IGenesysRotator {
         'DescribeExecution/GetExecutionHistory on executions of the rotation state machine only; execution names are derived from rotation tokens at run time.',
     });
 
-    // 2b) Signed webhooks, when targets are configured.
+    // 2b) Signed webhooks, when targets are configured; checked like the policy, before anything is built.
+    const webhookTargets = parseWebhookTargets(props.webhookTargets ?? []);
     this.webhooks =
-      props.webhookTargets !== undefined && props.webhookTargets.length > 0
+      webhookTargets.length > 0
         ? new WebhookDelivery(this, 'Webhooks', {
             logRetention,
-            targets: props.webhookTargets.map((target) => ({
+            targets: webhookTargets.map((target) => ({
               name: target.name,
               url: target.url,
               signingSecret: Secret.fromSecretAttributes(
