@@ -76,6 +76,7 @@ export function webhookIdFor(executionId: string, event: WebhookEvent, targetNam
 /** The reference the body carries: ids and times from the state, never a value. */
 export function webhookBody(request: DeliveryRequest, now: Date): WebhookBody {
   const { state } = request;
+  if (state.mode === 'emergency') return emergencyWebhookBody(request, now);
   const { inventory, created, synced } = requireState(
     state,
     `Webhooks(${request.event})`,
@@ -99,8 +100,38 @@ export function webhookBody(request: DeliveryRequest, now: Date): WebhookBody {
       orgId: inventory.org.id,
       executionId: request.executionId,
       trigger: state.trigger,
+      mode: 'standard',
       promotedAt: synced.promotedAt,
       retiredAt,
+    },
+  };
+}
+
+/** An emergency promotes at once (`$.emergency`); the leaked client is the previous one. */
+function emergencyWebhookBody(request: DeliveryRequest, now: Date): WebhookBody {
+  const { inventory, emergency } = requireState(
+    request.state,
+    `Webhooks(${request.event})`,
+    'inventory',
+    'emergency',
+  );
+  return {
+    type: request.event,
+    timestamp: now.toISOString(),
+    data: {
+      secretArn: inventory.secretArn,
+      secretName: inventory.secretName,
+      versionId: emergency.versionId,
+      previousVersionId: inventory.currentVersionId,
+      clientId: emergency.clientId,
+      previousClientId: emergency.leakedClientId,
+      environment: inventory.environment,
+      orgId: inventory.org.id,
+      executionId: request.executionId,
+      trigger: request.state.trigger,
+      mode: 'emergency',
+      promotedAt: emergency.promotedAt,
+      retiredAt: null,
     },
   };
 }

@@ -93,6 +93,8 @@ export const WebhookBodySchema = z.strictObject({
     orgId: z.string(),
     executionId: z.string(),
     trigger: z.string(),
+    /** `emergency`: a leaked credential was replaced (or regenerated) and promoted at once. */
+    mode: z.enum(['standard', 'emergency']),
     promotedAt: z.string().nullable(),
     /** `credential.legacy_retired`: when the legacy client was deleted. */
     retiredAt: z.string().nullable(),

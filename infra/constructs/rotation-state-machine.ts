@@ -12,6 +12,7 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
+  Chain,
   Choice,
   Condition,
   DefinitionBody,
@@ -382,12 +383,18 @@ export class RotationStateMachine extends Construct {
     const rotationSucceeded = new Succeed(this, STATE.RotationSucceeded, {
       stateName: STATE.RotationSucceeded,
     });
-    const emitEmergencyRotated = emit(STATE.EmitEmergencyRotated, [
-      {
-        detailType: DETAIL_TYPE.emergencyCompleted,
-        facts: { 'reason.$': '$.reason', 'emergency.$': '$.emergency' },
-      },
-    ]).next(rotationSucceeded);
+    const emitEmergencyRotated = Chain.start(
+      followedByWebhooks(
+        this,
+        emit(STATE.EmitEmergencyRotated, [
+          {
+            detailType: DETAIL_TYPE.emergencyCompleted,
+            facts: { 'reason.$': '$.reason', 'emergency.$': '$.emergency' },
+          },
+        ]),
+        { point: 'emergency', deliver: webhooks, eventBus: bus },
+      ),
+    ).next(rotationSucceeded);
     const emergencyRegenerate = invoke(
       STATE.EmergencyRegenerate,
       fns.rotator,

@@ -23,11 +23,13 @@ import type { WebhookEvent } from '../../functions/shared/webhook-contract.js';
 import { COMMON_DETAIL, EMIT_RETRY, EVENT_SOURCE } from './rotation-state-machine.js';
 
 /** Where webhooks are sent: after promotion, after the legacy client's retirement. */
-export type WebhookPoint = 'promoted' | 'retired';
+export type WebhookPoint = 'promoted' | 'retired' | 'emergency';
 
 export const WEBHOOK_EVENT_OF: Readonly<Record<WebhookPoint, WebhookEvent>> = {
   promoted: 'credential.promoted',
   retired: 'credential.legacy_retired',
+  // An emergency is a promotion: the new version is current at once.
+  emergency: 'credential.promoted',
 };
 
 /** State names of the webhook segments: a contract with the tests and docs/ARCHITECTURE.md. */
@@ -44,6 +46,12 @@ export const WEBHOOK_STATE = {
   EmitRetiredWebhooks: 'EmitRetiredWebhooks',
   EmitRetiredWebhooksGaveUp: 'EmitRetiredWebhooksGaveUp',
   RetiredWebhooksReported: 'RetiredWebhooksReported',
+  DeliverEmergencyWebhooks: 'DeliverEmergencyWebhooks',
+  EmergencyWebhooksFailed: 'EmergencyWebhooksFailed',
+  EmergencyWebhooksGaveUp: 'EmergencyWebhooksGaveUp',
+  EmitEmergencyWebhooks: 'EmitEmergencyWebhooks',
+  EmitEmergencyWebhooksGaveUp: 'EmitEmergencyWebhooksGaveUp',
+  EmergencyWebhooksReported: 'EmergencyWebhooksReported',
 } as const;
 
 /** Detail types of the webhook events (schemas/rotation-event.v1.json). */
@@ -83,6 +91,14 @@ const NAMES: Readonly<
     emitGaveUp: WEBHOOK_STATE.EmitRetiredWebhooksGaveUp,
     reported: WEBHOOK_STATE.RetiredWebhooksReported,
   },
+  emergency: {
+    deliver: WEBHOOK_STATE.DeliverEmergencyWebhooks,
+    failed: WEBHOOK_STATE.EmergencyWebhooksFailed,
+    gaveUp: WEBHOOK_STATE.EmergencyWebhooksGaveUp,
+    emit: WEBHOOK_STATE.EmitEmergencyWebhooks,
+    emitGaveUp: WEBHOOK_STATE.EmitEmergencyWebhooksGaveUp,
+    reported: WEBHOOK_STATE.EmergencyWebhooksReported,
+  },
 };
 
 export interface WebhookSegmentProps {
@@ -112,7 +128,8 @@ export function webhookSegment(scope: Construct, props: WebhookSegmentProps): Ch
           detail: TaskInput.fromObject({
             ...COMMON_DETAIL,
             'legacyClientId.$': '$.inventory.legacyClient.id',
-            'newClientId.$': '$.created.newClientId',
+            // An emergency has no Create result: its client is in `$.emergency`.
+            'newClientId.$': props.point === 'emergency' ? '$.emergency.clientId' : '$.created.newClientId',
             'webhooks.$': resultPath,
           }),
         },

@@ -246,4 +246,78 @@ describe('signed webhooks in a rotation, end to end', () => {
       sqs.destroy();
     }
   });
+  it('announces an emergency replacement at once, naming the leaked client as the previous one', async () => {
+    // Prepare
+    const steady = await receiver();
+    const env = await start({
+      functionEnvironment: FAST_WEBHOOKS,
+      webhookTargets: [{ name: 'vault-sync', url: steady.receiver.url, signingKey: steady.signingKey }],
+    });
+    await startConsumer(env);
+    const leaked = await readCredential(env, { stage: 'AWSCURRENT' });
+    capture = captureOutput();
+
+    // Act
+    const { executionArn, result } = await runRotation(env, { mode: 'emergency', reason: 'leaked in a log' });
+
+    // Assess
+    expect(result.status, `execution ${result.error}: ${result.cause}`).toBe('SUCCEEDED');
+    const current = await readCredential(env, { stage: 'AWSCURRENT' });
+    expect(current.clientId).not.toBe(leaked.clientId);
+    expect(steady.receiver.accepted.map((message) => message.payload)).toEqual([
+      {
+        type: 'credential.promoted',
+        timestamp: expect.any(String),
+        data: expect.objectContaining({
+          mode: 'emergency',
+          versionId: current.versionId,
+          previousVersionId: leaked.versionId,
+          clientId: current.clientId,
+          previousClientId: leaked.clientId,
+          retiredAt: null,
+        }),
+      },
+    ]);
+    const delivered = eventsOf(env, executionArn).filter(
+      (event) => event.detailType === WEBHOOK_DETAIL_TYPE.delivered,
+    );
+    expect(delivered.map((event) => event.detail.newClientId)).toEqual([current.clientId]);
+  });
+
+  it('a delivery task that itself fails is reported as a give-up with its error, and the rotation goes on', async () => {
+    // Prepare: the first delivery task dies as a Lambda that timed out would.
+    const steady = await receiver();
+    const env = await start({
+      functionEnvironment: FAST_WEBHOOKS,
+      webhookTargets: [{ name: 'vault-sync', url: steady.receiver.url, signingKey: steady.signingKey }],
+      interceptor: async (call, invoke) => {
+        if (call.stateName !== WEBHOOK_STATE.DeliverPromotedWebhooks) return invoke();
+        throw Object.assign(new Error('Task timed out after 240.00 seconds'), { name: 'Sandbox.Timedout' });
+      },
+    });
+    await startConsumer(env);
+    capture = captureOutput();
+
+    // Act
+    const { executionArn, result } = await runRotation(env);
+
+    // Assess
+    expect(result.status, `execution ${result.error}: ${result.cause}`).toBe('SUCCEEDED');
+    expect(result.terminalState).toBe('RotationSucceeded');
+    const events = eventsOf(env, executionArn);
+    const gaveUp = events.filter((event) => event.detailType === WEBHOOK_DETAIL_TYPE.gaveUp);
+    expect(gaveUp.map((event) => event.detail.webhooks)).toEqual([
+      {
+        event: 'credential.promoted',
+        receipts: [],
+        gaveUp: true,
+        error: { Error: 'Sandbox.Timedout', Cause: expect.stringContaining('timed out') },
+      },
+    ]);
+    // Retirement still happened, and its webhook went out.
+    expect(events.map((event) => event.detailType)).toContain(DETAIL_TYPE.legacyRetired);
+    expect(steady.receiver.accepted.map((message) => (message.payload as { type: string }).type)).toEqual([
+      'credential.legacy_retired',
+    ]);
+  });
 });

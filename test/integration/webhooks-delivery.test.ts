@@ -162,6 +162,7 @@ describe('signed webhook delivery (Standard Webhooks: webhook-id, webhook-timest
           orgId: state.inventory?.org.id,
           executionId: EXECUTION_ID,
           trigger: 'manual',
+          mode: 'standard',
           promotedAt: '2026-03-04T10:05:00.000Z',
           retiredAt: null,
         },

@@ -160,6 +160,11 @@ describe('Signed webhooks in the stack', () => {
     expect(at(STATE.EmitPromoted).Next).toBe(WEBHOOK_STATE.DeliverPromotedWebhooks);
     expect(at(WEBHOOK_STATE.PromotedWebhooksReported).Next).toBe(STATE.CheckAdoption);
     expect(at(STATE.EmitRetired).Next).toBe(WEBHOOK_STATE.DeliverRetiredWebhooks);
+    expect(at(STATE.EmitEmergencyRotated).Next).toBe(WEBHOOK_STATE.DeliverEmergencyWebhooks);
+    expect(at(WEBHOOK_STATE.EmergencyWebhooksReported).Next).toBe(STATE.RotationSucceeded);
+    expect(at(WEBHOOK_STATE.DeliverEmergencyWebhooks).Parameters).toMatchObject({
+      event: 'credential.promoted',
+    });
     expect(at(WEBHOOK_STATE.RetiredWebhooksReported).Next).toBe(STATE.RotationSucceeded);
     expect(at(WEBHOOK_STATE.DeliverPromotedWebhooks).Parameters).toEqual({
       event: 'credential.promoted',
@@ -193,7 +198,11 @@ describe('Signed webhooks in the stack', () => {
         .sort(),
     ).toEqual([...webhookStates].sort());
     for (const [from, to] of exits) expect(allowedExits.has(to), `${from} -> ${to}`).toBe(true);
-    for (const name of [WEBHOOK_STATE.DeliverPromotedWebhooks, WEBHOOK_STATE.DeliverRetiredWebhooks]) {
+    for (const name of [
+      WEBHOOK_STATE.DeliverPromotedWebhooks,
+      WEBHOOK_STATE.DeliverRetiredWebhooks,
+      WEBHOOK_STATE.DeliverEmergencyWebhooks,
+    ]) {
       expect(asl.States[name]?.Catch?.map((c) => c.ErrorEquals)).toEqual([['States.ALL']]);
     }
   });
@@ -209,6 +218,8 @@ describe('Signed webhooks in the stack', () => {
       WEBHOOK_STATE.EmitPromotedWebhooksGaveUp,
       WEBHOOK_STATE.EmitRetiredWebhooks,
       WEBHOOK_STATE.EmitRetiredWebhooksGaveUp,
+      WEBHOOK_STATE.EmitEmergencyWebhooks,
+      WEBHOOK_STATE.EmitEmergencyWebhooksGaveUp,
     ];
 
     // Act
@@ -219,6 +230,8 @@ describe('Signed webhooks in the stack', () => {
       [
         WEBHOOK_DETAIL_TYPE.gaveUp,
         WEBHOOK_DETAIL_TYPE.gaveUp,
+        WEBHOOK_DETAIL_TYPE.gaveUp,
+        WEBHOOK_DETAIL_TYPE.delivered,
         WEBHOOK_DETAIL_TYPE.delivered,
         WEBHOOK_DETAIL_TYPE.delivered,
       ].sort(),
