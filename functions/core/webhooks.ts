@@ -73,10 +73,13 @@ export function webhookIdFor(executionId: string, event: WebhookEvent, targetNam
   return `msg_${digest.slice(0, 27)}`;
 }
 
-/** The reference the body carries: ids and times from the state, never a value. */
+/**
+ * The reference the body carries: ids and times from the state, never a value. `timestamp` is when
+ * the event happened, so a re-run of the task sends the very same body under the same id.
+ */
 export function webhookBody(request: DeliveryRequest, now: Date): WebhookBody {
   const { state } = request;
-  if (state.mode === 'emergency') return emergencyWebhookBody(request, now);
+  if (state.mode === 'emergency') return emergencyWebhookBody(request);
   const { inventory, created, synced } = requireState(
     state,
     `Webhooks(${request.event})`,
@@ -88,7 +91,7 @@ export function webhookBody(request: DeliveryRequest, now: Date): WebhookBody {
     request.event === 'credential.legacy_retired' ? (state.retired?.at ?? now.toISOString()) : null;
   return {
     type: request.event,
-    timestamp: now.toISOString(),
+    timestamp: retiredAt ?? synced.promotedAt,
     data: {
       secretArn: inventory.secretArn,
       secretName: inventory.secretName,
@@ -108,7 +111,7 @@ export function webhookBody(request: DeliveryRequest, now: Date): WebhookBody {
 }
 
 /** An emergency promotes at once (`$.emergency`); the leaked client is the previous one. */
-function emergencyWebhookBody(request: DeliveryRequest, now: Date): WebhookBody {
+function emergencyWebhookBody(request: DeliveryRequest): WebhookBody {
   const { inventory, emergency } = requireState(
     request.state,
     `Webhooks(${request.event})`,
@@ -117,7 +120,7 @@ function emergencyWebhookBody(request: DeliveryRequest, now: Date): WebhookBody 
   );
   return {
     type: request.event,
-    timestamp: now.toISOString(),
+    timestamp: emergency.promotedAt,
     data: {
       secretArn: inventory.secretArn,
       secretName: inventory.secretName,

@@ -76,7 +76,7 @@ export function webhookTargetsFromEnvironment(env: NodeJS.ProcessEnv = process.e
  */
 export const WebhookBodySchema = z.strictObject({
   type: z.enum(WEBHOOK_EVENTS),
-  /** When the rotator sent this message (ISO-8601); the same on every attempt. */
+  /** When the event happened (promotion or retirement, ISO-8601): the same on every attempt and re-run. */
   timestamp: z.string(),
   data: z.strictObject({
     secretArn: z.string(),

@@ -1,8 +1,8 @@
 /**
  * A webhook receiver as a target would run it: an HTTP server on 127.0.0.1 that verifies each
  * request with `standardwebhooks`' `Webhook.verify` (signature over id, timestamp and body; a
- * timestamp more than five minutes off is refused) and refuses a webhook-id it has already
- * processed (a replay). A test can make it answer as a failing target does before it looks.
+ * timestamp more than five minutes off is refused) and never acts twice on a webhook-id it has
+ * already processed (a replay: acknowledged, not processed). A test can make it answer as a failing target does before it looks.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -88,10 +88,11 @@ export async function startWebhookReceiver(signingKey: string): Promise<WebhookR
         response.writeHead(401).end();
         return;
       }
-      // Verified but already processed: a replay (or a retry after a lost answer); never acted on twice.
+      // Verified but already processed: a replay, or the sender's retry after a lost answer. Never
+      // acted on twice; acknowledged (2xx), so a sender whose answer was lost stops retrying.
       if (webhookId === null || seen.has(webhookId)) {
         rejections.push({ webhookId, reason: 'replayed webhook-id' });
-        response.writeHead(409).end();
+        response.writeHead(200).end();
         return;
       }
       seen.add(webhookId);

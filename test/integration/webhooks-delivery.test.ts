@@ -150,7 +150,7 @@ describe('signed webhook delivery (Standard Webhooks: webhook-id, webhook-timest
       expect(Math.abs(Number(message?.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(10);
       expect(message?.payload).toEqual({
         type: 'credential.promoted',
-        timestamp: expect.any(String),
+        timestamp: '2026-03-04T10:05:00.000Z',
         data: {
           secretArn: state.inventory?.secretArn,
           secretName: state.inventory?.secretName,
@@ -178,7 +178,7 @@ describe('signed webhook delivery (Standard Webhooks: webhook-id, webhook-timest
     expect(everything).not.toContain(vault.signingKey.slice('whsec_'.length));
   });
 
-  it('the receiver refuses a replay of a delivered message, a stale timestamp and a bad signature', async () => {
+  it('the receiver refuses a replay of a delivered message (acknowledged, not acted on), a stale timestamp and a bad signature', async () => {
     // Prepare
     const vault = await target('vault-sync');
     await deliverWebhooks(dependencies([vault.config]), {
@@ -214,7 +214,7 @@ describe('signed webhook delivery (Standard Webhooks: webhook-id, webhook-timest
     });
 
     // Assess
-    expect([replayed, staleStatus, tampered, forged]).toEqual([409, 401, 401, 401]);
+    expect([replayed, staleStatus, tampered, forged]).toEqual([200, 401, 401, 401]);
     expect(vault.receiver.rejections.map((rejection) => rejection.reason)).toEqual([
       'replayed webhook-id',
       'stale timestamp',
@@ -222,6 +222,30 @@ describe('signed webhook delivery (Standard Webhooks: webhook-id, webhook-timest
       'bad signature',
     ]);
     expect(vault.receiver.accepted).toHaveLength(1);
+  });
+
+  it('a re-run of the task sends the same ids, so a receiver that remembers them acts on each message once', async () => {
+    // Prepare: Step Functions may run a task twice (a Lambda service error retried).
+    const vault = await target('vault-sync');
+    const request = {
+      event: 'credential.promoted' as const,
+      executionId: EXECUTION_ID,
+      state: promotedState(),
+    };
+    await deliverWebhooks(dependencies([vault.config]), request);
+
+    // Act
+    const again = await deliverWebhooks(dependencies([vault.config]), request);
+
+    // Assess
+    expect(again.receipts[0]).toMatchObject({ status: 'delivered', attempts: 1 });
+    expect(vault.receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([
+      again.receipts[0]?.webhookId,
+      again.receipts[0]?.webhookId,
+    ]);
+    expect(vault.receiver.requests[1]?.body).toBe(vault.receiver.requests[0]?.body);
+    expect(vault.receiver.accepted).toHaveLength(1);
+    expect(vault.receiver.rejections.map((rejection) => rejection.reason)).toEqual(['replayed webhook-id']);
   });
 
   it('retries a target answering 503 with Retry-After, keeping the id and signing each attempt afresh', async () => {
