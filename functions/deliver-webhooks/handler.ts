@@ -3,6 +3,9 @@
  * (`WEBHOOK_TARGETS`), given up to the dead-letter queue (`WEBHOOK_DEAD_LETTER_QUEUE_URL`) when a
  * target refuses it or stays down. Returns the receipts; a target never fails the task.
  */
+
+// Classic zod while `stepHandler` takes classic schemas on this branch; with main's zod/mini
+// step-handler, this import becomes '../shared/zod.js' (keeps the bundle under 100 KB).
 import * as z from 'zod';
 import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings, deliverWebhooks } from '../core/webhooks.js';
 import { createSqsClient, SqsDeadLetters } from '../shared/aws/dead-letters.js';
@@ -43,7 +46,11 @@ const transport = new FetchWebhookTransport();
 
 export const handler = stepHandler(
   'DeliverWebhooks',
-  z.object({ event: z.enum(WEBHOOK_EVENTS), executionId: z.string().min(1), state: RotationStateSchema }),
+  z.object({
+    event: z.enum(WEBHOOK_EVENTS),
+    executionId: z.string().min(1),
+    state: RotationStateSchema,
+  }),
   async ({ event, executionId, state }) =>
     deliverWebhooks(
       {

@@ -4,7 +4,8 @@
  * carries, and the delivery receipts the state machine puts in its events. A body names the secret,
  * the version and the client; it never carries a secret value, nor does anything here.
  */
-import * as z from 'zod';
+// zod/mini: this module is in the webhook function's bundle, held to 100 KB (docs/ARCHITECTURE.md, Bundles).
+import * as z from 'zod/mini';
 import { InvalidConfigurationError } from './errors.js';
 
 /** Events a webhook announces. */
@@ -21,33 +22,33 @@ export const WebhookTargetSchema = z.strictObject({
   /** Unique among the targets; names the target in receipts, events and the dead letter. */
   name: z
     .string()
-    .regex(TARGET_NAME, 'letters, digits, - and _ (at most 64), starting with a letter or digit'),
+    .check(z.regex(TARGET_NAME, 'letters, digits, - and _ (at most 64), starting with a letter or digit')),
   /** Where the webhook is POSTed: https, or http to a loopback address (local mode and tests only). */
-  url: z
-    .url()
-    .refine((raw) => {
+  url: z.url().check(
+    z.refine((raw) => {
       const url = new URL(raw);
       return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
-    }, 'must be https (http only to 127.0.0.1 or localhost)')
-    .refine(
+    }, 'must be https (http only to 127.0.0.1 or localhost)'),
+    z.refine(
       (raw) => new URL(raw).username === '' && new URL(raw).password === '',
       'must not embed credentials',
     ),
+  ),
   /** ARN of the secret holding this target's signing key (`whsec_` + base64, as Standard Webhooks writes it). */
-  signingSecretArn: z.string().regex(SECRET_ARN, 'expected a Secrets Manager secret ARN'),
+  signingSecretArn: z.string().check(z.regex(SECRET_ARN, 'expected a Secrets Manager secret ARN')),
 });
 export type WebhookTarget = z.infer<typeof WebhookTargetSchema>;
 
-export const WebhookTargetsSchema = z
-  .array(WebhookTargetSchema)
-  .max(20)
-  .refine((targets) => new Set(targets.map((target) => target.name)).size === targets.length, {
+export const WebhookTargetsSchema = z.array(WebhookTargetSchema).check(
+  z.maxLength(20),
+  z.refine((targets) => new Set(targets.map((target) => target.name)).size === targets.length, {
     message: 'target names must be unique',
-  });
+  }),
+);
 
 /** Throws InvalidConfigurationError naming each bad field. */
 export function parseWebhookTargets(input: unknown): WebhookTarget[] {
-  const parsed = WebhookTargetsSchema.safeParse(input);
+  const parsed = z.safeParse(WebhookTargetsSchema, input);
   if (!parsed.success) {
     const issues = parsed.error.issues
       .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
@@ -84,7 +85,7 @@ export const WebhookBodySchema = z.strictObject({
     /** The version AWSCURRENT is on (the rotation token). */
     versionId: z.string(),
     /** The version that held AWSCURRENT before the rotation (AWSPREVIOUS now), when known. */
-    previousVersionId: z.string().nullable(),
+    previousVersionId: z.nullable(z.string()),
     /** The Genesys OAuth client AWSCURRENT names. */
     clientId: z.string(),
     /** The legacy client this rotation replaced. */
@@ -95,9 +96,9 @@ export const WebhookBodySchema = z.strictObject({
     trigger: z.string(),
     /** `emergency`: a leaked credential was replaced (or regenerated) and promoted at once. */
     mode: z.enum(['standard', 'emergency']),
-    promotedAt: z.string().nullable(),
+    promotedAt: z.nullable(z.string()),
     /** `credential.legacy_retired`: when the legacy client was deleted. */
-    retiredAt: z.string().nullable(),
+    retiredAt: z.nullable(z.string()),
   }),
 });
 export type WebhookBody = z.infer<typeof WebhookBodySchema>;
@@ -111,13 +112,13 @@ export const DeliveryReceiptSchema = z.object({
   webhookId: z.string(),
   /** `dead-lettered`: given up, the message is on the dead-letter queue; `failed`: given up and the dead letter failed too. */
   status: z.enum(DELIVERY_STATUSES),
-  attempts: z.number().int(),
+  attempts: z.int(),
   /** HTTP status of the last answer; null when none came (network error, timeout). */
-  lastHttpStatus: z.number().int().nullable(),
+  lastHttpStatus: z.nullable(z.int()),
   /** Why it was given up (status class or error name), never a response body. */
-  reason: z.string().nullable(),
+  reason: z.nullable(z.string()),
   /** The dead-letter queue's message id. */
-  deadLetterMessageId: z.string().nullable(),
+  deadLetterMessageId: z.nullable(z.string()),
   completedAt: z.string(),
 });
 export type DeliveryReceipt = z.infer<typeof DeliveryReceiptSchema>;
@@ -129,6 +130,6 @@ export const WebhookDeliverySchema = z.object({
   /** At least one target was given up. */
   gaveUp: z.boolean(),
   /** The task itself failed (set by the state machine's Catch), e.g. `{Error, Cause}`. */
-  error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+  error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
 });
 export type WebhookDelivery = z.infer<typeof WebhookDeliverySchema>;
