@@ -11,7 +11,7 @@ import { App, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { InvalidConfigurationError } from '../functions/shared/errors.js';
 import type { RotationPolicyInput } from '../functions/shared/policy.js';
-import { type ManagedSecretProps, RotatorStack } from './stacks/rotator-stack.js';
+import { type ManagedSecretProps, RotatorStack, type WebhookTargetConfig } from './stacks/rotator-stack.js';
 
 export const STACK_ID = 'GenesysCredentialRotator';
 
@@ -39,6 +39,8 @@ export interface BuildAppOptions {
   readonly adminSecretArn?: string;
   /** Managed secrets. @default [EXAMPLE_MANAGED_SECRET] */
   readonly managedSecrets?: ReadonlyArray<ManagedSecretProps>;
+  /** Signed webhook targets. @default - none */
+  readonly webhookTargets?: ReadonlyArray<WebhookTargetConfig>;
 }
 
 export function buildApp(options: BuildAppOptions = {}): { app: App; stack: RotatorStack } {
@@ -57,6 +59,7 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stack: Rota
       { ...EXAMPLE_MANAGED_SECRET, rotateImmediatelyOnUpdate: false },
     ],
     alarmEmail: stringContext(app, 'alarmEmail'),
+    ...(options.webhookTargets === undefined ? {} : { webhookTargets: options.webhookTargets }),
   });
   if (options.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };

@@ -5,7 +5,7 @@
  * through the real SDK clients over HTTP.
  */
 import './polyfills.js';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -23,6 +23,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Duration } from 'aws-cdk-lib';
 import type { Context } from 'aws-lambda';
 import { TAG_ENVIRONMENT, TAG_KIND, TAG_ORG_ID, TAG_STAGE } from '../functions/shared/contract.js';
@@ -31,6 +32,7 @@ import type { RotationPolicyInput } from '../functions/shared/policy.js';
 import { resetRuntime } from '../functions/shared/runtime.js';
 import { buildApp } from '../infra/app.js';
 import type { RotationScheduleSpec } from '../infra/constructs/rotation-schedule.js';
+import type { WebhookTargetConfig } from '../infra/stacks/rotator-stack.js';
 import { SimulatedConsumer } from './consumer.js';
 import { type BundleManifest, ensureBundles } from './engine/assets.js';
 import { localLambdaContext } from './engine/lambda-context.js';
@@ -46,8 +48,10 @@ import {
   type CfnTemplate,
   type LocalStateMachine,
   loadStateMachine,
+  sqsQueueName,
   type TemplateFunction,
   templateFunctions,
+  templateQueues,
 } from './engine/template.js';
 import { startGenesysCountingProxy } from './genesys-proxy.js';
 import {
@@ -159,6 +163,27 @@ export interface LocalEnvironmentOptions {
   readonly external?: ExternalEndpoints;
   /** Seconds the hook waits for a milestone (HOOK_MAX_WAIT_SECONDS). */
   readonly hookMaxWaitSeconds?: number;
+  /**
+   * Signed webhook targets: each gets a signing secret in the Secrets Manager stand-in
+   * (`genesys/rotator/webhooks/<name>`) and the stack is synthesized with them, so the webhook
+   * states, function, dead-letter queue and grants are the deployment's.
+   */
+  readonly webhookTargets?: ReadonlyArray<LocalWebhookTarget>;
+}
+
+export interface LocalWebhookTarget {
+  readonly name: string;
+  readonly url: string;
+  /** `whsec_` + base64. @default - a random key */
+  readonly signingKey?: string;
+}
+
+/** What local mode made for the webhook targets. */
+export interface LocalWebhooks {
+  /** Target name -> ARN of its signing secret. */
+  readonly signingSecretArns: Readonly<Record<string, string>>;
+  /** Name of the dead-letter queue in the SQS stand-in (`aws.sqs.messages(name)`). */
+  readonly deadLetterQueueName: string;
 }
 
 export interface DemoOrg {
@@ -193,6 +218,8 @@ export interface LocalEnvironment {
   /** The rotator's own Genesys requests, when Genesys is external (counted by a local proxy). */
   readonly rotatorGenesysRequests: () => ReadonlyArray<{ readonly route: string }>;
   readonly managedSecretArn: string;
+  /** Null without `webhookTargets`. */
+  readonly webhooks: LocalWebhooks | null;
   readonly demo: DemoOrg;
   readonly consumer: SimulatedConsumer | null;
   readonly orgId: string;
@@ -246,6 +273,7 @@ interface LocalStackShape {
   readonly adminSecretArn: string;
   readonly managedSecrets: ReadonlyArray<{ readonly name: string; readonly arn: string }>;
   readonly orgId: string;
+  readonly webhookTargets?: ReadonlyArray<WebhookTargetConfig>;
 }
 
 /**
@@ -269,6 +297,7 @@ function synthesizeTemplate(shape: LocalStackShape): CfnTemplate {
         stage: String(shape.policy.stage ?? DEMO_STAGE),
         schedule: localSchedule(shape.policy),
       })),
+      ...(shape.webhookTargets === undefined ? {} : { webhookTargets: shape.webhookTargets }),
     });
     template = app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
     synthesized.set(key, template);
@@ -292,10 +321,29 @@ function localSchedule(policy: RotationPolicyInput): RotationScheduleSpec {
 
 let bundles: BundleManifest | undefined;
 
+/** A target for the bundle synthesis only: the bundles do not depend on the targets. */
+const BUNDLED_WEBHOOK_TARGET: WebhookTargetConfig = {
+  name: 'bundle',
+  url: 'https://webhooks.example.com/bundle',
+  signingSecretArn:
+    'arn:aws:secretsmanager:eu-west-1:123456789012:secret:genesys/rotator/webhooks/bundle-AbCdEf',
+};
+
+/** A Standard Webhooks signing key: `whsec_` + base64 of 32 random bytes. */
+export function newWebhookSigningKey(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
 /** The bundles `cdk synth` builds for Lambda (cached on disk by source hash; see engine/assets.ts). */
 export function localBundles(): BundleManifest {
   bundles ??= ensureBundles(REPO_ROOT, (outdir) => {
-    const { app, stack } = buildApp({ bundling: true, outdir, nag: false });
+    // With a webhook target, so the webhook function is bundled too.
+    const { app, stack } = buildApp({
+      bundling: true,
+      outdir,
+      nag: false,
+      webhookTargets: [BUNDLED_WEBHOOK_TARGET],
+    });
     return app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
   });
   return bundles;
@@ -455,6 +503,18 @@ export async function startLocalEnvironment(
     const secretArnOf = (name: string) =>
       `arn:aws:secretsmanager:${region}:${accountId}:secret:${name}-${localSecretArnSuffix(name)}`;
 
+    const webhookTargets: WebhookTargetConfig[] = [];
+    for (const target of options.webhookTargets ?? []) {
+      const created = await secretsManager.send(
+        new CreateSecretCommand({
+          Name: `genesys/rotator/webhooks/${target.name}`,
+          SecretString: target.signingKey ?? newWebhookSigningKey(),
+          Description: `Signing key of webhook target ${target.name}`,
+        }),
+      );
+      webhookTargets.push({ name: target.name, url: target.url, signingSecretArn: created.ARN as string });
+    }
+
     const template = synthesizeTemplate({
       policy,
       adminSecretArn,
@@ -463,7 +523,27 @@ export async function startLocalEnvironment(
         ...extraNames.map((name) => ({ name, arn: secretArnOf(name) })),
       ],
       orgId,
+      ...(webhookTargets.length > 0 ? { webhookTargets } : {}),
     });
+    // Queues CloudFormation would create (the webhooks' dead-letter queue), under local mode's names.
+    const queueNames = templateQueues(template).map((logicalId) => sqsQueueName(template, logicalId));
+    if (queueNames.length > 0) {
+      const sqs = new SQSClient({ ...awsClientConfig(aws.url, region), useQueueUrlAsEndpoint: false });
+      try {
+        for (const name of queueNames) await sqs.send(new CreateQueueCommand({ QueueName: name }));
+      } finally {
+        sqs.destroy();
+      }
+    }
+    const webhooks: LocalWebhooks | null =
+      webhookTargets.length > 0
+        ? {
+            signingSecretArns: Object.fromEntries(
+              webhookTargets.map((target) => [target.name, target.signingSecretArn]),
+            ),
+            deadLetterQueueName: deadLetterQueueNameOf(template),
+          }
+        : null;
     const machine = loadStateMachine(template, { region, accountId });
     const stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${machine.name}`;
     const functions = new Map(
@@ -632,6 +712,7 @@ export async function startLocalEnvironment(
       lambdaCode,
       rotatorGenesysRequests,
       managedSecretArn,
+      webhooks,
       demo,
       consumer,
       orgId,
@@ -683,6 +764,20 @@ export async function startLocalEnvironment(
     for (const cleanup of cleanups.reverse()) await cleanup();
     throw error;
   }
+}
+
+/** The webhooks' dead-letter queue: the queue the webhook function's DeadLetterConfig names. */
+function deadLetterQueueNameOf(template: CfnTemplate): string {
+  for (const resource of Object.values(template.Resources)) {
+    const config = resource.Properties?.DeadLetterConfig as
+      | { TargetArn?: { 'Fn::GetAtt'?: [string] } }
+      | undefined;
+    const logicalId = config?.TargetArn?.['Fn::GetAtt']?.[0];
+    if (resource.Type === 'AWS::Lambda::Function' && typeof logicalId === 'string') {
+      return sqsQueueName(template, logicalId);
+    }
+  }
+  throw new Error('The synthesized stack has webhook targets but no dead-letter queue');
 }
 
 async function discoverOrgId(

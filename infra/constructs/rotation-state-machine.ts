@@ -12,6 +12,7 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
+  Chain,
   Choice,
   Condition,
   DefinitionBody,
@@ -37,6 +38,7 @@ import {
   PromotionPendingError,
   RETRYABLE_ERROR_NAMES,
 } from '../../functions/shared/errors.js';
+import { followedByWebhooks } from './webhook-states.js';
 
 /** State names: a contract with the local engine, the rotation hook and the tests. */
 export const STATE = {
@@ -158,6 +160,11 @@ export interface RotationStateMachineProps {
   readonly logRetention?: RetentionDays;
   /** @default RemovalPolicy.DESTROY */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * Signed webhooks after `EmitPromoted` and after `EmitRetired` (infra/constructs/webhook-states.ts).
+   * @default - no webhook states
+   */
+  readonly webhooks?: { readonly deliver: IFunction };
 }
 
 /** Every Lambda task retries a transient upstream failure (429/5xx/timeouts after the adapter's own retries). */
@@ -187,7 +194,7 @@ const PROMOTION_PENDING_RETRY: RetryProps = {
 };
 
 /** Audit events: PutEvents can fail an entry (`EventBridge.FailedEntry`) or throttle. */
-const EMIT_RETRY: RetryProps = {
+export const EMIT_RETRY: RetryProps = {
   errors: ['States.TaskFailed'],
   interval: Duration.seconds(1),
   backoffRate: 2,
@@ -198,7 +205,7 @@ const EMIT_RETRY: RetryProps = {
 const CATCH_ALL = { errors: ['States.ALL'], resultPath: '$.error' };
 
 /** Fields every audit event detail carries. */
-const COMMON_DETAIL = {
+export const COMMON_DETAIL = {
   schemaVersion: EVENT_SCHEMA_VERSION,
   'secretId.$': '$.secretId',
   'executionId.$': '$$.Execution.Id',
@@ -217,6 +224,7 @@ export class RotationStateMachine extends Construct {
     super(scope, id);
     const fns = props.functions;
     const bus = props.eventBus;
+    const webhooks = props.webhooks?.deliver;
 
     // `resultPath: '$'` is written as no ResultPath at all: the same semantics in Step Functions
     // (the result replaces the state), and aws-local-stepfunctions 3.0.0 mishandles an explicit '$'
@@ -375,12 +383,18 @@ export class RotationStateMachine extends Construct {
     const rotationSucceeded = new Succeed(this, STATE.RotationSucceeded, {
       stateName: STATE.RotationSucceeded,
     });
-    const emitEmergencyRotated = emit(STATE.EmitEmergencyRotated, [
-      {
-        detailType: DETAIL_TYPE.emergencyCompleted,
-        facts: { 'reason.$': '$.reason', 'emergency.$': '$.emergency' },
-      },
-    ]).next(rotationSucceeded);
+    const emitEmergencyRotated = Chain.start(
+      followedByWebhooks(
+        this,
+        emit(STATE.EmitEmergencyRotated, [
+          {
+            detailType: DETAIL_TYPE.emergencyCompleted,
+            facts: { 'reason.$': '$.reason', 'emergency.$': '$.emergency' },
+          },
+        ]),
+        { point: 'emergency', deliver: webhooks, eventBus: bus },
+      ),
+    ).next(rotationSucceeded);
     const emergencyRegenerate = invoke(
       STATE.EmergencyRegenerate,
       fns.rotator,
@@ -538,7 +552,9 @@ export class RotationStateMachine extends Construct {
     })
       .when(
         Condition.stringEquals('$.retirement.verdict', 'clean'),
-        deleteLegacy.next(emitRetired).next(rotationSucceeded),
+        deleteLegacy
+          .next(followedByWebhooks(this, emitRetired, { point: 'retired', deliver: webhooks, eventBus: bus }))
+          .next(rotationSucceeded),
       )
       .when(Condition.stringEquals('$.retirement.verdict', 'waiting'), waitForRetirementEvidence)
       .otherwise(reactivateLegacy);
@@ -563,7 +579,7 @@ export class RotationStateMachine extends Construct {
       .next(verify)
       .next(emitVerified)
       .next(sync)
-      .next(emitPromoted)
+      .next(followedByWebhooks(this, emitPromoted, { point: 'promoted', deliver: webhooks, eventBus: bus }))
       .next(checkAdoption)
       .next(isAdopted);
 

@@ -27,6 +27,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { InvalidConfigurationError } from '../../functions/shared/errors.js';
 import { parsePolicy, type RotationPolicy, type RotationPolicyInput } from '../../functions/shared/policy.js';
+import { parseWebhookTargets } from '../../functions/shared/webhook-contract.js';
 import {
   GenesysRotatedSecret,
   type GenesysRotatedSecretProps,
@@ -35,6 +36,17 @@ import {
 } from '../constructs/genesys-rotated-secret.js';
 import { DETAIL_TYPE, EVENT_SOURCE, RotationStateMachine } from '../constructs/rotation-state-machine.js';
 import { RotatorFunction } from '../constructs/rotator-function.js';
+import { WebhookDelivery } from '../constructs/webhook-delivery.js';
+
+/** A webhook target as the stack takes it: its signing secret by ARN (full or partial). */
+export interface WebhookTargetConfig {
+  /** Unique among the targets; names it in receipts, events and dead letters. */
+  readonly name: string;
+  /** https (http only to 127.0.0.1/localhost, for local mode). */
+  readonly url: string;
+  /** Secret holding the target's signing key, `whsec_` + base64 (Standard Webhooks). */
+  readonly signingSecretArn: string;
+}
 
 /** A managed secret as the stack takes it: the rotator is the stack itself. */
 export type ManagedSecretProps = Omit<GenesysRotatedSecretProps, 'rotator'>;
@@ -57,6 +69,11 @@ export interface RotatorStackProps extends StackProps {
   readonly alarmEmail?: string;
   /** Retention of every log group (functions and state machine). @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
+  /**
+   * Signed webhooks after promotion and after retirement (docs/ARCHITECTURE.md, "Signed webhooks").
+   * @default - none: no webhook function, queue or states
+   */
+  readonly webhookTargets?: ReadonlyArray<WebhookTargetConfig>;
 }
 
 /** Time the rotation hook may wait for a milestone inside one 15-minute invocation. */
@@ -82,6 +99,8 @@ export class RotatorStack extends Stack implements IGenesysRotator {
     readonly deleteOrRollback: RotatorFunction;
   };
   readonly managedSecrets: GenesysRotatedSecret[] = [];
+  /** The webhook function and its dead-letter queue, when targets are configured. */
+  readonly webhooks: WebhookDelivery | undefined;
 
   constructor(scope: Construct, id: string, props: RotatorStackProps = {}) {
     super(scope, id, props);
@@ -162,6 +181,26 @@ export class RotatorStack extends Stack implements IGenesysRotator {
         'DescribeExecution/GetExecutionHistory on executions of the rotation state machine only; execution names are derived from rotation tokens at run time.',
     });
 
+    // 2b) Signed webhooks, when targets are configured; checked like the policy, before anything is built.
+    const webhookTargets = parseWebhookTargets(props.webhookTargets ?? []);
+    this.webhooks =
+      webhookTargets.length > 0
+        ? new WebhookDelivery(this, 'Webhooks', {
+            logRetention,
+            targets: webhookTargets.map((target) => ({
+              name: target.name,
+              url: target.url,
+              signingSecret: Secret.fromSecretAttributes(
+                this,
+                `WebhookSigningSecret-${target.name}`,
+                COMPLETE_SECRET_ARN.test(target.signingSecretArn)
+                  ? { secretCompleteArn: target.signingSecretArn }
+                  : { secretPartialArn: target.signingSecretArn },
+              ),
+            })),
+          })
+        : undefined;
+
     // 3) Audit bus and the state machine.
     this.eventBus = new EventBus(this, 'EventBus', {
       eventBusName: props.eventBusName ?? 'genesys-credential-rotation',
@@ -172,6 +211,7 @@ export class RotatorStack extends Stack implements IGenesysRotator {
       eventBus: this.eventBus,
       stateMachineName: this.stateMachineName,
       logRetention,
+      ...(this.webhooks ? { webhooks: { deliver: this.webhooks.function } } : {}),
     });
     this.stateMachine = machine.stateMachine;
     this.acknowledgeStateMachineRole(machine);
@@ -215,6 +255,7 @@ export class RotatorStack extends Stack implements IGenesysRotator {
       },
       targets: [new SnsTopic(this.alarmTopic)],
     });
+    this.webhooks?.addDeadLetterAlarm(alarmAction);
 
     // 5) Managed secrets.
     for (const managed of props.managedSecrets ?? []) {
@@ -315,7 +356,7 @@ export class RotatorStack extends Stack implements IGenesysRotator {
 
   private acknowledgeStateMachineRole(machine: RotationStateMachine): void {
     const role = machine.stateMachine.role;
-    const fnArns = Object.values(this.functions).map(
+    const fnArns = [...Object.values(this.functions), ...(this.webhooks ? [this.webhooks.function] : [])].map(
       (f) => `AwsSolutions-IAM5[Resource::<${this.getLogicalId(f.node.defaultChild as CfnElement)}.Arn>:*]`,
     );
     for (const id of fnArns) {

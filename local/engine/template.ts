@@ -75,6 +75,29 @@ const REF_IS_ARN = new Set([
   'AWS::IAM::ManagedPolicy',
 ]);
 
+const SQS_QUEUE = 'AWS::SQS::Queue';
+
+/**
+ * The name local mode gives a queue: its `QueueName`, else its logical id (CloudFormation would
+ * generate one; the harness creates each queue of the template under this name).
+ */
+export function sqsQueueName(template: CfnTemplate, logicalId: string): string {
+  const name = template.Resources[logicalId]?.Properties?.QueueName;
+  return typeof name === 'string' ? name : logicalId;
+}
+
+/** The URL SQS gives a queue (the SQS stand-in answers the same). */
+export function sqsQueueUrl(account: LocalAccount, name: string): string {
+  return `https://sqs.${account.region}.amazonaws.com/${account.accountId}/${name}`;
+}
+
+/** Logical ids of the template's SQS queues. */
+export function templateQueues(template: CfnTemplate): string[] {
+  return Object.entries(template.Resources)
+    .filter(([, resource]) => resource.Type === SQS_QUEUE)
+    .map(([logicalId]) => logicalId);
+}
+
 /**
  * Resolves `Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Sub` and pseudo parameters to a string. Without
  * `physicalIds` (the state machine definition) functions and buses get local mode's ARNs; with it,
@@ -97,6 +120,12 @@ export function resolveToken(
     if (physical !== undefined) return getAtt[1] === 'Name' ? physical.name : physical.arn;
     const resource = template.Resources[logicalId];
     if (resource?.Type === 'AWS::Lambda::Function') return lambdaArn(account, logicalId);
+    if (resource?.Type === SQS_QUEUE) {
+      const name = sqsQueueName(template, logicalId);
+      if (getAtt[1] === 'QueueName') return name;
+      if (getAtt[1] === 'QueueUrl') return sqsQueueUrl(account, name);
+      return `arn:aws:sqs:${account.region}:${account.accountId}:${name}`;
+    }
     if (resource?.Type === 'AWS::Events::EventBus') {
       const name = resource.Properties?.Name;
       return `arn:aws:events:${account.region}:${account.accountId}:event-bus/${typeof name === 'string' ? name : logicalId}`;
@@ -138,6 +167,8 @@ function resolveRef(
   const resource = template.Resources[ref];
   const physical = physicalIds?.get(ref);
   if (physical !== undefined) return REF_IS_ARN.has(resource?.Type ?? '') ? physical.arn : physical.name;
+  // `Ref` of a queue is its URL.
+  if (resource?.Type === SQS_QUEUE) return sqsQueueUrl(account, sqsQueueName(template, ref));
   const name = resource?.Properties?.Name;
   return typeof name === 'string' ? name : ref;
 }

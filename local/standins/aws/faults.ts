@@ -9,6 +9,8 @@ const SERVICE_ALIASES: Readonly<Record<string, AwsServiceName>> = {
   awsstepfunctions: 'states',
   stepfunctions: 'states',
   sfn: 'states',
+  sqs: 'sqs',
+  amazonsqs: 'sqs',
 };
 
 /** What the server must do with one request, decided before it handles it. */
@@ -84,7 +86,7 @@ function parseOperation(spec: string): { service: AwsServiceName | null; operati
   const service = SERVICE_ALIASES[prefix];
   if (service === undefined) {
     throw new Error(
-      `Fault rule names an unknown service '${spec.slice(0, dot)}' (use secretsmanager, events or states)`,
+      `Fault rule names an unknown service '${spec.slice(0, dot)}' (use secretsmanager, events, states or sqs)`,
     );
   }
   return { service, operation: spec.slice(dot + 1) };

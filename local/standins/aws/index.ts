@@ -8,6 +8,7 @@ import { FaultInjector } from './faults.js';
 import type { IamAuthority } from './iam.js';
 import { SecretsManagerStandIn } from './secrets-manager.js';
 import { startAwsHttpServer } from './server.js';
+import { SqsStandIn } from './sqs.js';
 import { StepFunctionsStandIn } from './step-functions.js';
 import type { AwsRequestRecord, AwsStandIn, AwsStandInOptions, Clock } from './types.js';
 
@@ -25,6 +26,7 @@ export {
   type PhysicalResource,
   type ServiceAuthorizationRequest,
 } from './iam.js';
+export type { SqsMessage } from './sqs.js';
 export type {
   AwsFaultRule,
   AwsRequestRecord,
@@ -69,11 +71,12 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
   });
   const eventBridge = new EventBridgeStandIn({ region, accountId, clock });
   const stepFunctions = new StepFunctionsStandIn({ clock });
+  const sqs = new SqsStandIn({ region, accountId, clock });
   const faults = new FaultInjector();
   const requestLog: AwsRequestRecord[] = [];
   let iamAuthority: IamAuthority | null = options.iam ?? null;
   const server = await startAwsHttpServer(options.port ?? 0, {
-    handlers: [secretsManager, eventBridge, stepFunctions],
+    handlers: [secretsManager, eventBridge, stepFunctions, sqs],
     faults,
     clock,
     requestLog,
@@ -109,6 +112,7 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
       waitForRotation: (secretId, timeoutMs) => secretsManager.waitForRotation(secretId, timeoutMs),
     },
     eventBridge: { events: eventBridge.events },
+    sqs: { messages: (queueName) => sqs.messages(queueName), urlOf: (queueName) => sqs.urlOf(queueName) },
     stepFunctions: {
       registerStateMachine: (stateMachineArn, runner) =>
         stepFunctions.registerStateMachine(stateMachineArn, runner),

@@ -37,7 +37,7 @@ export interface AuthorizationTarget {
 
 /** What a service does with one operation: its answer body, or a thrown AwsServiceError. */
 export interface AwsServiceHandler {
-  readonly service: 'secretsmanager' | 'events' | 'states';
+  readonly service: 'secretsmanager' | 'events' | 'states' | 'sqs';
   /** The X-Amz-Target prefix, e.g. `secretsmanager` in `secretsmanager.GetSecretValue`. */
   readonly targetPrefix: string;
   readonly contentType: string;

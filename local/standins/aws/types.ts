@@ -1,7 +1,8 @@
 /** Public shapes of the AWS stand-in; `index.ts` re-exports them. */
 import type { IamAuthority } from './iam.js';
+import type { SqsMessage } from './sqs.js';
 
-export type AwsServiceName = 'secretsmanager' | 'events' | 'states';
+export type AwsServiceName = 'secretsmanager' | 'events' | 'states' | 'sqs';
 
 export interface Clock {
   now(): Date;
@@ -181,6 +182,8 @@ export interface AwsStandIn {
     waitForRotation(secretId: string, timeoutMs?: number): Promise<RotationRecord>;
   };
   readonly eventBridge: { readonly events: readonly RecordedEvent[] };
+  /** SQS (the webhooks' dead-letter queue): messages on a queue, in flight ones included, oldest first. */
+  readonly sqs: { messages(queueName: string): readonly SqsMessage[]; urlOf(queueName: string): string };
   readonly stepFunctions: {
     registerStateMachine(stateMachineArn: string, runner: ExecutionRunner): void;
     /** Resolves with the execution's final description once it is no longer RUNNING. */
