@@ -43,6 +43,22 @@ export interface BuildAppOptions {
   readonly webhookTargets?: ReadonlyArray<WebhookTargetConfig>;
 }
 
+/**
+ * Options that make the app include every optional function (some exist only when configured, like
+ * the webhook delivery function): what the local engine and the bundle benchmark synthesize, so every
+ * function's bundle is built, measured and run. The bundles do not depend on these values.
+ */
+export const EVERY_FUNCTION_OPTIONS: Pick<BuildAppOptions, 'webhookTargets'> = {
+  webhookTargets: [
+    {
+      name: 'bundle',
+      url: 'https://webhooks.example.com/bundle',
+      signingSecretArn:
+        'arn:aws:secretsmanager:eu-west-1:123456789012:secret:genesys/rotator/webhooks/bundle-AbCdEf',
+    },
+  ],
+};
+
 export function buildApp(options: BuildAppOptions = {}): { app: App; stack: RotatorStack } {
   const app = new App({
     ...(options.outdir === undefined ? {} : { outdir: options.outdir }),

@@ -30,7 +30,7 @@ import { TAG_ENVIRONMENT, TAG_KIND, TAG_ORG_ID, TAG_STAGE } from '../functions/s
 import { clearAdminTokenCache, clearGenesysAdminCache } from '../functions/shared/genesys/index.js';
 import type { RotationPolicyInput } from '../functions/shared/policy.js';
 import { resetRuntime } from '../functions/shared/runtime.js';
-import { buildApp } from '../infra/app.js';
+import { buildApp, EVERY_FUNCTION_OPTIONS } from '../infra/app.js';
 import type { RotationScheduleSpec } from '../infra/constructs/rotation-schedule.js';
 import type { WebhookTargetConfig } from '../infra/stacks/rotator-stack.js';
 import { SimulatedConsumer } from './consumer.js';
@@ -321,14 +321,6 @@ function localSchedule(policy: RotationPolicyInput): RotationScheduleSpec {
 
 let bundles: BundleManifest | undefined;
 
-/** A target for the bundle synthesis only: the bundles do not depend on the targets. */
-const BUNDLED_WEBHOOK_TARGET: WebhookTargetConfig = {
-  name: 'bundle',
-  url: 'https://webhooks.example.com/bundle',
-  signingSecretArn:
-    'arn:aws:secretsmanager:eu-west-1:123456789012:secret:genesys/rotator/webhooks/bundle-AbCdEf',
-};
-
 /** A Standard Webhooks signing key: `whsec_` + base64 of 32 random bytes. */
 export function newWebhookSigningKey(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
@@ -337,13 +329,7 @@ export function newWebhookSigningKey(): string {
 /** The bundles `cdk synth` builds for Lambda (cached on disk by source hash; see engine/assets.ts). */
 export function localBundles(): BundleManifest {
   bundles ??= ensureBundles(REPO_ROOT, (outdir) => {
-    // With a webhook target, so the webhook function is bundled too.
-    const { app, stack } = buildApp({
-      bundling: true,
-      outdir,
-      nag: false,
-      webhookTargets: [BUNDLED_WEBHOOK_TARGET],
-    });
+    const { app, stack } = buildApp({ bundling: true, outdir, nag: false, ...EVERY_FUNCTION_OPTIONS });
     return app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
   });
   return bundles;

@@ -4,9 +4,6 @@
  * target refuses it or stays down. Returns the receipts; a target never fails the task.
  */
 
-// Classic zod while `stepHandler` takes classic schemas on this branch; with main's zod/mini
-// step-handler, this import becomes '../shared/zod.js' (keeps the bundle under 100 KB).
-import * as z from 'zod';
 import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings, deliverWebhooks } from '../core/webhooks.js';
 import { createSqsClient, SqsDeadLetters } from '../shared/aws/dead-letters.js';
 import { RotationStateSchema } from '../shared/contract.js';
@@ -16,6 +13,9 @@ import { clock, getSecretStore, positiveInt } from '../shared/runtime.js';
 import { stepHandler } from '../shared/step-handler.js';
 import { FetchWebhookTransport, SecretsManagerSigningKeys } from '../shared/webhook-adapters.js';
 import { WEBHOOK_EVENTS, webhookTargetsFromEnvironment } from '../shared/webhook-contract.js';
+// Classic zod while `stepHandler` takes classic schemas on this branch; with main's zod/mini
+// step-handler, this import becomes '../shared/zod.js' (keeps the bundle under 100 KB).
+import * as z from '../shared/zod.js';
 
 const targets = webhookTargetsFromEnvironment();
 
@@ -48,7 +48,7 @@ export const handler = stepHandler(
   'DeliverWebhooks',
   z.object({
     event: z.enum(WEBHOOK_EVENTS),
-    executionId: z.string().min(1),
+    executionId: z.string().check(z.minLength(1)),
     state: RotationStateSchema,
   }),
   async ({ event, executionId, state }) =>

@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { buildApp } from '../../infra/app.js';
+import { buildApp, EVERY_FUNCTION_OPTIONS } from '../../infra/app.js';
 import { ENTRY_METADATA_KEY, repoRoot } from '../../infra/constructs/rotator-function.js';
 import { bundleFileOf } from '../engine/assets.js';
 import { type CfnTemplate, loadStateMachine } from '../engine/template.js';
@@ -52,7 +52,7 @@ export function bundleBudget(bundle: SynthesizedBundle): { genesys: boolean; bud
 
 export function synthesizeBundles(): SynthesizedApp {
   const outdir = mkdtempSync(path.join(tmpdir(), 'rotator-bundles-'));
-  const { app, stack } = buildApp({ outdir, bundling: true, nag: false });
+  const { app, stack } = buildApp({ outdir, bundling: true, nag: false, ...EVERY_FUNCTION_OPTIONS });
   app.synth();
   return readCloudAssembly(outdir, stack.templateFile, { owned: true });
 }
