@@ -73,6 +73,8 @@ export const ExecutionInputSchema = z.strictObject({
   emergencyStrategy: z.enum(EMERGENCY_STRATEGIES).optional(),
   /** Set by the rotation hook: Secrets Manager's ClientRequestToken. Manual runs derive one. */
   token: z.string().min(32).max(64).optional(),
+  /** Rotate even though the secret's value is hard-coded in Genesys (functions/core/scan/guard.ts). */
+  allowHardCodedSecret: z.boolean().optional(),
 });
 export type ExecutionInput = z.infer<typeof ExecutionInputSchema>;
 
