@@ -51,6 +51,8 @@ export function literalPart(text: string): string {
 const SECRET_HEADER =
   /^(authorization|proxy-authorization|cookie|x-api-key|api-key|apikey)$|(^|[-_])(api[-_]?key|key|token|secret|password|passwd|pwd|auth|signature|session|subscription[-_]key|access[-_]?key)($|[-_])/i;
 const AUTHORIZATION_HEADER = /^(proxy-)?authorization$/i;
+/** An authentication scheme word before the credential (`Token ${credentials.key}` leaves `Token`). */
+const AUTH_SCHEME = /^(Bearer|Basic|Token|ApiKey|SSWS|Negotiate|Digest|Key|OAuth|Hawk)\b\s*/i;
 /** Query parameter and document keys whose value is a credential. */
 const SECRET_KEY =
   /^(api[-_]?key|apikey|key|app[-_]?key|appid|access[-_]?token|auth[-_]?token|token|auth|secret|client[-_]?secret|password|passwd|pwd|sig|signature|subscription[-_]?key|x-api-key|authorization|bearer|private[-_]?key|access[-_]?key|secret[-_]?key)$/i;
@@ -114,11 +116,12 @@ function headerHits(name: string, text: string): LiteralHit[] {
     }
     return [];
   }
-  if (SECRET_HEADER.test(name) && isTokenLike(literal, 8)) {
+  const credential = literal.replace(AUTH_SCHEME, '');
+  if (SECRET_HEADER.test(name) && isTokenLike(credential, 8)) {
     return [
       {
         kind: 'literal-secret-header',
-        detail: `header ${name} carries a literal value (${literal.length} characters) instead of \${credentials.*}`,
+        detail: `header ${name} carries a literal value (${credential.length} characters) instead of \${credentials.*}`,
       },
     ];
   }

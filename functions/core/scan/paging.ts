@@ -11,15 +11,15 @@ export async function allPages<T>(
 ): Promise<{ entities: T[]; pages: number; complete: boolean }> {
   const entities: T[] = [];
   let pageCount = 1;
-  let pageNumber = 1;
-  for (; pageNumber <= pageCount && pageNumber <= maxPages; pageNumber += 1) {
-    const page = await fetchPage({ pageNumber, pageSize });
+  let pages = 0;
+  while (pages < pageCount && pages < maxPages) {
+    const page = await fetchPage({ pageNumber: pages + 1, pageSize });
+    pages += 1;
     entities.push(...page.entities);
     pageCount = Math.max(1, page.pageCount);
     if (page.entities.length === 0) break;
   }
-  const pages = pageNumber - 1;
-  return { entities, pages, complete: pages >= pageCount };
+  return { entities, pages, complete: pages >= pageCount || entities.length === 0 };
 }
 
 /** Runs `work` over `items` with at most `limit` in flight, keeping the results in order. */
