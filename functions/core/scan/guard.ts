@@ -4,7 +4,7 @@
  * before anything changes. Rotating it would break whatever holds the hard-coded copy, and leave the
  * old value in Genesys. Opt out per execution with `allowHardCodedSecret: true`.
  */
-import { RotationError } from '../../shared/errors.js';
+import { RotationError, TransientUpstreamError } from '../../shared/errors.js';
 import type { SecretStorePort } from '../../shared/ports.js';
 import type { ManagedSecretsPort, ManagedSecretValue, ScanSourcePort } from './ports.js';
 import { type Finding, type FindingLocation, runScan, type ScanOptions } from './scanner.js';
@@ -65,6 +65,16 @@ export async function refuseHardCodedSecret(
     { source: guard.source, secrets: singleSecretValues(guard.secrets, secret) },
     { ...guard.scan },
   );
+  if (report.problems.length > 0) {
+    // An unread flow or draft may hold the value: do not rotate on a partial answer; retried later.
+    throw new TransientUpstreamError(
+      `The hard-coded secret check of secret ${secret.name} could not read ${report.problems.length} item(s) in Genesys: ${report.problems
+        .slice(0, LISTED_PLACES)
+        .map((problem) => problem.where)
+        .join('; ')}`,
+      { details: { secretArn: secret.arn, unread: report.problems.length } },
+    );
+  }
   const places = report.findings.filter(
     (finding) => finding.kind === 'managed-secret-value' && finding.secretArn === secret.arn,
   );

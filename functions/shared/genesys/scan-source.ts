@@ -17,10 +17,11 @@ import type {
   ScanSourcePort,
 } from '../../core/scan/ports.js';
 import type { OAuthClientSecretValue } from '../contract.js';
-import { InsufficientPrivilegeError } from '../errors.js';
+import { InsufficientPrivilegeError, TransientUpstreamError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import { systemClock } from '../ports.js';
 import { type HttpTransport, isGenesysHttpError, type RetryPolicy } from './http.js';
+import { mapApiError } from './map-errors.js';
 import platformClient from './platform-scan.js';
 import { createIsolatedApiClient, type GenesysApiClient } from './sdk.js';
 
@@ -118,7 +119,7 @@ export class GenesysScanSource implements ScanSourcePort {
   }
 
   async listActions(page: PageRequest): Promise<Page<ActionDocument>> {
-    const listing = await this.#call(() =>
+    const listing = await this.#call('list Data Actions', () =>
       this.#integrations.getIntegrationsActions({
         ...page,
         includeConfig: true,
@@ -130,7 +131,7 @@ export class GenesysScanSource implements ScanSourcePort {
   }
 
   async listActionDrafts(page: PageRequest): Promise<Page<ActionDocument>> {
-    const listing = await this.#call(() =>
+    const listing = await this.#call('list Data Action drafts', () =>
       this.#integrations.getIntegrationsActionsDrafts({
         ...page,
         includeConfig: true,
@@ -142,6 +143,7 @@ export class GenesysScanSource implements ScanSourcePort {
 
   async getActionDraft(actionId: string): Promise<ActionDocument | null> {
     const draft = await this.#call(
+      `read the draft of Data Action ${actionId}`,
       () => this.#integrations.getIntegrationsActionDraft(actionId, { includeConfig: true }),
       true,
     );
@@ -149,18 +151,24 @@ export class GenesysScanSource implements ScanSourcePort {
   }
 
   async listFlows(page: PageRequest): Promise<Page<FlowSummary>> {
-    const listing = await this.#call(() => this.#architect.getFlows({ ...page }));
+    const listing = await this.#call('list flows', () => this.#architect.getFlows({ ...page }));
     return pageOf(listing, (flow) =>
       flow.id ? { id: flow.id, name: flow.name ?? '', type: flow.type ?? null } : null,
     );
   }
 
   async flowConfiguration(flowId: string): Promise<unknown> {
-    return this.#call(() => this.#architect.getFlowLatestconfiguration(flowId), true);
+    return this.#call(
+      `read the latest configuration of flow ${flowId}`,
+      () => this.#architect.getFlowLatestconfiguration(flowId),
+      true,
+    );
   }
 
   async listIntegrations(page: PageRequest): Promise<Page<IntegrationSummary>> {
-    const listing = await this.#call(() => this.#integrations.getIntegrations({ ...page }));
+    const listing = await this.#call('list integrations', () =>
+      this.#integrations.getIntegrations({ ...page }),
+    );
     return pageOf(listing, (integration) =>
       integration.id
         ? {
@@ -174,6 +182,7 @@ export class GenesysScanSource implements ScanSourcePort {
 
   async integrationCredentialIds(integrationId: string): Promise<Readonly<Record<string, string>> | null> {
     const config = await this.#call(
+      `read the current config of integration ${integrationId}`,
       () => this.#integrations.getIntegrationConfigCurrent(integrationId),
       true,
     );
@@ -186,7 +195,7 @@ export class GenesysScanSource implements ScanSourcePort {
   }
 
   async flowsConsumingAction(actionId: string, page: PageRequest): Promise<Page<ConsumingResource>> {
-    const listing = await this.#call(() =>
+    const listing = await this.#call(`list the flows consuming Data Action ${actionId}`, () =>
       this.#architect.getArchitectDependencytrackingConsumingresources(actionId, 'DATAACTION', { ...page }),
     );
     return pageOf(listing, (dependency) =>
@@ -196,16 +205,31 @@ export class GenesysScanSource implements ScanSourcePort {
     );
   }
 
-  /** Paced, logged in, re-logged-in once on 401; `nullOn404` turns a 404 into null. */
-  async #call<T>(fn: () => Promise<T>, nullOn404: true): Promise<T | null>;
-  async #call<T>(fn: () => Promise<T>): Promise<T>;
-  async #call<T>(fn: () => Promise<T>, nullOn404 = false): Promise<T | null> {
+  /**
+   * Paced, logged in, re-logged-in once on 401; `nullOn404` turns a 404 into null. Failures become the
+   * rotation's typed errors (429/5xx after the retries: `TransientUpstreamError`), as the admin's do.
+   */
+  async #call<T>(operation: string, fn: () => Promise<T>, nullOn404: true): Promise<T | null>;
+  async #call<T>(operation: string, fn: () => Promise<T>): Promise<T>;
+  async #call<T>(operation: string, fn: () => Promise<T>, nullOn404 = false): Promise<T | null> {
+    try {
+      return await this.#attempt(fn);
+    } catch (error) {
+      if (nullOn404 && isGenesysHttpError(error) && error.status === 404) return null;
+      throw mapApiError(error, {
+        operation,
+        actorClientId: this.#credential.clientId,
+        secrets: [this.#credential.clientSecret],
+      });
+    }
+  }
+
+  async #attempt<T>(fn: () => Promise<T>): Promise<T> {
     await this.#ensureLogin();
     try {
       await this.#pacer.take();
       return await fn();
     } catch (error) {
-      if (nullOn404 && isGenesysHttpError(error) && error.status === 404) return null;
       if (!isGenesysHttpError(error) || error.status !== 401) throw error;
       this.#login = null;
       await this.#ensureLogin();
@@ -221,6 +245,11 @@ export class GenesysScanSource implements ScanSourcePort {
         () => undefined,
         (error: unknown) => {
           this.#login = null;
+          if (isGenesysHttpError(error) && error.transient) {
+            throw new TransientUpstreamError(
+              `The admin credential (client ${this.#credential.clientId}) could not log in to read actions and flows: ${error.message}`,
+            );
+          }
           // GenesysHttpError carries no secret; anything else is described without its content.
           throw new InsufficientPrivilegeError(
             `The admin credential (client ${this.#credential.clientId}) could not log in to read actions and flows${
