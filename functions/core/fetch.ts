@@ -97,7 +97,11 @@ export async function fetchInventory(
     );
   }
   const kind = kindFromTags(secret.tags, secret.name);
-  await refuseHardCodedSecret(deps.hardCodedSecrets, secret, input.allowHardCodedSecret === true);
+  const scanned = await refuseHardCodedSecret(
+    deps.hardCodedSecrets,
+    secret,
+    input.allowHardCodedSecret === true,
+  );
   const currentVersionId = versionWithStage(secret, AWSCURRENT);
   if (currentVersionId === null) {
     throw new TargetNotFoundError(`Secret ${secret.name} has no AWSCURRENT version to rotate`);
@@ -160,6 +164,7 @@ export async function fetchInventory(
     legacyUsage: { requests: legacyRequests, days: deps.policy.usageLookbackDays },
     otherRunningExecutions: running.length,
     fetchedAt: now.toISOString(),
+    ...(scanned?.blastRadius ? { blastRadius: scanned.blastRadius } : {}),
   };
   return {
     secretId: input.secretId,

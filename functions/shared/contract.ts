@@ -5,6 +5,7 @@
  * inside the call that reads or writes Secrets Manager.
  */
 import * as z from 'zod';
+import { BlastRadiusSchema } from './blast-radius-schema.js';
 
 /** Tags read from the managed secret (DESIGN.md §5). */
 export const TAG_KIND = 'genesys:kind';
@@ -122,6 +123,8 @@ export const InventorySchema = z.object({
   legacyUsage: z.object({ requests: z.number().int(), days: z.number().int() }),
   otherRunningExecutions: z.number().int(),
   fetchedAt: z.string(),
+  /** Integrations, actions and flows depending on the secret's credential(s) (when the check ran). */
+  blastRadius: BlastRadiusSchema.optional(),
 });
 export type Inventory = z.infer<typeof InventorySchema>;
 
@@ -172,6 +175,8 @@ export const ValidationSchema = z.object({
     /** Genesys: deleting a client created within the last 30 days is not reversible. */
     legacyDeleteIrreversible: z.boolean(),
     legacyDeleteNote: z.string(),
+    /** From the inventory: what depends on the credential (ids capped, counts exact). */
+    blastRadius: BlastRadiusSchema.optional(),
   }),
 });
 export type Validation = z.infer<typeof ValidationSchema>;

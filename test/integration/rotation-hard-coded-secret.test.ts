@@ -4,7 +4,9 @@
  * event naming the place and the secret ARN, never the value, and nothing changes; the execution
  * input's `allowHardCodedSecret: true` is the explicit opt-out.
  */
+import { TagResourceCommand } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
+import { TAG_CREDENTIAL_IDS } from '../../functions/shared/blast-radius-schema.js';
 import { DETAIL_TYPE, STATE } from '../../infra/constructs/rotation-state-machine.js';
 import type { LocalEnvironment } from '../../local/harness.js';
 import {
@@ -86,5 +88,39 @@ describe('a rotation whose value is hard-coded in Genesys, end to end (genesys-c
     // Assess
     expect(result.status, `${result.error}: ${result.cause}`).toBe('SUCCEEDED');
     expect(eventsOf(local, executionArn).map((event) => event.detailType)).toEqual([DETAIL_TYPE.planned]);
+  });
+
+  it('puts the blast radius of the credentials the secret feeds in the dry-run plan and its event (issue #10 part 6)', async () => {
+    // Prepare: a partner integration whose credential the secret feeds, two actions, a flow calling one.
+    const local = await start();
+    await startConsumer(local);
+    const genesys = genesysOf(local);
+    const seeded = genesys.seed.integration({
+      name: 'Genesys Data Actions',
+      credential: { type: 'userDefined', fields: { apiKey: 'not-the-managed-value' } },
+    });
+    const second = genesys.seed.action({ integrationId: seeded.integrationId, name: 'Second' });
+    const flowId = genesys.seed.flow({ name: 'Calls the action', dataActionIds: [second] });
+    await local.clients.secretsManager.send(
+      new TagResourceCommand({
+        SecretId: local.managedSecretArn,
+        Tags: [{ Key: TAG_CREDENTIAL_IDS, Value: seeded.credentialId ?? '' }],
+      }),
+    );
+
+    // Act
+    const executionArn = await local.startExecution({ secretId: local.managedSecretArn, dryRun: true });
+    const result = await local.waitForExecution(executionArn);
+
+    // Assess
+    expect(result.status, `${result.error}: ${result.cause}`).toBe('SUCCEEDED');
+    const planned = onlyEvent(eventsOf(local, executionArn), DETAIL_TYPE.planned).detail;
+    expect((planned.plan as { blastRadius?: unknown }).blastRadius).toEqual({
+      credentialIds: [seeded.credentialId],
+      integrations: { count: 1, ids: [seeded.integrationId], truncated: false },
+      actions: { count: 2, ids: [seeded.actionId, second].sort(), truncated: false },
+      flows: { count: 1, ids: [flowId], truncated: false },
+      complete: true,
+    });
   });
 });

@@ -3,27 +3,19 @@
  * Data Actions of those integrations (`integrationId`) -> flows consuming those actions (Architect
  * dependency tracking, `objectType=DATAACTION`). Ids and counts only, capped, never a value.
  */
+import type * as z from 'zod';
+import type { BlastRadiusSchema } from '../../shared/blast-radius-schema.js';
 import { allPages, MAX_PAGE_SIZE, mapWithConcurrency } from './paging.js';
 import type { ActionDocument, ScanSourcePort } from './ports.js';
 
 /** Ids listed per level in a plan or an event (the counts are always exact). */
 export const DEFAULT_BLAST_RADIUS_ID_CAP = 20;
 
-export interface BlastRadiusLevel {
-  readonly count: number;
-  /** At most the cap, sorted. */
-  readonly ids: readonly string[];
-  readonly truncated: boolean;
-}
+/** Per level: the exact count and at most the cap of ids, sorted. */
+export type BlastRadiusLevel = z.infer<typeof BlastRadiusSchema>['integrations'];
 
-export interface BlastRadius {
-  readonly credentialIds: readonly string[];
-  readonly integrations: BlastRadiusLevel;
-  readonly actions: BlastRadiusLevel;
-  readonly flows: BlastRadiusLevel;
-  /** False when a listing was cut short by `maxPages`: the counts are then lower bounds. */
-  readonly complete: boolean;
-}
+/** `complete` is false when a listing was cut short by `maxPages`: the counts are then lower bounds. */
+export type BlastRadius = z.infer<typeof BlastRadiusSchema>;
 
 export interface BlastRadiusOptions {
   readonly idCap?: number;

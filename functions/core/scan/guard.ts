@@ -4,8 +4,11 @@
  * before anything changes. Rotating it would break whatever holds the hard-coded copy, and leave the
  * old value in Genesys. Opt out per execution with `allowHardCodedSecret: true`.
  */
+
+import { TAG_CREDENTIAL_IDS } from '../../shared/blast-radius-schema.js';
 import { RotationError, TransientUpstreamError } from '../../shared/errors.js';
 import type { SecretStorePort } from '../../shared/ports.js';
+import type { BlastRadius } from './blast-radius.js';
 import type { ManagedSecretsPort, ManagedSecretValue, ScanSourcePort } from './ports.js';
 import { type Finding, type FindingLocation, runScan, type ScanOptions } from './scanner.js';
 
@@ -50,20 +53,44 @@ export function singleSecretValues(
   };
 }
 
+/** Ids per blast-radius level carried in the rotation's state (the counts are exact). */
+export const STATE_BLAST_RADIUS_ID_CAP = 10;
+
+/** The integration credential ids a managed secret feeds, from its `genesys:credential-ids` tag. */
+export function credentialIdsOf(tags: Readonly<Record<string, string>>): string[] {
+  return (tags[TAG_CREDENTIAL_IDS] ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+}
+
+export interface HardCodedSecretCheck {
+  /** Where the secret's value is hard-coded (empty unless the check was opted out of). */
+  readonly places: readonly Finding[];
+  /** What depends on the secret's credential(s), when the secret names any. */
+  readonly blastRadius: BlastRadius | null;
+}
+
 /**
  * Throws `HardCodedSecretRefusedError` when the secret's current or previous value occurs anywhere the
- * scan reads, unless `allow` is set. No guard configured: no check (returns null). Returns the places
- * found (empty when none), so a caller that was allowed to proceed can still report them.
+ * scan reads, unless `allow` is set. No guard configured: no check (returns null). Otherwise returns
+ * the places found (empty when none) and the blast radius of the credentials the secret feeds.
  */
 export async function refuseHardCodedSecret(
   guard: HardCodedSecretGuard | undefined,
-  secret: { arn: string; name: string },
+  secret: { arn: string; name: string; tags?: Readonly<Record<string, string>> },
   allow: boolean,
-): Promise<Finding[] | null> {
+): Promise<HardCodedSecretCheck | null> {
   if (guard === undefined) return null;
+  const credentialIds = credentialIdsOf(secret.tags ?? {});
   const report = await runScan(
     { source: guard.source, secrets: singleSecretValues(guard.secrets, secret) },
-    { ...guard.scan },
+    {
+      ...guard.scan,
+      ...(credentialIds.length > 0
+        ? { blastRadiusCredentialIds: credentialIds, blastRadiusIdCap: STATE_BLAST_RADIUS_ID_CAP }
+        : {}),
+    },
   );
   if (report.problems.length > 0) {
     // An unread flow or draft may hold the value: do not rotate on a partial answer; retried later.
@@ -78,7 +105,7 @@ export async function refuseHardCodedSecret(
   const places = report.findings.filter(
     (finding) => finding.kind === 'managed-secret-value' && finding.secretArn === secret.arn,
   );
-  if (places.length === 0 || allow) return places;
+  if (places.length === 0 || allow) return { places, blastRadius: report.blastRadius ?? null };
   const listed = places.slice(0, LISTED_PLACES).map((finding) => describeLocation(finding.location));
   const more = places.length > LISTED_PLACES ? `, and ${places.length - LISTED_PLACES} more` : '';
   throw new HardCodedSecretRefusedError(
