@@ -419,3 +419,66 @@ function bind(source: GenesysScanSource): ScanSourcePort {
     flowsConsumingAction: (id, page) => source.flowsConsumingAction(id, page),
   };
 }
+
+describe('the scan under the per-token rate limit (genesys-cloud-api.md §3)', () => {
+  let limited: GenesysStandIn;
+  let limitedAdmin: { clientId: string; clientSecret: string };
+  const LIMIT = 12;
+
+  beforeAll(async () => {
+    limited = await startGenesysStandIn({ rateLimitPerMinute: LIMIT });
+    limitedAdmin = limited.seed.adminClient();
+    for (let index = 0; index < 20; index += 1) limited.seed.flow({ name: `Flow ${index}` });
+  });
+  afterAll(async () => {
+    await limited.close();
+  });
+
+  /** The adapter's waits move the stand-in's clock: a minute-long Retry-After costs no real time. */
+  function limitedSource(requestsPerMinute: number, seen: Array<number | null>): GenesysScanSource {
+    return new GenesysScanSource({
+      credential: { ...limitedAdmin, environment: ENVIRONMENT },
+      gatewayUrl: limited.url,
+      retry: { maxAttempts: 6, maxRetryTimeMs: 300_000, defaultRetryAfterMs: 3_000, timeoutMs: 5_000 },
+      clock: {
+        now: () => limited.clock.now(),
+        sleep: async (ms) => {
+          limited.clock.advance(ms);
+        },
+      },
+      requestsPerMinute,
+      onRetry: (event) => seen.push(event.status),
+    });
+  }
+
+  it('completes through real 429s by waiting their Retry-After', async () => {
+    // Prepare
+    const seen: Array<number | null> = [];
+    limited.clock.advance(120_000);
+
+    // Act: no pacing to speak of, so the stand-in's limit answers 429.
+    const report = await runScan({ source: limitedSource(1_000, seen) }, { concurrency: 4 });
+
+    // Assess
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((status) => status === 429)).toBe(true);
+    expect(report.complete).toBe(true);
+    expect(report.scanned.flows).toBe(20);
+  });
+
+  it('paced under the limit, meets no 429 at all', async () => {
+    // Prepare
+    const seen: Array<number | null> = [];
+    limited.clock.advance(120_000);
+    const before = limited.requestLog.length;
+
+    // Act
+    const report = await runScan({ source: limitedSource(LIMIT - 2, seen) }, { concurrency: 4 });
+
+    // Assess
+    expect(seen).toEqual([]);
+    expect(limited.requestLog.slice(before).filter((request) => request.status === 429)).toEqual([]);
+    expect(report.complete).toBe(true);
+    expect(report.scanned.flows).toBe(20);
+  });
+});
