@@ -1,14 +1,15 @@
 /**
  * The blast radius as it crosses a boundary (Fetch's inventory, Validate's plan, the `Rotation
  * Planned` event): ids and counts, capped, never a value. Computed by functions/core/scan/blast-radius.ts.
+ * On `zod/mini`, as the contract that embeds it (Validate's bundle budget).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** Tag on a managed secret: the Genesys integration credential id(s) it feeds, comma-separated. */
 export const TAG_CREDENTIAL_IDS = 'genesys:credential-ids';
 
 const LevelSchema = z.object({
-  count: z.number().int().min(0),
+  count: z.number().check(z.int(), z.minimum(0)),
   ids: z.array(z.string()),
   truncated: z.boolean(),
 });

@@ -124,7 +124,7 @@ export const InventorySchema = z.object({
   otherRunningExecutions: z.number().int(),
   fetchedAt: z.string(),
   /** Integrations, actions and flows depending on the secret's credential(s) (when the check ran). */
-  blastRadius: BlastRadiusSchema.optional(),
+  blastRadius: z.optional(BlastRadiusSchema),
 });
 export type Inventory = z.infer<typeof InventorySchema>;
 
@@ -176,7 +176,7 @@ export const ValidationSchema = z.object({
     legacyDeleteIrreversible: z.boolean(),
     legacyDeleteNote: z.string(),
     /** From the inventory: what depends on the credential (ids capped, counts exact). */
-    blastRadius: BlastRadiusSchema.optional(),
+    blastRadius: z.optional(BlastRadiusSchema),
   }),
 });
 export type Validation = z.infer<typeof ValidationSchema>;

@@ -3,7 +3,7 @@
  * Data Actions of those integrations (`integrationId`) -> flows consuming those actions (Architect
  * dependency tracking, `objectType=DATAACTION`). Ids and counts only, capped, never a value.
  */
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { BlastRadiusSchema } from '../../shared/blast-radius-schema.js';
 import { allPages, MAX_PAGE_SIZE, mapWithConcurrency } from './paging.js';
 import type { ActionDocument, ScanSourcePort } from './ports.js';
