@@ -4,6 +4,7 @@
  * Nothing here ever holds a secret value except `OAuthClientSecretValueSchema`, which is only parsed
  * inside the call that reads or writes Secrets Manager.
  */
+import { BlastRadiusSchema } from './blast-radius-schema.js';
 import * as z from './zod.js';
 
 /** Tags read from the managed secret (DESIGN.md §5). */
@@ -73,6 +74,8 @@ export const ExecutionInputSchema = z.strictObject({
   emergencyStrategy: z.optional(z.enum(EMERGENCY_STRATEGIES)),
   /** Set by the rotation hook: Secrets Manager's ClientRequestToken. Manual runs derive one. */
   token: z.optional(z.string().check(z.minLength(32), z.maxLength(64))),
+  /** Rotate even though the secret's value is hard-coded in Genesys (functions/core/scan/guard.ts). */
+  allowHardCodedSecret: z.optional(z.boolean()),
 });
 export type ExecutionInput = z.infer<typeof ExecutionInputSchema>;
 
@@ -123,6 +126,8 @@ export const InventorySchema = z.object({
   legacyUsage: z.object({ requests: z.int(), days: z.int() }),
   otherRunningExecutions: z.int(),
   fetchedAt: z.string(),
+  /** Integrations, actions and flows depending on the secret's credential(s) (when the check ran). */
+  blastRadius: z.optional(BlastRadiusSchema),
 });
 export type Inventory = z.infer<typeof InventorySchema>;
 
@@ -173,6 +178,8 @@ export const ValidationSchema = z.object({
     /** Genesys: deleting a client created within the last 30 days is not reversible. */
     legacyDeleteIrreversible: z.boolean(),
     legacyDeleteNote: z.string(),
+    /** From the inventory: what depends on the credential (ids capped, counts exact). */
+    blastRadius: z.optional(BlastRadiusSchema),
   }),
 });
 export type Validation = z.infer<typeof ValidationSchema>;
