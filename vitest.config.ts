@@ -5,7 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     setupFiles: ['./test/setup.ts'],
     testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Set-up starts stand-ins and synthesizes the app (building the bundles once per fresh clone): on a
+    // loaded machine that alone can pass a minute, and a hook that times out skips a whole file.
+    hookTimeout: 240_000,
     // Integration tests start loopback servers; two forks keep CI's two cores busy without thrashing.
     pool: 'forks',
     maxWorkers: 2,

@@ -1,5 +1,6 @@
 import platformClient from 'purecloud-platform-client-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toAdvanceableClock } from '../../local/standins/genesys/clock.js';
 import {
   type GenesysStandIn,
   StandInClock,
@@ -289,7 +290,9 @@ describe('Genesys stand-in usage in compressed days (local demos; API Usage repo
 
   beforeAll(async () => {
     standIn = await startGenesysStandIn({
-      clock: new StandInClock(START),
+      // Still between advances: with 1 s days, a flowing clock moves calls across day boundaries when
+      // the machine is slow (and the day count's origin by the milliseconds start-up takes).
+      clock: toAdvanceableClock({ now: () => START }),
       usageQueryRunningMs: 0,
       usageDayLengthMs: DAY_MS,
       usageReportLagMs: 250,
