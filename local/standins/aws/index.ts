@@ -32,6 +32,7 @@ export type {
   AwsStandIn,
   AwsStandInOptions,
   Clock,
+  EventBridgeTargetEvent,
   ExecutionContext,
   ExecutionOutcome,
   ExecutionRunner,
@@ -108,7 +109,10 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
       rotations: () => secretsManager.rotations(),
       waitForRotation: (secretId, timeoutMs) => secretsManager.waitForRotation(secretId, timeoutMs),
     },
-    eventBridge: { events: eventBridge.events },
+    eventBridge: {
+      events: eventBridge.events,
+      subscribe: (listener) => eventBridge.subscribe(listener),
+    },
     stepFunctions: {
       registerStateMachine: (stateMachineArn, runner) =>
         stepFunctions.registerStateMachine(stateMachineArn, runner),

@@ -125,6 +125,20 @@ export interface RecordedEvent {
   readonly time: Date;
 }
 
+/** An event as EventBridge hands it to a rule's target (a Lambda's `event`, an SQS message body). */
+export interface EventBridgeTargetEvent {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly account: string;
+  /** ISO-8601 to the second, as EventBridge writes it. */
+  readonly time: string;
+  readonly region: string;
+  readonly resources: readonly string[];
+  readonly detail: unknown;
+}
+
 export interface ExecutionContext {
   executionArn: string;
   name: string;
@@ -180,7 +194,11 @@ export interface AwsStandIn {
     /** Resolves when no rotation of that secret is running (returns its latest record). */
     waitForRotation(secretId: string, timeoutMs?: number): Promise<RotationRecord>;
   };
-  readonly eventBridge: { readonly events: readonly RecordedEvent[] };
+  readonly eventBridge: {
+    readonly events: readonly RecordedEvent[];
+    /** A rule targeting `listener`: each event put is delivered as a target receives it; returns unsubscribe. */
+    subscribe(listener: (event: EventBridgeTargetEvent) => void): () => void;
+  };
   readonly stepFunctions: {
     registerStateMachine(stateMachineArn: string, runner: ExecutionRunner): void;
     /** Resolves with the execution's final description once it is no longer RUNNING. */
