@@ -58,6 +58,7 @@ export class GenesysTokenCache<Token extends MintedToken> {
   #current: CurrentToken<Token> | null = null;
   #reading: { fresh: boolean; promise: Promise<GenesysCredential> } | null = null;
   #minting: { credential: GenesysCredential; promise: Promise<Token> } | null = null;
+  #refreshing: Promise<Token> | null = null;
   #stale = false;
 
   constructor(options: TokenCacheOptions<Token>) {
@@ -78,14 +79,11 @@ export class GenesysTokenCache<Token extends MintedToken> {
     } catch (error) {
       if (!(error instanceof CredentialRejectedError)) throw error;
       // The cached AWSCURRENT may predate a promotion: its client may be deactivated or deleted by now.
-      const fresh = await this.#read(true);
-      if (sameCredential(fresh, credential)) throw error;
-      this.#logger?.info('Genesys refused the cached credential; AWSCURRENT re-read', {
+      this.#logger?.info('Genesys refused the cached credential; re-reading AWSCURRENT', {
         secretId: this.secretId,
         refusedClientId: credential.clientId,
-        clientId: fresh.clientId,
       });
-      const token = await this.#tokenFor(fresh);
+      const token = await this.#refresh(null);
       this.stats.refusalsRecovered += 1;
       return token;
     }
@@ -119,9 +117,7 @@ export class GenesysTokenCache<Token extends MintedToken> {
   async refreshAfterRefusal(refused: Token): Promise<Token> {
     const current = this.#current;
     if (current !== null && current.token !== refused && !this.#nearExpiry(current)) return current.token;
-    if (current?.token === refused) this.#current = null;
-    const credential = await this.#read(true);
-    return this.#tokenFor(credential);
+    return this.#refresh(refused);
   }
 
   /**
@@ -137,6 +133,22 @@ export class GenesysTokenCache<Token extends MintedToken> {
   /** The client id of the token in use, or null before the first call. */
   get clientId(): string | null {
     return this.#current?.token.clientId ?? null;
+  }
+
+  /**
+   * One re-read of AWSCURRENT past the cache and a token for what it holds, shared by every caller
+   * that asks while it runs (between the read and the mint too, or a late refusal would read again).
+   */
+  #refresh(refused: Token | null): Promise<Token> {
+    if (this.#refreshing !== null) return this.#refreshing;
+    if (refused !== null && this.#current?.token === refused) this.#current = null;
+    const promise = this.#read(true).then((credential) => this.#tokenFor(credential));
+    const settled = () => {
+      if (this.#refreshing === promise) this.#refreshing = null;
+    };
+    promise.then(settled, settled);
+    this.#refreshing = promise;
+    return promise;
   }
 
   #read(force: boolean): Promise<GenesysCredential> {
