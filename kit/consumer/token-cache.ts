@@ -14,8 +14,7 @@ import type { MintedToken, TokenMinter } from './token-minter.js';
 
 /** Facts only: ids, reasons, statuses. Powertools' Logger and `console` both fit. */
 export interface ConsumerKitLogger {
-  info(message: string, facts?: Record<string, unknown>): void;
-  warn(message: string, facts?: Record<string, unknown>): void;
+  info(message: string, facts: Record<string, unknown>): void;
 }
 
 /** What the cache has done, for metrics and tests. Counts only. */
