@@ -680,6 +680,8 @@ export async function startLocalEnvironment(
         // 240 calls a minute: inside Genesys' per-token rate limit of 300.
         callIntervalMs: options.consumer?.callIntervalMs ?? 250,
         refreshIntervalMs: options.consumer?.refreshIntervalMs ?? 500,
+        // The consumer kit's EventBridge target: a Secret Promoted moves it to the new client at once.
+        rotationEvents: (listener) => aws.eventBridge.subscribe(listener),
       });
     }
     const activeConsumer = consumer;

@@ -10,7 +10,7 @@ import {
   type Operation,
   OperationTable,
 } from './protocol.js';
-import type { Clock, RecordedEvent } from './types.js';
+import type { Clock, EventBridgeTargetEvent, RecordedEvent } from './types.js';
 
 const MAX_ENTRIES = 10;
 const MAX_ENTRY_BYTES = 256 * 1024;
@@ -39,6 +39,7 @@ export class EventBridgeStandIn extends OperationTable implements AwsServiceHand
   readonly events: RecordedEvent[] = [];
 
   private readonly buses = new Map<string, EventBus>();
+  private readonly targets = new Set<(event: EventBridgeTargetEvent) => void>();
   protected readonly invalidParameterType = 'ValidationException';
   protected readonly operations: Readonly<Record<string, Operation>> = {
     PutEvents: (input) => this.putEvents(input),
@@ -51,6 +52,16 @@ export class EventBridgeStandIn extends OperationTable implements AwsServiceHand
   constructor(private readonly options: EventBridgeOptions) {
     super();
     this.addBus('default');
+  }
+
+  /**
+   * Stands in for a rule whose target is `listener`: every event put on any bus is delivered to it as
+   * EventBridge delivers to a target (the envelope below), after PutEvents has answered. Returns the
+   * unsubscribe function. Filtering is the listener's (the kit's handler ignores what it does not want).
+   */
+  subscribe(listener: (event: EventBridgeTargetEvent) => void): () => void {
+    this.targets.add(listener);
+    return () => this.targets.delete(listener);
   }
 
   /** `events:<Operation>` on the bus: for PutEvents, on each bus its entries name. */
@@ -120,7 +131,7 @@ export class EventBridgeStandIn extends OperationTable implements AwsServiceHand
       : busReference;
     const time = entry.number('Time');
     const eventId = randomUUID();
-    this.events.push({
+    const recorded: RecordedEvent = {
       eventId,
       eventBusName,
       source,
@@ -128,8 +139,27 @@ export class EventBridgeStandIn extends OperationTable implements AwsServiceHand
       detail,
       resources: entry.stringList('Resources') ?? [],
       time: time === undefined ? this.options.clock.now() : new Date(time * 1000),
-    });
+    };
+    this.events.push(recorded);
+    if (this.targets.size > 0) {
+      const delivered = this.toTargetEvent(recorded);
+      for (const target of this.targets) setImmediate(() => target(delivered));
+    }
     return { EventId: eventId };
+  }
+
+  private toTargetEvent(event: RecordedEvent): EventBridgeTargetEvent {
+    return {
+      version: '0',
+      id: event.eventId,
+      'detail-type': event.detailType,
+      source: event.source,
+      account: this.options.accountId,
+      time: event.time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region: this.options.region,
+      resources: [...event.resources],
+      detail: event.detail,
+    };
   }
 
   private createEventBus(input: InputReader): JsonObject {

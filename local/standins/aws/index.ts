@@ -34,6 +34,7 @@ export type {
   AwsStandIn,
   AwsStandInOptions,
   Clock,
+  EventBridgeTargetEvent,
   ExecutionContext,
   ExecutionOutcome,
   ExecutionRunner,
@@ -111,7 +112,10 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
       rotations: () => secretsManager.rotations(),
       waitForRotation: (secretId, timeoutMs) => secretsManager.waitForRotation(secretId, timeoutMs),
     },
-    eventBridge: { events: eventBridge.events },
+    eventBridge: {
+      events: eventBridge.events,
+      subscribe: (listener) => eventBridge.subscribe(listener),
+    },
     sqs: { messages: (queueName) => sqs.messages(queueName), urlOf: (queueName) => sqs.urlOf(queueName) },
     stepFunctions: {
       registerStateMachine: (stateMachineArn, runner) =>

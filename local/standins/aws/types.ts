@@ -126,6 +126,20 @@ export interface RecordedEvent {
   readonly time: Date;
 }
 
+/** An event as EventBridge hands it to a rule's target (a Lambda's `event`, an SQS message body). */
+export interface EventBridgeTargetEvent {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly account: string;
+  /** ISO-8601 to the second, as EventBridge writes it. */
+  readonly time: string;
+  readonly region: string;
+  readonly resources: readonly string[];
+  readonly detail: unknown;
+}
+
 export interface ExecutionContext {
   executionArn: string;
   name: string;
@@ -181,7 +195,11 @@ export interface AwsStandIn {
     /** Resolves when no rotation of that secret is running (returns its latest record). */
     waitForRotation(secretId: string, timeoutMs?: number): Promise<RotationRecord>;
   };
-  readonly eventBridge: { readonly events: readonly RecordedEvent[] };
+  readonly eventBridge: {
+    readonly events: readonly RecordedEvent[];
+    /** A rule targeting `listener`: each event put is delivered as a target receives it; returns unsubscribe. */
+    subscribe(listener: (event: EventBridgeTargetEvent) => void): () => void;
+  };
   /** SQS (the webhooks' dead-letter queue): messages on a queue, in flight ones included, oldest first. */
   readonly sqs: { messages(queueName: string): readonly SqsMessage[]; urlOf(queueName: string): string };
   readonly stepFunctions: {
