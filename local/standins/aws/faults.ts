@@ -9,6 +9,7 @@ const SERVICE_ALIASES: Readonly<Record<string, AwsServiceName>> = {
   awsstepfunctions: 'states',
   stepfunctions: 'states',
   sfn: 'states',
+  lambda: 'lambda',
 };
 
 /** What the server must do with one request, decided before it handles it. */

@@ -1,7 +1,7 @@
 /** Public shapes of the AWS stand-in; `index.ts` re-exports them. */
 import type { IamAuthority } from './iam.js';
 
-export type AwsServiceName = 'secretsmanager' | 'events' | 'states';
+export type AwsServiceName = 'secretsmanager' | 'events' | 'states' | 'lambda';
 
 export interface Clock {
   now(): Date;
@@ -181,6 +181,11 @@ export interface AwsStandIn {
     waitForRotation(secretId: string, timeoutMs?: number): Promise<RotationRecord>;
   };
   readonly eventBridge: { readonly events: readonly RecordedEvent[] };
+  /** Lambda's Invoke API for registered functions (see lambda.ts). */
+  readonly lambda: {
+    /** `invoke` rejects with an error whose `name` is the function's errorType. */
+    registerFunction(functionArn: string, invoke: (event: unknown) => Promise<unknown>): void;
+  };
   readonly stepFunctions: {
     registerStateMachine(stateMachineArn: string, runner: ExecutionRunner): void;
     /** Resolves with the execution's final description once it is no longer RUNNING. */
