@@ -24,6 +24,8 @@ export interface ProviderLambda {
   readonly functionArn: string;
   readonly lambda: LambdaClient;
   readonly secretsManager: SecretsManagerClient;
+  /** The secret holding the partner's admin token, which the provider reads. */
+  readonly adminSecret: { readonly arn: string; readonly name: string };
   close(): Promise<void>;
 }
 
@@ -80,6 +82,7 @@ export async function startProviderLambda(
     functionArn,
     lambda: new LambdaClient({ ...clientConfig, maxAttempts: 1 }),
     secretsManager,
+    adminSecret: { arn: admin.ARN ?? '', name: admin.Name ?? '' },
     close: async () => {
       await service.close();
       rmSync(outdir, { recursive: true, force: true });
