@@ -8,6 +8,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../infra/app.js';
 import { ExamplePartnerKeyProvider, useKeyProvider } from '../../../infra/constructs/key-provider.js';
+import { PartnerKeySecret } from '../../../infra/constructs/partner-key-secret.js';
 import type { RotatorStack } from '../../../infra/stacks/rotator-stack.js';
 
 type Statement = { Action: string | string[]; Resource: unknown };
@@ -104,5 +105,67 @@ describe('Key provider wiring (docs/KEY-PROVIDERS.md)', () => {
 
     // Assess
     expect(act).not.toThrow();
+  });
+});
+
+describe('PartnerKeySecret (one secret per credential, tagged env/service/cadence/provider)', () => {
+  it('creates one secret of kind integration-credential with the partner-key tags', () => {
+    // Prepare
+    const { stack, provider } = withProvider({ nag: false });
+
+    // Act
+    new PartnerKeySecret(stack, 'OrdersKey', {
+      rotator: stack,
+      secretName: 'partner/prod/orders-api-key',
+      environment: 'mypurecloud.ie',
+      orgId: '00000000-0000-4000-8000-000000000001',
+      stage: 'prod',
+      schedule: { cron: '0 8 ? * TUE *', window: '4h' },
+      env: 'prod',
+      service: 'orders',
+      cadenceDays: 30,
+      keyProvider: provider.function,
+    });
+    const template = Template.fromStack(stack);
+
+    // Assess
+    const secrets = template.findResources('AWS::SecretsManager::Secret', {
+      Properties: { Name: 'partner/prod/orders-api-key' },
+    });
+    const [secret] = Object.values(secrets);
+    if (!secret) throw new Error('no partner key secret synthesized');
+    const tags = Object.fromEntries(
+      (secret.Properties.Tags as { Key: string; Value: unknown }[]).map((tag) => [tag.Key, tag.Value]),
+    );
+    expect(tags).toMatchObject({
+      'genesys:kind': 'integration-credential',
+      env: 'prod',
+      service: 'orders',
+      cadence: '30d',
+      'genesys:key-provider': { Ref: stack.getLogicalId(provider.function.node.defaultChild as CfnElement) },
+    });
+  });
+
+  it('refuses a cadence outside 1-999 days at synth', () => {
+    // Prepare
+    const { stack } = buildApp({ bundling: false, nag: false });
+
+    // Act
+    const act = () =>
+      new PartnerKeySecret(stack, 'BadKey', {
+        rotator: stack,
+        secretName: 'partner/prod/bad',
+        environment: 'mypurecloud.ie',
+        orgId: '00000000-0000-4000-8000-000000000001',
+        stage: 'prod',
+        schedule: { cron: '0 8 ? * TUE *', window: '4h' },
+        env: 'prod',
+        service: 'orders',
+        cadenceDays: 0,
+        keyProvider: 'operator',
+      });
+
+    // Assess
+    expect(act).toThrow(/cadence/);
   });
 });
