@@ -146,6 +146,13 @@ export class LambdaStandIn {
       record(0, 'ConnectionDropped');
       return;
     }
+    if (fault?.error) {
+      // afterApply: the function ran, the caller sees the injected error.
+      const { status, errorType, message } = fault.error;
+      const code = errorType ?? defaultErrorTypeFor(status, 'ServiceException');
+      answerError(status, code, message ?? `Injected fault: ${code}`);
+      return;
+    }
     writeBody(response, 200, payload, headers);
     record(200, null);
   }
