@@ -39,6 +39,18 @@ export const PartnerKeyTagsSchema = z.object({
 });
 export type PartnerKeyTags = z.infer<typeof PartnerKeyTagsSchema>;
 
+/** Where the credential is used in Genesys: the integration, its `config.credentials` key, the action to test. */
+export const TAG_INTEGRATION_ID = 'genesys:integration-id';
+export const TAG_CREDENTIAL_KEY = 'genesys:credential-key';
+export const TAG_HEALTH_ACTION_ID = 'genesys:health-action-id';
+
+export const PartnerKeyTargetTagsSchema = z.object({
+  [TAG_INTEGRATION_ID]: z.string().min(1).max(64),
+  /** Default: the credential type name, as Genesys' UI keys it. */
+  [TAG_CREDENTIAL_KEY]: z.string().min(1).max(64).optional(),
+  [TAG_HEALTH_ACTION_ID]: z.string().min(1).max(128),
+});
+
 const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const fieldValue = z.string().min(1).max(4096);
 

@@ -10,6 +10,7 @@ import {
   retireOldKey,
   verifyPendingKey,
 } from '../../functions/core/partner-key/flip.js';
+import { partnerKeyInventory } from '../../functions/core/partner-key/inventory.js';
 import { issueKeyIntoPending } from '../../functions/core/partner-key/issue.js';
 import { LambdaKeyProvider } from '../../functions/shared/aws/key-provider.js';
 import { SecretsManagerStore } from '../../functions/shared/aws/secrets-store.js';
@@ -105,13 +106,17 @@ class SimulatedFlow {
     })();
   }
 
+  /** Resolves once the flow has made `count` more calls. */
+  async callsMore(count: number): Promise<void> {
+    const target = this.calls + count;
+    while (this.calls < target) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
   }
 }
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Partner key dual-slot flip through the real SDKs (issue #10 part 3; genesys-cloud-api.md §4.1, §4.4)', () => {
   let genesys: GenesysStandIn;
@@ -164,6 +169,15 @@ describe('Partner key dual-slot flip through the real SDKs (issue #10 part 3; ge
       new CreateSecretCommand({
         Name: `partner/orders/${style.type}/${randomUUID().slice(0, 8)}`,
         SecretString: JSON.stringify({ credentialType: style.type, keyId: oldKey.keyId, fields: oldFields }),
+        Tags: [
+          { Key: 'genesys:kind', Value: 'integration-credential' },
+          { Key: 'env', Value: 'dev' },
+          { Key: 'service', Value: 'orders' },
+          { Key: 'cadence', Value: '30d' },
+          { Key: 'genesys:key-provider', Value: providerLambda.functionName },
+          { Key: 'genesys:integration-id', Value: seeded.integrationId },
+          { Key: 'genesys:health-action-id', Value: seeded.actionId },
+        ],
       }),
     );
     const target: PartnerKeyTarget = {
@@ -182,9 +196,13 @@ describe('Partner key dual-slot flip through the real SDKs (issue #10 part 3; ge
   describe.each(STYLES)('$type', (style) => {
     it('rotates with zero failed calls by a flow calling the action throughout; the old key is revoked only after adoption', async () => {
       // Prepare
-      const { oldKey, seeded, target, currentVersionId } = await onboard(style);
+      const { oldKey, seeded, target: onboarded } = await onboard(style);
+      const inventory = await partnerKeyInventory({ secrets: store, integrations }, onboarded.secretId);
+      const target = { ...inventory.target, healthActionInput: { orderId: 'health' } };
+      const { currentVersionId } = inventory;
+      const { healthActionInput: _input, ...expectedTarget } = onboarded;
       const flow = new SimulatedFlow(flowIntegrations, seeded.actionId);
-      await pause(150);
+      await flow.callsMore(3);
       const token = randomUUID();
 
       // Act
@@ -196,19 +214,25 @@ describe('Partner key dual-slot flip through the real SDKs (issue #10 part 3; ge
       const flipped = await flipToPendingKey({ secrets: store, integrations }, target, token);
       await store.promote(target.secretId, token, currentVersionId);
       const oldKeyAfterFlip = partner.key(oldKey.keyId);
-      await pause(300);
+      await flow.callsMore(3);
       // Adoption evidence: the old key saw no request since the flip.
       const oldKeyAtGate = partner.key(oldKey.keyId);
       const retired = await retireOldKey({ provider, integrations }, target, {
         keyId: oldKey.keyId,
         credentialId: flipped.previousCredentialId,
       });
-      await pause(150);
+      await flow.callsMore(3);
       await flow.stop();
 
       // Assess
+      expect(inventory).toMatchObject({
+        target: expectedTarget,
+        currentKeyId: oldKey.keyId,
+        currentCredentialId: seeded.credentialId,
+        keyProviderFunction: providerLambda.functionName,
+      });
       expect(flow.failures).toEqual([]);
-      expect(flow.calls).toBeGreaterThan(10);
+      expect(flow.calls).toBeGreaterThanOrEqual(9);
       expect(flow.keyIdsSeen).toEqual([oldKey.keyId, pending.keyId]);
       expect(flipped).toEqual({
         newCredentialId: expect.any(String),
@@ -293,11 +317,11 @@ describe('Partner key dual-slot flip through the real SDKs (issue #10 part 3; ge
     await issueKeyIntoPending({ secrets: store, provider }, { ...target, token, currentKeyId: oldKey.keyId });
     const flipped = await flipToPendingKey({ secrets: store, integrations }, target, token);
     const flow = new SimulatedFlow(flowIntegrations, seeded.actionId);
-    await pause(150);
+    await flow.callsMore(3);
 
     // Act
     await flipBack({ integrations }, target, flipped);
-    await pause(150);
+    await flow.callsMore(3);
     await flow.stop();
 
     // Assess
@@ -305,5 +329,38 @@ describe('Partner key dual-slot flip through the real SDKs (issue #10 part 3; ge
     expect(flow.keyIdsSeen).toEqual([flipped.newKeyId, oldKey.keyId]);
     const references = await integrations.credentialReferences(target.integrationId);
     expect(references.credentials[target.credentialKey]).toBe(seeded.credentialId);
+  });
+
+  it('refuses a secret that does not say where its credential is used, before any change', async () => {
+    // Prepare
+    const key = partner.issueKey('untagged');
+    const secret = await providerLambda.secretsManager.send(
+      new CreateSecretCommand({
+        Name: `partner/orders/untagged/${randomUUID().slice(0, 8)}`,
+        SecretString: JSON.stringify({
+          credentialType: 'userDefined',
+          keyId: key.keyId,
+          fields: { apiKey: key.secret },
+        }),
+        Tags: [
+          { Key: 'env', Value: 'dev' },
+          { Key: 'service', Value: 'orders' },
+          { Key: 'cadence', Value: '30d' },
+          { Key: 'genesys:key-provider', Value: 'operator' },
+        ],
+      }),
+    );
+
+    // Act
+    const error = await partnerKeyInventory({ secrets: store, integrations }, secret.ARN ?? '').catch(
+      (thrown: unknown) => thrown,
+    );
+
+    // Assess
+    expect(error).toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringContaining('genesys:integration-id'),
+    });
+    expect((error as Error).message).not.toContain(key.secret);
   });
 });
