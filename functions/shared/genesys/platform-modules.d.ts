@@ -49,3 +49,10 @@ declare module 'purecloud-platform-client-v2/src/purecloud-platform-client-v2/ap
   const TokensApi: typeof platformClient.TokensApi;
   export default TokensApi;
 }
+
+declare module 'purecloud-platform-client-v2/src/purecloud-platform-client-v2/api/IntegrationsApi.js' {
+  import platformClient from 'purecloud-platform-client-v2';
+
+  const IntegrationsApi: typeof platformClient.IntegrationsApi;
+  export default IntegrationsApi;
+}
