@@ -1,8 +1,8 @@
 /**
  * What the partner-key rotation needs of Genesys: integration credentials, an integration's
  * credential references (`config/current`) and an action test (genesys-cloud-api.md §4.1, §4.4).
- * Narrow on purpose; `genesys/data-action-credentials.ts` implements it over the
- * SDK's `IntegrationsApi`.
+ * Narrow on purpose; `core/partner-key/integrations.ts` implements it over the shared
+ * `IntegrationsPort` (adapter `genesys/integrations.ts`).
  */
 import type { PartnerCredentialType } from './key-provider-contract.js';
 

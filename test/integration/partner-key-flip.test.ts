@@ -10,12 +10,15 @@ import {
   retireOldKey,
   verifyPendingKey,
 } from '../../functions/core/partner-key/flip.js';
+import { dataActionCredentialsOver } from '../../functions/core/partner-key/integrations.js';
 import { partnerKeyInventory } from '../../functions/core/partner-key/inventory.js';
 import { issueKeyIntoPending } from '../../functions/core/partner-key/issue.js';
 import { LambdaKeyProvider } from '../../functions/shared/aws/key-provider.js';
 import { SecretsManagerStore } from '../../functions/shared/aws/secrets-store.js';
+import type { DataActionCredentialsPort } from '../../functions/shared/data-action-ports.js';
 import { VerificationFailedError } from '../../functions/shared/errors.js';
-import { SdkDataActionCredentials } from '../../functions/shared/genesys/data-action-credentials.js';
+import { GenesysAdmin } from '../../functions/shared/genesys/admin.js';
+import { GenesysIntegrations } from '../../functions/shared/genesys/integrations.js';
 import type { PartnerCredentialType } from '../../functions/shared/key-provider-contract.js';
 import { type AwsStandIn, startAwsStandIn } from '../../local/standins/aws/index.js';
 import type { ActionConfigInput, GenesysStandIn } from '../../local/standins/genesys/index.js';
@@ -127,7 +130,7 @@ describe('Partner key dual-slot flip through the real SDKs (issue #10 part 3; ge
   let store: SecretsManagerStore;
   let adminIntegrations: platformClient.IntegrationsApi;
   let flowIntegrations: platformClient.IntegrationsApi;
-  let integrations: SdkDataActionCredentials;
+  let integrations: DataActionCredentialsPort;
 
   beforeAll(async () => {
     [genesys, partner, aws] = await Promise.all([
@@ -142,7 +145,17 @@ describe('Partner key dual-slot flip through the real SDKs (issue #10 part 3; ge
     adminIntegrations = new platformClient.IntegrationsApi(
       await loggedInSdkClient(genesys.gateway, admin.clientId, admin.clientSecret),
     );
-    integrations = new SdkDataActionCredentials(adminIntegrations);
+    // The rotator's own path to Genesys: the admin adapter's client, under the shared integrations port.
+    const genesysAdmin = new GenesysAdmin({
+      credential: {
+        clientId: admin.clientId,
+        clientSecret: admin.clientSecret,
+        environment: 'mypurecloud.ie',
+      },
+      gatewayUrl: genesys.url,
+      retry: { maxAttempts: 3, maxRetryTimeMs: 5_000, defaultRetryAfterMs: 50, timeoutMs: 5_000 },
+    });
+    integrations = dataActionCredentialsOver(new GenesysIntegrations(genesysAdmin));
     const flowRole = genesys.seed.role('Architect flow', ['integrations:action:execute']);
     const flowClient = genesys.seed.client({
       name: 'architect-flow',
