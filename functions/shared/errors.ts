@@ -25,7 +25,8 @@ export type RotationErrorCode =
   | 'TRANSIENT_UPSTREAM'
   | 'NEEDS_ATTENTION'
   | 'CLIENT_LISTING_INCOMPLETE'
-  | 'HARD_CODED_SECRET';
+  | 'HARD_CODED_SECRET'
+  | 'KEY_PROVIDER_FAILED';
 
 export interface RotationErrorOptions extends ErrorOptions {
   /** Facts for events and logs (ids, counts, names). Never a secret value. */

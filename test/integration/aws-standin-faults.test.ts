@@ -171,7 +171,7 @@ describe('AWS stand-in faults', () => {
 
   it('refuses a fault rule naming an unknown service (DESIGN.md §7)', () => {
     // Act
-    const add = () => standIn.faults.add({ operation: 'lambda.Invoke', status: 500 });
+    const add = () => standIn.faults.add({ operation: 'dynamodb.GetItem', status: 500 });
 
     // Assess
     expect(add).toThrow(/unknown service/);

@@ -379,6 +379,19 @@ export class GenesysAdmin implements GenesysAdminPort {
     return null;
   }
 
+  /**
+   * Runs `fn` on this adapter's authenticated SDK client, with the same token handling and error
+   * mapping as the admin calls. For adapters of other API classes (`integrations.ts`), so that each
+   * API class is bundled only into the functions that import its adapter.
+   */
+  withApiClient<T>(
+    operation: string,
+    fn: (client: GenesysApiClient) => Promise<T>,
+    on404?: () => T,
+  ): Promise<T> {
+    return this.#call(operation, () => fn(this.#client), on404);
+  }
+
   /** Runs an API call with a valid admin token; maps failures; `on404` decides what 404 means. */
   async #call<T>(operation: string, fn: () => Promise<T>, on404?: () => T): Promise<T> {
     try {

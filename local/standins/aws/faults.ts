@@ -11,6 +11,7 @@ const SERVICE_ALIASES: Readonly<Record<string, AwsServiceName>> = {
   sfn: 'states',
   sqs: 'sqs',
   amazonsqs: 'sqs',
+  lambda: 'lambda',
 };
 
 /** What the server must do with one request, decided before it handles it. */

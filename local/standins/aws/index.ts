@@ -1,11 +1,12 @@
 /**
- * AWS stand-ins for local mode and tests: Secrets Manager, EventBridge and Step Functions served by
+ * AWS stand-ins for local mode and tests: Secrets Manager, EventBridge, Step Functions and Lambda Invoke served by
  * one loopback HTTP server speaking the AWS JSON protocols, so the real AWS SDK v3 clients reach it
  * through `endpoint` or `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_<SERVICE>`.
  */
 import { EventBridgeStandIn } from './eventbridge.js';
 import { FaultInjector } from './faults.js';
 import type { IamAuthority } from './iam.js';
+import { LambdaStandIn } from './lambda.js';
 import { SecretsManagerStandIn } from './secrets-manager.js';
 import { startAwsHttpServer } from './server.js';
 import { SqsStandIn } from './sqs.js';
@@ -73,6 +74,7 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
   const eventBridge = new EventBridgeStandIn({ region, accountId, clock });
   const stepFunctions = new StepFunctionsStandIn({ clock });
   const sqs = new SqsStandIn({ region, accountId, clock });
+  const lambda = new LambdaStandIn({ region, accountId });
   const faults = new FaultInjector();
   const requestLog: AwsRequestRecord[] = [];
   let iamAuthority: IamAuthority | null = options.iam ?? null;
@@ -82,6 +84,7 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     clock,
     requestLog,
     iamAuthority: () => iamAuthority,
+    lambda,
   });
 
   let closing: Promise<void> | null = null;
@@ -117,6 +120,9 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
       subscribe: (listener) => eventBridge.subscribe(listener),
     },
     sqs: { messages: (queueName) => sqs.messages(queueName), urlOf: (queueName) => sqs.urlOf(queueName) },
+    lambda: {
+      registerFunction: (functionArn, invoke) => lambda.registerFunction(functionArn, invoke),
+    },
     stepFunctions: {
       registerStateMachine: (stateMachineArn, runner) =>
         stepFunctions.registerStateMachine(stateMachineArn, runner),

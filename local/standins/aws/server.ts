@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { defaultErrorTypeFor, type FaultInjector } from './faults.js';
 import { accessKeyIdOf, type IamAuthority } from './iam.js';
+import { isLambdaInvokePath, type LambdaStandIn } from './lambda.js';
 import { AwsServiceError, type AwsServiceHandler, isJsonObject, type JsonObject } from './protocol.js';
 import type { AwsRequestRecord, Clock } from './types.js';
 
@@ -18,6 +19,8 @@ interface ServerDependencies {
   readonly requestLog: AwsRequestRecord[];
   /** The authority requests are checked against; null checks nothing. */
   readonly iamAuthority: () => IamAuthority | null;
+  /** Lambda speaks REST-JSON (by path), not X-Amz-Target; absent: no Lambda API. */
+  readonly lambda?: LambdaStandIn;
 }
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -52,10 +55,18 @@ export async function startAwsHttpServer(
 async function handleRequest(
   request: IncomingMessage,
   response: ServerResponse,
-  { handlers, faults, clock, requestLog, iamAuthority }: ServerDependencies,
+  { handlers, faults, clock, requestLog, iamAuthority, lambda }: ServerDependencies,
 ): Promise<void> {
   const receivedAt = clock.now();
   const body = await readBody(request);
+  if (
+    lambda &&
+    request.method === 'POST' &&
+    isLambdaInvokePath(new URL(request.url ?? '/', 'http://127.0.0.1').pathname)
+  ) {
+    await lambda.serve(request, response, body, { faults, clock, requestLog, iamAuthority });
+    return;
+  }
   const target = headerValue(request, 'x-amz-target');
   const dot = target?.indexOf('.') ?? -1;
   const prefix = target !== undefined && dot > 0 ? target.slice(0, dot) : undefined;

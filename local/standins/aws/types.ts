@@ -2,7 +2,7 @@
 import type { IamAuthority } from './iam.js';
 import type { SqsMessage } from './sqs.js';
 
-export type AwsServiceName = 'secretsmanager' | 'events' | 'states' | 'sqs';
+export type AwsServiceName = 'secretsmanager' | 'events' | 'states' | 'sqs' | 'lambda';
 
 export interface Clock {
   now(): Date;
@@ -202,6 +202,11 @@ export interface AwsStandIn {
   };
   /** SQS (the webhooks' dead-letter queue): messages on a queue, in flight ones included, oldest first. */
   readonly sqs: { messages(queueName: string): readonly SqsMessage[]; urlOf(queueName: string): string };
+  /** Lambda's Invoke API for registered functions (see lambda.ts). */
+  readonly lambda: {
+    /** `invoke` rejects with an error whose `name` is the function's errorType. */
+    registerFunction(functionArn: string, invoke: (event: unknown) => Promise<unknown>): void;
+  };
   readonly stepFunctions: {
     registerStateMachine(stateMachineArn: string, runner: ExecutionRunner): void;
     /** Resolves with the execution's final description once it is no longer RUNNING. */

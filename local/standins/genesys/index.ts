@@ -30,8 +30,12 @@
  *   the clock's time at start. A query snapshots the rows when it starts and reports `Running` for
  *   `usageQueryRunningMs`. Day-granular: an interval touching a day sees the whole day.
  * - Data Action tests (§4.4) run against the integration's first configured credential:
- *   `pureCloudOAuthClient` mints a real token (and counts one request of usage for that client); other types
- *   must match one of the field sets the partner accepts (`seed.partnerAccepts`; default: the seeded one).
+ *   `pureCloudOAuthClient` mints a real token (and counts one request of usage for that client). Other types
+ *   whose URL renders to a server on 127.0.0.1 (the partner stand-in, `local/standins/partner/`) are really
+ *   called over HTTP: URL, headers and body rendered with `${credentials.*}`, `${input.*}` and, after the
+ *   integration's custom auth action ran (`userDefinedOAuth`), `${authResponse.*}`; `basicAuth` sends the
+ *   Basic header (see action-request.ts). A backend off this machine is simulated: the credential must
+ *   match one of the field sets the partner accepts (`seed.partnerAccepts`; default: the seeded one).
  *   `GET .../credentials/types` answers `{entities}` as the API does, although v262's typings say an array.
  *
  * - Scanning (architect.ts, action-drafts.ts): Architect flows with their latest configuration,

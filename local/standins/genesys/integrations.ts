@@ -1,4 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import {
+  backendFailureMessage,
+  callBackend,
+  isLocalBackend,
+  type RenderedRequest,
+  renderRequest,
+  renderVelocity,
+  type VelocityContext,
+} from './action-request.js';
 import { mintClientCredentialsToken } from './auth.js';
 import { badRequest, type ErrorBody, errorBody, GenesysApiError, notFound } from './errors.js';
 import type { OrgDirectory } from './model.js';
@@ -79,7 +88,10 @@ interface IntegrationRecord {
     /** key -> credential id */
     credentials: Record<string, string>;
   };
-  /** What the external partner honours: a call succeeds when the credential matches any entry's fields. */
+  /**
+   * For a backend the stand-in cannot call (not on 127.0.0.1): a call succeeds when the credential
+   * matches any entry's fields. A local backend (the partner stand-in) is really called instead.
+   */
   acceptedCredentials: Record<string, string>[] | null;
 }
 
@@ -104,8 +116,8 @@ interface ActionRecord {
   secure: boolean;
   version: number;
   config: ActionConfigInput;
-  /** A custom auth action (userDefinedOAuth): listed only with `includeAuthActions=true` (§4.3). */
-  authAction?: boolean;
+  /** The integration's custom auth action (`userDefinedOAuth`, §4.3); listed only with includeAuthActions. */
+  authAction: boolean;
 }
 
 export interface SeedCredentialInput {
@@ -126,17 +138,29 @@ export interface SeedIntegrationInput {
   actionConfig?: ActionConfigInput;
   /** For external partners: field subsets the partner accepts (any one). Default: the seeded credential's fields. */
   acceptedCredentials?: Record<string, string>[];
+  /** `userDefinedOAuth`: the custom auth action whose answer other actions read as `${authResponse.*}`. */
+  authActionConfig?: ActionConfigInput;
 }
 
 export interface SeededIntegration {
   integrationId: string;
   actionId: string;
   credentialId: string | null;
+  /** Set when `authActionConfig` was given. */
+  authActionId?: string;
+}
+
+interface ActionOperation {
+  step: number;
+  name: string;
+  success: boolean;
+  result?: unknown;
+  error?: ErrorBody;
 }
 
 type ActionRun =
-  | { ok: true; output: Record<string, unknown> }
-  | { ok: false; error: ErrorBody; step: string };
+  | { ok: true; output: Record<string, unknown>; operations?: ActionOperation[] }
+  | { ok: false; error: ErrorBody; step: string; operations?: ActionOperation[] };
 
 function isCredentialType(value: unknown): value is CredentialTypeName {
   return typeof value === 'string' && (CREDENTIAL_TYPE_NAMES as readonly string[]).includes(value);
@@ -219,7 +243,20 @@ export class IntegrationStore {
       name: input.actionName ?? `${name} health check`,
       config: input.actionConfig,
     });
-    return { integrationId: integration.id, actionId, credentialId };
+    const authActionId = input.authActionConfig
+      ? this.seedAction({
+          integrationId: integration.id,
+          name: `${name} custom auth`,
+          config: input.authActionConfig,
+          authAction: true,
+        })
+      : undefined;
+    return {
+      integrationId: integration.id,
+      actionId,
+      credentialId,
+      ...(authActionId ? { authActionId } : {}),
+    };
   }
 
   seedAction(input: {
@@ -238,8 +275,8 @@ export class IntegrationStore {
       integrationId: integration.id,
       category: input.category ?? integration.name,
       secure: input.secure ?? false,
+      authAction: input.authAction ?? false,
       version: 1,
-      ...(input.authAction ? { authAction: true } : {}),
       config: input.config ?? {
         timeoutSeconds: 30,
         request: {
@@ -403,11 +440,11 @@ export class IntegrationStore {
           ),
         ),
       ),
-      route('POST', `${base}/actions/{actionId}/test`, actionExecute, (context) => {
-        const run = this.run(this.action(pathParam(context, 'actionId')), context.body);
+      route('POST', `${base}/actions/{actionId}/test`, actionExecute, async (context) => {
+        const run = await this.run(this.action(pathParam(context, 'actionId')), context.body);
         if (run.ok) {
           return json(200, {
-            operations: [
+            operations: run.operations ?? [
               { step: 1, name: 'Resolve credentials', success: true },
               { step: 2, name: 'Execute request', success: true, result: run.output },
             ],
@@ -416,13 +453,13 @@ export class IntegrationStore {
           });
         }
         return json(200, {
-          operations: [{ step: 1, name: run.step, success: false, error: run.error }],
+          operations: run.operations ?? [{ step: 1, name: run.step, success: false, error: run.error }],
           error: run.error,
           success: false,
         });
       }),
-      route('POST', `${base}/actions/{actionId}/execute`, actionExecute, (context) => {
-        const run = this.run(this.action(pathParam(context, 'actionId')), context.body);
+      route('POST', `${base}/actions/{actionId}/execute`, actionExecute, async (context) => {
+        const run = await this.run(this.action(pathParam(context, 'actionId')), context.body);
         if (run.ok) return json(200, run.output);
         throw new GenesysApiError(run.error.status, run.error.code, run.error.message);
       }),
@@ -430,7 +467,7 @@ export class IntegrationStore {
   }
 
   /** Executes an action for real against its integration's current credential. */
-  private run(action: ActionRecord, inputs: unknown): ActionRun {
+  private async run(action: ActionRecord, inputs: unknown): Promise<ActionRun> {
     const integration = this.integration(action.integrationId);
     const credentialId = Object.values(integration.config.credentials)[0];
     const credential = credentialId ? this.credentials.get(credentialId) : undefined;
@@ -470,6 +507,13 @@ export class IntegrationStore {
         },
       };
     }
+    const url = renderVelocity(action.config.request?.requestUrlTemplate ?? '', {
+      credentials: credential.fields,
+      input: typeof inputs === 'object' && inputs !== null ? (inputs as Record<string, unknown>) : {},
+    });
+    if (isLocalBackend(url)) {
+      return this.callPartner(integration, action, credential, inputs);
+    }
     const accepted = integration.acceptedCredentials;
     const matches =
       accepted === null ||
@@ -488,6 +532,86 @@ export class IntegrationStore {
       };
     }
     return { ok: true, output: { status: 'ok', inputs: inputs ?? {} } };
+  }
+
+  /**
+   * The real call (§4.3): a `userDefinedOAuth` integration first runs its custom auth action, whose
+   * JSON answer is `authResponse`; `basicAuth` adds the Basic header. The operations say which
+   * request ran, with credential values redacted as Genesys redacts them in test results.
+   */
+  private async callPartner(
+    integration: IntegrationRecord,
+    action: ActionRecord,
+    credential: CredentialRecord,
+    inputs: unknown,
+  ): Promise<ActionRun> {
+    const input = typeof inputs === 'object' && inputs !== null ? (inputs as Record<string, unknown>) : {};
+    const context: VelocityContext = { credentials: credential.fields, input };
+    const redacted: VelocityContext = {
+      credentials: Object.fromEntries(Object.keys(credential.fields).map((key) => [key, REDACTED_VALUE])),
+      input,
+    };
+    const basic =
+      credential.type === 'basicAuth'
+        ? { userName: credential.fields.userName ?? '', password: credential.fields.password ?? '' }
+        : null;
+    const operations: ActionOperation[] = [];
+    const describe = (request: RenderedRequest) => ({ method: request.method, url: request.url });
+    if (credential.type === 'userDefinedOAuth' && !action.authAction) {
+      const authAction = [...this.actions.values()].find(
+        (candidate) => candidate.integrationId === integration.id && candidate.authAction,
+      );
+      if (authAction) {
+        const request = authAction.config.request ?? {};
+        const answer = await callBackend(
+          renderRequest(request, context, null),
+          authAction.config.timeoutSeconds ?? 30,
+        );
+        if (!answer.ok) {
+          const error = errorBody(400, 'bad.request', backendFailureMessage(answer, 'authentication'));
+          operations.push({ step: 1, name: 'Authenticate', success: false, error });
+          return { ok: false, step: 'Authenticate', error, operations };
+        }
+        operations.push({
+          step: 1,
+          name: 'Authenticate',
+          success: true,
+          result: describe(renderRequest(request, redacted, null)),
+        });
+        const authResponse =
+          typeof answer.body === 'object' && answer.body !== null
+            ? (answer.body as Record<string, unknown>)
+            : {};
+        context.authResponse = authResponse;
+        redacted.authResponse = Object.fromEntries(
+          Object.keys(authResponse).map((key) => [key, REDACTED_VALUE]),
+        );
+      }
+    }
+    const request = action.config.request ?? {};
+    const answer = await callBackend(
+      renderRequest(request, context, basic),
+      action.config.timeoutSeconds ?? 30,
+    );
+    const shown = describe(renderRequest(request, redacted, null));
+    if (!answer.ok) {
+      const error = errorBody(400, 'bad.request', backendFailureMessage(answer, 'execute'));
+      operations.push({
+        step: operations.length + 1,
+        name: 'Execute request',
+        success: false,
+        error,
+        result: shown,
+      });
+      return { ok: false, step: 'Execute request', error, operations };
+    }
+    const output =
+      typeof answer.body === 'object' && answer.body !== null && !Array.isArray(answer.body)
+        ? (answer.body as Record<string, unknown>)
+        : { rawResult: answer.body };
+    operations.push({ step: operations.length + 1, name: 'Execute request', success: true, result: shown });
+    operations.push({ step: operations.length + 1, name: 'Resolve response', success: true, result: output });
+    return { ok: true, output, operations };
   }
 
   private validateCredential(body: unknown): Pick<CredentialRecord, 'name' | 'type' | 'fields'> {

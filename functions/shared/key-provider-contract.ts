@@ -1,0 +1,171 @@
+/**
+ * The key provider contract (docs/KEY-PROVIDERS.md) and the managed secret of a partner API key.
+ *
+ * A key provider is a customer Lambda the rotator invokes synchronously with one of three requests:
+ * `issue` (a new key for one credential), `test` (does the partner accept this key?) and `revoke`
+ * (the partner stops accepting a key). Only the `issue` answer and the `test` request carry a key;
+ * both travel only between the provider and the rotator function that writes or reads Secrets
+ * Manager, and are parsed here without ever being echoed in an error.
+ *
+ * One Secrets Manager secret holds exactly one integration credential: a value that bundles several
+ * (an array, a map of credentials, nested objects) is refused by the strict schema.
+ */
+import * as z from 'zod';
+
+/** genesys-cloud-api.md §4.2: the credential types whose values are a partner's API key. */
+export const PARTNER_CREDENTIAL_TYPES = ['basicAuth', 'userDefined', 'userDefinedOAuth'] as const;
+export type PartnerCredentialType = (typeof PARTNER_CREDENTIAL_TYPES)[number];
+export const PartnerCredentialTypeSchema = z.enum(PARTNER_CREDENTIAL_TYPES);
+
+/** Tags every partner-key secret carries (besides `genesys:kind = integration-credential`). */
+export const TAG_ENV = 'env';
+export const TAG_SERVICE = 'service';
+export const TAG_CADENCE = 'cadence';
+/** The provider that issues this secret's keys: a Lambda function name or ARN, or `operator`. */
+export const TAG_KEY_PROVIDER = 'genesys:key-provider';
+export const OPERATOR_STAGED_PROVIDER = 'operator';
+/**
+ * The staging label an operator puts on a new value they obtained from the partner themselves; the
+ * rotation copies that version into AWSPENDING and removes the label (docs/KEY-PROVIDERS.md).
+ */
+export const OPERATOR_STAGED_LABEL = 'GENESYS_STAGED';
+
+export const PartnerKeyTagsSchema = z.object({
+  [TAG_ENV]: z.string().min(1).max(64),
+  [TAG_SERVICE]: z.string().min(1).max(128),
+  /** How often the key rotates, e.g. `30d`. */
+  [TAG_CADENCE]: z.string().regex(/^[1-9]\d{0,2}d$/, 'a number of days, e.g. 30d'),
+  [TAG_KEY_PROVIDER]: z.string().min(1).max(170),
+});
+export type PartnerKeyTags = z.infer<typeof PartnerKeyTagsSchema>;
+
+/** Where the credential is used in Genesys: the integration, its `config.credentials` key, the action to test. */
+export const TAG_INTEGRATION_ID = 'genesys:integration-id';
+export const TAG_CREDENTIAL_KEY = 'genesys:credential-key';
+export const TAG_HEALTH_ACTION_ID = 'genesys:health-action-id';
+
+export const PartnerKeyTargetTagsSchema = z.object({
+  [TAG_INTEGRATION_ID]: z.string().min(1).max(64),
+  /** Default: the credential type name, as Genesys' UI keys it. */
+  [TAG_CREDENTIAL_KEY]: z.string().min(1).max(64).optional(),
+  [TAG_HEALTH_ACTION_ID]: z.string().min(1).max(128),
+});
+
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+const fieldValue = z.string().min(1).max(4096);
+
+/** The fields of one credential, as `credentialFields` of `POST /api/v2/integrations/credentials`. */
+export const BasicAuthFieldsSchema = z.strictObject({ userName: fieldValue, password: fieldValue });
+export const UserDefinedOAuthFieldsSchema = z.strictObject({
+  clientId: fieldValue,
+  clientSecret: fieldValue,
+  loginUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .optional(),
+});
+/** Arbitrary key/values (§4.2), flat strings only, and at most a handful: one credential, not a bundle. */
+export const UserDefinedFieldsSchema = z
+  .record(z.string().regex(FIELD_NAME), fieldValue)
+  .refine((fields) => Object.keys(fields).length >= 1, 'at least one field')
+  .refine((fields) => Object.keys(fields).length <= 8, 'at most 8 fields: one credential per secret');
+
+export type PartnerKeyFields = Record<string, string>;
+
+/** Which fields schema a credential type takes. */
+export function fieldsSchemaOf(type: PartnerCredentialType): z.ZodType<PartnerKeyFields> {
+  switch (type) {
+    case 'basicAuth':
+      return BasicAuthFieldsSchema;
+    case 'userDefinedOAuth':
+      return UserDefinedOAuthFieldsSchema as z.ZodType<PartnerKeyFields>;
+    case 'userDefined':
+      return UserDefinedFieldsSchema;
+  }
+}
+
+const keyId = z.string().min(1).max(256);
+
+/**
+ * The managed secret's value for one partner key. Strict: `{credentials: [...]}`, two keys side by
+ * side or a nested object are refused, so one rotation never touches another credential's key.
+ */
+export const PartnerKeySecretValueSchema = z
+  .strictObject({
+    credentialType: PartnerCredentialTypeSchema,
+    /** The provider's handle of this key: what `revoke` and the partner's usage name. */
+    keyId,
+    fields: z.record(z.string(), z.string()),
+  })
+  .superRefine((value, context) => {
+    const parsed = fieldsSchemaOf(value.credentialType).safeParse(value.fields);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        context.addIssue({ ...issue, path: ['fields', ...issue.path] } as z.core.$ZodRawIssue);
+      }
+    }
+  });
+export type PartnerKeySecretValue = z.infer<typeof PartnerKeySecretValueSchema>;
+
+/** What the rotator tells a provider about the credential whose key it asks for. Ids and names only. */
+const credentialReference = {
+  /** The managed secret's ARN. */
+  secretId: z.string().min(1).max(2048),
+  credentialType: PartnerCredentialTypeSchema,
+  /** env/service tags of the secret, so one provider can serve several partners or environments. */
+  env: z.string().min(1).max(64),
+  service: z.string().min(1).max(128),
+};
+
+export const IssueKeyRequestSchema = z.strictObject({
+  operation: z.literal('issue'),
+  ...credentialReference,
+  /**
+   * The rotation token. A retried issue for the same token (the rotator crashed before it stored the
+   * answer) gets a new key; the provider revokes any key it issued earlier for that token, so a retry
+   * leaves no orphan key at the partner.
+   */
+  rotationToken: z.string().min(32).max(64),
+  /** The key being replaced, which stays valid until the rotator revokes it. */
+  currentKeyId: keyId.nullable(),
+});
+export const TestKeyRequestSchema = z.strictObject({
+  operation: z.literal('test'),
+  ...credentialReference,
+  keyId,
+  fields: z.record(z.string(), z.string()),
+});
+export const RevokeKeyRequestSchema = z.strictObject({
+  operation: z.literal('revoke'),
+  ...credentialReference,
+  keyId,
+});
+export const KeyProviderRequestSchema = z.discriminatedUnion('operation', [
+  IssueKeyRequestSchema,
+  TestKeyRequestSchema,
+  RevokeKeyRequestSchema,
+]);
+export type IssueKeyRequest = z.infer<typeof IssueKeyRequestSchema>;
+export type TestKeyRequest = z.infer<typeof TestKeyRequestSchema>;
+export type RevokeKeyRequest = z.infer<typeof RevokeKeyRequestSchema>;
+export type KeyProviderRequest = z.infer<typeof KeyProviderRequestSchema>;
+
+/** `issue`: the new key's handle and the credential fields that hold it (checked per type by the rotator). */
+export const IssueKeyResponseSchema = z.strictObject({
+  keyId,
+  fields: z.record(z.string(), z.string()),
+});
+/** `test`: whether the partner accepted the key; `reason` is a short, value-free explanation. */
+export const TestKeyResponseSchema = z.strictObject({
+  accepted: z.boolean(),
+  reason: z.string().max(256).optional(),
+});
+/** `revoke`: idempotent; a key already revoked, or unknown to the partner, answers `alreadyRevoked`. */
+export const RevokeKeyResponseSchema = z.strictObject({
+  keyId,
+  revoked: z.literal(true),
+  alreadyRevoked: z.boolean(),
+});
+export type IssueKeyResponse = z.infer<typeof IssueKeyResponseSchema>;
+export type TestKeyResponse = z.infer<typeof TestKeyResponseSchema>;
+export type RevokeKeyResponse = z.infer<typeof RevokeKeyResponseSchema>;
