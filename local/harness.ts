@@ -33,6 +33,7 @@ import { buildApp } from '../infra/app.js';
 import type { RotationScheduleSpec } from '../infra/constructs/rotation-schedule.js';
 import { SimulatedConsumer } from './consumer.js';
 import { type BundleManifest, ensureBundles } from './engine/assets.js';
+import { type EmfDocument, splitEmf } from './engine/emf.js';
 import { localLambdaContext } from './engine/lambda-context.js';
 import { type LocalFunction, LocalLambdaService } from './engine/lambda-runtime.js';
 import {
@@ -159,6 +160,11 @@ export interface LocalEnvironmentOptions {
   readonly external?: ExternalEndpoints;
   /** Seconds the hook waits for a milestone (HOOK_MAX_WAIT_SECONDS). */
   readonly hookMaxWaitSeconds?: number;
+  /**
+   * Receives each EMF document (Powertools Metrics) the bundled functions print; they are kept out
+   * of the printed output either way. @default - dropped
+   */
+  readonly onMetrics?: (emf: EmfDocument) => void;
 }
 
 export interface DemoOrg {
@@ -530,6 +536,8 @@ export async function startLocalEnvironment(
       ...rotatorFunction.environment,
       ...localVariables,
       GENESYS_GATEWAY_URL: genesysGatewayUrl,
+      // In-process handlers would print EMF lines into this process's own output.
+      ...(lambdaCode === 'sources' ? { POWERTOOLS_METRICS_DISABLED: 'true' } : {}),
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
     });
@@ -566,6 +574,11 @@ export async function startLocalEnvironment(
             memoryMb: fn.memoryMb,
           };
         }),
+        (output) => {
+          const { metrics, rest } = splitEmf(output);
+          if (rest) process.stdout.write(rest);
+          for (const emf of metrics) options.onMetrics?.(emf);
+        },
       );
       service.prewarm();
       cleanups.push(() => service.close());

@@ -8,6 +8,7 @@ import type { Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { InvalidInputError, RotationError } from './errors.js';
 import { logger } from './logger.js';
+import { metrics, publishRecordedMetrics } from './metrics.js';
 
 type Issue = z.core.$ZodIssue;
 
@@ -90,5 +91,7 @@ export function stepHandler<S extends z.ZodType, R>(
       throw error;
     }
   };
-  return middy(base).use(injectLambdaContext(logger, { resetKeys: true }));
+  return middy(base)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(publishRecordedMetrics(metrics));
 }
