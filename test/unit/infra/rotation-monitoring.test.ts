@@ -87,11 +87,13 @@ describe('RotationMonitoring', () => {
       const pattern = String(filter?.Properties.FilterPattern);
       expect(pattern).toContain(`$.detail-type = "${outcome.detailType}"`);
       expect(pattern).toContain(`$.source = "${EVENT_SOURCE}"`);
-      expect((filter?.Properties.MetricTransformations as Json[])[0]).toMatchObject({
-        MetricNamespace: METRICS_NAMESPACE,
-        MetricValue: '1',
-        Unit: 'Count',
-      });
+      expect(filter?.Properties.MetricTransformations).toMatchObject([
+        {
+          MetricNamespace: METRICS_NAMESPACE,
+          MetricValue: '1',
+          Unit: 'Count',
+        },
+      ]);
     }
     // Only EventBridge, for this rule, may write the outcome log group.
     const [policy] = Object.values(template.findResources('AWS::Logs::ResourcePolicy'));
