@@ -63,13 +63,17 @@ interface SchemaDef {
 
 const defOf = (schema: z.core.$ZodType) => schema._zod.def as unknown as SchemaDef;
 
-/** The schema of what a JSONPath (`$.a.b`) selects in the execution state. */
-export function schemaAtPath(path: string): z.core.$ZodType {
+/**
+ * The schema of what a JSONPath (`$.a.b`) selects in the execution state. `state` is the state's
+ * schema; a feature that keeps results outside `RotationStateSchema` (webhook receipts at
+ * `$.webhooks`, say) passes it extended with them.
+ */
+export function schemaAtPath(path: string, state: z.core.$ZodType = RotationStateSchema): z.core.$ZodType {
   const fromContext = CONTEXT_PATHS[path];
   if (fromContext) return fromContext;
   if (path === '$.error') return EmittedErrorSchema;
   if (!path.startsWith('$.')) throw new Error(`Cannot derive a schema for the path ${path}`);
-  let schema: z.core.$ZodType = RotationStateSchema;
+  let schema: z.core.$ZodType = state;
   for (const segment of path.slice(2).split('.')) {
     // A path the state does not hold fails the emit task, so a fact that is emitted is present.
     while (defOf(schema).type === 'optional') schema = defOf(schema).innerType as z.core.$ZodType;
@@ -82,10 +86,10 @@ export function schemaAtPath(path: string): z.core.$ZodType {
 }
 
 /** The detail of one emit entry: literal facts as constants, paths as what they select. */
-export function detailSchemaOf(detail: Json): z.ZodObject {
+export function detailSchemaOf(detail: Json, state: z.core.$ZodType = RotationStateSchema): z.ZodObject {
   const shape: Record<string, z.core.$ZodType> = {};
   for (const [key, value] of Object.entries(detail)) {
-    if (key.endsWith('.$')) shape[key.slice(0, -2)] = schemaAtPath(String(value));
+    if (key.endsWith('.$')) shape[key.slice(0, -2)] = schemaAtPath(String(value), state);
     else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
       shape[key] = z.literal(value);
     } else throw new Error(`Cannot derive a schema for the literal fact ${key}`);
@@ -94,7 +98,10 @@ export function detailSchemaOf(detail: Json): z.ZodObject {
 }
 
 /** One schema per detail type: the EventBridge event (envelope) with its typed detail. */
-export function eventSchemas(definition: Json): Map<string, z.ZodType> {
+export function eventSchemas(
+  definition: Json,
+  state: z.core.$ZodType = RotationStateSchema,
+): Map<string, z.ZodType> {
   const byType = new Map<string, EmitEntry[]>();
   for (const entry of emitEntries(definition)) {
     byType.set(entry.detailType, [...(byType.get(entry.detailType) ?? []), entry]);
@@ -102,7 +109,7 @@ export function eventSchemas(definition: Json): Map<string, z.ZodType> {
   const schemas = new Map<string, z.ZodType>();
   for (const [detailType, entries] of [...byType].sort(([a], [b]) => a.localeCompare(b))) {
     const sources = [...new Set(entries.map((entry) => entry.source))];
-    const details = entries.map((entry) => detailSchemaOf(entry.detail));
+    const details = entries.map((entry) => detailSchemaOf(entry.detail, state));
     const [first, ...others] = details;
     const detail = others.length === 0 ? (first as z.ZodObject) : z.union(details);
     schemas.set(
