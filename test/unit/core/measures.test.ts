@@ -15,7 +15,9 @@ function recorder() {
   const metadata: Record<string, string> = {};
   const sink: MetricsRecorder = {
     addMetric: (name, unit, value) => void metrics.push({ name, unit, value }),
-    addMetadata: (key, value) => void (metadata[key] = value),
+    addMetadata: (key, value) => {
+      metadata[key] = value;
+    },
   };
   return { sink, metrics, metadata };
 }
