@@ -17,6 +17,8 @@ export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 
 export function publishRecordedMetrics(target: Metrics = metrics): MiddlewareObj {
   const publish = async () => {
     if (target.hasStoredMetrics()) target.publishStoredMetrics();
+    // Nothing to publish: still drop this invocation's metadata, or the next one would carry it.
+    else target.clearMetadata();
   };
   return { after: publish, onError: publish };
 }

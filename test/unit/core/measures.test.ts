@@ -101,3 +101,30 @@ describe('measures', () => {
     });
   });
 });
+
+describe('publishRecordedMetrics', () => {
+  it('publishes what an invocation recorded, and drops the metadata of one that recorded none', async () => {
+    // Prepare
+    const { Metrics } = await import('@aws-lambda-powertools/metrics');
+    const { publishRecordedMetrics } = await import('../../../functions/shared/metrics.js');
+    const lines: string[] = [];
+    const target = new Metrics({ namespace: 'Test', serviceName: 'svc' });
+    (target as unknown as { console: { log: (line: string) => void } }).console = {
+      log: (line) => void lines.push(line),
+    };
+    const middleware = publishRecordedMetrics(target);
+    const request = {} as never;
+
+    // Act: an invocation with metadata only, then one with a metric.
+    target.addMetadata('secretId', 'first');
+    await middleware.after?.(request);
+    target.addMetric('VerifyAttempts', 'Count', 1);
+    await middleware.onError?.(request);
+
+    // Assess
+    expect(lines).toHaveLength(1);
+    const emf = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
+    expect(emf.VerifyAttempts).toBe(1);
+    expect(emf.secretId).toBeUndefined();
+  });
+});
