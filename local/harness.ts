@@ -35,6 +35,7 @@ import type { RotationScheduleSpec } from '../infra/constructs/rotation-schedule
 import type { WebhookTargetConfig } from '../infra/stacks/rotator-stack.js';
 import { SimulatedConsumer } from './consumer.js';
 import { type BundleManifest, ensureBundles } from './engine/assets.js';
+import { type EmfDocument, splitEmf } from './engine/emf.js';
 import { localLambdaContext } from './engine/lambda-context.js';
 import { type LocalFunction, LocalLambdaService } from './engine/lambda-runtime.js';
 import {
@@ -169,6 +170,11 @@ export interface LocalEnvironmentOptions {
    * states, function, dead-letter queue and grants are the deployment's.
    */
   readonly webhookTargets?: ReadonlyArray<LocalWebhookTarget>;
+  /**
+   * Receives each EMF document (Powertools Metrics) the bundled functions print; they are kept out
+   * of the printed output either way. @default - dropped
+   */
+  readonly onMetrics?: (emf: EmfDocument) => void;
 }
 
 export interface LocalWebhookTarget {
@@ -596,6 +602,8 @@ export async function startLocalEnvironment(
       ...rotatorFunction.environment,
       ...localVariables,
       GENESYS_GATEWAY_URL: genesysGatewayUrl,
+      // In-process handlers would print EMF lines into this process's own output.
+      ...(lambdaCode === 'sources' ? { POWERTOOLS_METRICS_DISABLED: 'true' } : {}),
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
     });
@@ -632,6 +640,11 @@ export async function startLocalEnvironment(
             memoryMb: fn.memoryMb,
           };
         }),
+        (output) => {
+          const { metrics, rest } = splitEmf(output);
+          if (rest) process.stdout.write(rest);
+          for (const emf of metrics) options.onMetrics?.(emf);
+        },
       );
       service.prewarm();
       cleanups.push(() => service.close());

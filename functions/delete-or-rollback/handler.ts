@@ -1,3 +1,4 @@
+import { describeRotation, measureRetirement } from '../core/measures.js';
 import {
   deactivateLegacyClient,
   deleteLegacyClient,
@@ -6,6 +7,7 @@ import {
 } from '../core/retire.js';
 import { DeleteOrRollbackInputSchema } from '../shared/contract.js';
 import { getGenesysAdmin } from '../shared/genesys-runtime.js';
+import { metrics } from '../shared/metrics.js';
 import { clock, getSecretStore } from '../shared/runtime.js';
 import { stepHandler } from '../shared/step-handler.js';
 
@@ -17,8 +19,12 @@ export const handler = stepHandler(
     switch (mode) {
       case 'deactivate':
         return deactivateLegacyClient(deps, state);
-      case 'delete':
-        return deleteLegacyClient(deps, state);
+      case 'delete': {
+        const retired = await deleteLegacyClient(deps, state);
+        describeRotation(metrics, state);
+        measureRetirement(metrics, state, retired, clock.now());
+        return retired;
+      }
       case 'reactivate':
         return reactivateLegacyClient(deps, state);
       case 'rollback':

@@ -8,9 +8,11 @@ import { createPendingClient } from '../core/create.js';
 import { discardPendingVersion } from '../core/discard-pending.js';
 import { rotateInEmergency } from '../core/emergency.js';
 import { handleRotationEvent } from '../core/hook.js';
+import { describeRotation, measurePromotion } from '../core/measures.js';
 import { syncPromotion } from '../core/sync.js';
 import { RotatorTaskInputSchema, SecretsManagerRotationEventSchema } from '../shared/contract.js';
 import { getGenesysAdmin, getProbe } from '../shared/genesys-runtime.js';
+import { metrics } from '../shared/metrics.js';
 import { clock, getExecutions, getSecretStore, hookTiming } from '../shared/runtime.js';
 import { stepHandler } from '../shared/step-handler.js';
 
@@ -28,11 +30,19 @@ export const handler = stepHandler('Rotator', RotatorEventSchema, async (event) 
   switch (event.rotatorTask) {
     case 'create':
       return createPendingClient({ secrets, genesys: await getGenesysAdmin() }, state);
-    case 'sync':
-      return syncPromotion({ secrets, clock, propagators: [] }, state);
+    case 'sync': {
+      const synced = await syncPromotion({ secrets, clock, propagators: [] }, state);
+      describeRotation(metrics, state);
+      measurePromotion(metrics, state, synced);
+      return synced;
+    }
     case 'discardPending':
       return discardPendingVersion(secrets, state, getGenesysAdmin);
-    case 'emergency':
-      return rotateInEmergency({ secrets, genesys: await getGenesysAdmin(), clock }, state);
+    case 'emergency': {
+      const emergency = await rotateInEmergency({ secrets, genesys: await getGenesysAdmin(), clock }, state);
+      describeRotation(metrics, state);
+      measurePromotion(metrics, state, emergency);
+      return emergency;
+    }
   }
 });

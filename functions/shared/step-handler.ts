@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { InvalidInputError, RotationError } from './errors.js';
 import { logger } from './logger.js';
+import { metrics, publishRecordedMetrics } from './metrics.js';
 import * as z from './zod.js';
 
 type Issue = z.core.$ZodIssue;
@@ -90,5 +91,7 @@ export function stepHandler<S extends z.core.$ZodType, R>(
       throw error;
     }
   };
-  return middy(base).use(injectLambdaContext(logger, { resetKeys: true }));
+  return middy(base)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(publishRecordedMetrics(metrics));
 }

@@ -133,3 +133,10 @@ export const WebhookDeliverySchema = z.object({
   error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
 });
 export type WebhookDelivery = z.infer<typeof WebhookDeliverySchema>;
+
+/** What the webhook states add to the execution state: one delivery per point (`$.webhooks.<point>`). */
+export const WebhookResultsSchema = z.object({
+  promoted: z.optional(WebhookDeliverySchema),
+  retired: z.optional(WebhookDeliverySchema),
+  emergency: z.optional(WebhookDeliverySchema),
+});

@@ -34,6 +34,7 @@ import {
   type IGenesysRotator,
   type ManagedSecretUser,
 } from '../constructs/genesys-rotated-secret.js';
+import { RotationMonitoring } from '../constructs/rotation-monitoring.js';
 import { DETAIL_TYPE, EVENT_SOURCE, RotationStateMachine } from '../constructs/rotation-state-machine.js';
 import { RotatorFunction } from '../constructs/rotator-function.js';
 import { WebhookDelivery } from '../constructs/webhook-delivery.js';
@@ -90,6 +91,7 @@ export class RotatorStack extends Stack implements IGenesysRotator {
   readonly stateMachine: StateMachine;
   readonly stateMachineName: string;
   readonly alarmTopic: Topic;
+  readonly monitoring: RotationMonitoring;
   readonly functions: {
     readonly fetch: RotatorFunction;
     readonly validate: RotatorFunction;
@@ -256,6 +258,15 @@ export class RotatorStack extends Stack implements IGenesysRotator {
       targets: [new SnsTopic(this.alarmTopic)],
     });
     this.webhooks?.addDeadLetterAlarm(alarmAction);
+
+    // 4b) Dashboard, metric alarms, the bus archive and the event schema registry.
+    this.monitoring = new RotationMonitoring(this, 'Monitoring', {
+      stateMachine: this.stateMachine,
+      eventBus: this.eventBus,
+      functions: this.functions,
+      alarmAction,
+      outcomeLogRetention: logRetention,
+    });
 
     // 5) Managed secrets.
     for (const managed of props.managedSecrets ?? []) {

@@ -12,6 +12,7 @@ import { WEBHOOK_DETAIL_TYPE, WEBHOOK_STATE } from '../../infra/constructs/webho
 import { CanaryVault, findLeaks, type TextSource } from '../../local/faults/canary.js';
 import { captureOutput, type OutputCapture } from '../../local/faults/capture.js';
 import { newWebhookSigningKey } from '../../local/harness.js';
+import { eventContract } from '../helpers/event-contract.js';
 import {
   enteredStates,
   eventsOf,
@@ -128,6 +129,7 @@ describe('signed webhooks in a rotation, end to end', () => {
     const delivered = events.filter((event) => event.detailType === WEBHOOK_DETAIL_TYPE.delivered);
     expect(delivered).toHaveLength(2);
     expect(types).not.toContain(WEBHOOK_DETAIL_TYPE.gaveUp);
+    expect(eventContract().violations(events)).toEqual([]);
     expect(types.indexOf(DETAIL_TYPE.promoted)).toBeLessThan(types.indexOf(WEBHOOK_DETAIL_TYPE.delivered));
     expect(types.lastIndexOf(WEBHOOK_DETAIL_TYPE.delivered)).toBeGreaterThan(
       types.indexOf(DETAIL_TYPE.legacyRetired),
@@ -196,6 +198,7 @@ describe('signed webhooks in a rotation, end to end', () => {
     const events = eventsOf(env, executionArn);
     const gaveUp = events.filter((event) => event.detailType === WEBHOOK_DETAIL_TYPE.gaveUp);
     expect(gaveUp).toHaveLength(2);
+    expect(eventContract().violations(events)).toEqual([]);
     for (const event of gaveUp) {
       const receipts = receiptsOf(event.detail);
       expect(receipts.find((r) => r.target === 'vault-sync')).toMatchObject({

@@ -82,7 +82,8 @@ describe('RotatorStack', () => {
 
   it('sets the retention of every log group', () => {
     // Assess
-    template.resourceCountIs('AWS::Logs::LogGroup', 7);
+    // Six functions, the state machine and the outcome log of RotationMonitoring.
+    template.resourceCountIs('AWS::Logs::LogGroup', 8);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 

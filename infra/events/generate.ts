@@ -1,0 +1,47 @@
+/**
+ * Writes the audit events' JSON Schemas (one per detail type) to `schemas/events/`, from the
+ * synthesized state machine and the execution state's zod schema (see `event-schemas.ts`):
+ *
+ *   npm run schemas
+ *
+ * The files are committed: consumers read them, `RotationMonitoring` registers them, and a test
+ * fails when they drift from what this script would write.
+ */
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { RotationStateSchema } from '../../functions/shared/contract.js';
+import { WebhookResultsSchema } from '../../functions/shared/webhook-contract.js';
+import * as z from '../../functions/shared/zod.js';
+import { loadStateMachine } from '../../local/engine/template.js';
+import { buildApp, EVERY_FUNCTION_OPTIONS } from '../app.js';
+import { EVENT_SCHEMAS_DIR } from '../constructs/rotation-monitoring.js';
+import { EVENT_SCHEMA_VERSION } from '../constructs/rotation-state-machine.js';
+import { eventSchemas, fileNameOf, toRegistryJsonSchema } from './event-schemas.js';
+
+const SCHEMA_ID_BASE = 'https://github.com/genesys-credential-rotator/schemas/events/';
+
+/** The files `npm run schemas` writes: name -> content. */
+export function generatedEventSchemaFiles(): Map<string, string> {
+  // With every optional part (webhook targets), so their events get schemas too.
+  const { app, stack } = buildApp({ bundling: false, nag: false, ...EVERY_FUNCTION_OPTIONS });
+  const template = app.synth().getStackArtifact(stack.artifactId).template;
+  const { definition } = loadStateMachine(template, { region: 'eu-west-1', accountId: '000000000000' });
+  const files = new Map<string, string>();
+  const state = z.extend(RotationStateSchema, { webhooks: z.optional(WebhookResultsSchema) });
+  for (const [detailType, schema] of eventSchemas(definition, state)) {
+    const name = fileNameOf(detailType, EVENT_SCHEMA_VERSION);
+    files.set(name, `${JSON.stringify(toRegistryJsonSchema(schema, `${SCHEMA_ID_BASE}${name}`), null, 2)}\n`);
+  }
+  return files;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const files = generatedEventSchemaFiles();
+  mkdirSync(EVENT_SCHEMAS_DIR, { recursive: true });
+  for (const stale of readdirSync(EVENT_SCHEMAS_DIR)) {
+    if (!files.has(stale)) rmSync(join(EVENT_SCHEMAS_DIR, stale));
+  }
+  for (const [name, content] of files) writeFileSync(join(EVENT_SCHEMAS_DIR, name), content);
+  process.stdout.write(`${files.size} event schemas in ${EVENT_SCHEMAS_DIR}\n`);
+}

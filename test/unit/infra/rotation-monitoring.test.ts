@@ -1,0 +1,221 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CfnElement } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  METRICS_NAMESPACE,
+  OUTCOME_METRIC,
+  outcomeMetricsOf,
+  STEP_METRIC,
+} from '../../../functions/shared/metric-names.js';
+import { buildApp } from '../../../infra/app.js';
+import { EVENT_SCHEMAS_DIR, eventSchemaFiles } from '../../../infra/constructs/rotation-monitoring.js';
+import { DETAIL_TYPE, EVENT_SOURCE } from '../../../infra/constructs/rotation-state-machine.js';
+import { generatedEventSchemaFiles } from '../../../infra/events/generate.js';
+import type { RotatorStack } from '../../../infra/stacks/rotator-stack.js';
+import type { RecordedEvent } from '../../../local/standins/aws/index.js';
+import { eventContract } from '../../helpers/event-contract.js';
+
+type Json = Record<string, unknown>;
+
+/** The dashboard body with its tokens (`Fn::Join`) flattened to text. */
+function dashboardBody(template: Template): string {
+  const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+  const body = dashboard?.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] };
+  return body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join('');
+}
+
+describe('RotationMonitoring', () => {
+  let stack: RotatorStack;
+  let template: Template;
+  const busRef = () => stack.getLogicalId(stack.node.findChild('EventBus').node.defaultChild as CfnElement);
+
+  beforeAll(() => {
+    ({ stack } = buildApp({ bundling: false, nag: false }));
+    template = Template.fromStack(stack);
+  });
+
+  it('archives every audit event of the bus for 365 days', () => {
+    template.resourceCountIs('AWS::Events::Archive', 1);
+    template.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: { 'Fn::GetAtt': [busRef(), 'Arn'] },
+      EventPattern: { source: [EVENT_SOURCE] },
+      RetentionDays: 365,
+    });
+  });
+
+  it('registers one JSON Schema (draft 4) per detail type, each the generated file verbatim', () => {
+    template.resourceCountIs('AWS::EventSchemas::Registry', 1);
+    const schemas = Object.values(template.findResources('AWS::EventSchemas::Schema'));
+    expect(schemas).toHaveLength(Object.values(DETAIL_TYPE).length);
+    const files = eventSchemaFiles();
+    for (const detailType of Object.values(DETAIL_TYPE)) {
+      const file = files.get(detailType);
+      expect(file, detailType).toBeDefined();
+      const name = `${EVENT_SOURCE}@${detailType.replace(/ /g, '')}`;
+      const schema = schemas.find((resource) => resource.Properties.SchemaName === name);
+      expect(schema?.Properties.Type, name).toBe('JSONSchemaDraft4');
+      expect(schema?.Properties.Content, name).toBe(file?.content);
+    }
+  });
+
+  it('keeps schemas/events as `npm run schemas` writes it from the state machine (no drift, no stale file)', () => {
+    const generated = generatedEventSchemaFiles();
+    expect(readdirSync(EVENT_SCHEMAS_DIR).sort()).toEqual([...generated.keys()].sort());
+    for (const [name, content] of generated) {
+      expect(readFileSync(join(EVENT_SCHEMAS_DIR, name), 'utf8'), name).toBe(content);
+    }
+  });
+
+  it('counts each outcome from its terminal audit event with a metric filter in the rotator namespace', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: busRef() },
+      EventPattern: {
+        source: [EVENT_SOURCE],
+        'detail-type': Match.arrayWith([DETAIL_TYPE.succeeded, DETAIL_TYPE.refused, DETAIL_TYPE.rolledBack]),
+      },
+      Targets: [Match.objectLike({ Arn: Match.anyValue() })],
+    });
+    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter'));
+    expect(filters).toHaveLength(Object.values(OUTCOME_METRIC).length);
+    for (const outcome of Object.values(OUTCOME_METRIC)) {
+      const filter = filters.find(
+        (resource) => (resource.Properties.MetricTransformations as Json[])[0]?.MetricName === outcome.name,
+      );
+      expect(filter, outcome.name).toBeDefined();
+      const pattern = String(filter?.Properties.FilterPattern);
+      expect(pattern).toContain(`$.detail-type = "${outcome.detailType}"`);
+      expect(pattern).toContain(`$.source = "${EVENT_SOURCE}"`);
+      expect(filter?.Properties.MetricTransformations).toMatchObject([
+        {
+          MetricNamespace: METRICS_NAMESPACE,
+          MetricValue: '1',
+          Unit: 'Count',
+        },
+      ]);
+    }
+    // Only EventBridge, for this rule, may write the outcome log group.
+    const [policy] = Object.values(template.findResources('AWS::Logs::ResourcePolicy'));
+    const document = JSON.stringify(policy?.Properties.PolicyDocument);
+    expect(document).toContain('events.amazonaws.com');
+    expect(document).toContain('aws:SourceArn');
+    expect(document).toContain('logs:PutLogEvents');
+  });
+
+  it('tells held needs-attention events apart from other needs-attention events', () => {
+    expect(outcomeMetricsOf(DETAIL_TYPE.needsAttention, 'AdoptionNotEvidenced').sort()).toEqual(
+      [OUTCOME_METRIC.held.name, OUTCOME_METRIC.needsAttention.name].sort(),
+    );
+    expect(outcomeMetricsOf(DETAIL_TYPE.needsAttention, 'TransientUpstreamError')).toEqual([
+      OUTCOME_METRIC.needsAttention.name,
+    ]);
+    expect(outcomeMetricsOf(DETAIL_TYPE.promoted, undefined)).toEqual([]);
+  });
+
+  it('shows outcomes, executions, durations, adoption latency, legacy requests and verify attempts on one dashboard', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const body = dashboardBody(template);
+    for (const metric of [...Object.values(STEP_METRIC), ...Object.values(OUTCOME_METRIC)]) {
+      expect(body, metric.name).toContain(`"${metric.name}"`);
+    }
+    for (const name of [
+      'ExecutionsStarted',
+      'ExecutionsSucceeded',
+      'ExecutionsFailed',
+      'ExecutionsTimedOut',
+    ]) {
+      expect(body, name).toContain(name);
+    }
+    expect(body).toContain(METRICS_NAMESPACE);
+    // Every step metric is read with its one dimension, never an id.
+    expect(body).not.toMatch(/clientId|secretId"|executionId"/);
+  });
+
+  it('alarms on needs attention, holds, rollbacks and slow verification, to the alarm topic', () => {
+    const topic = stack.getLogicalId(stack.alarmTopic.node.defaultChild as CfnElement);
+    for (const metricName of [
+      OUTCOME_METRIC.needsAttention.name,
+      OUTCOME_METRIC.held.name,
+      OUTCOME_METRIC.rolledBack.name,
+    ]) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Metrics: [
+          Match.objectLike({
+            MetricStat: Match.objectLike({
+              Metric: { MetricName: metricName, Namespace: METRICS_NAMESPACE },
+            }),
+          }),
+        ],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: topic }],
+      });
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'attempts / IF(verified > 0, verified, 1)' }),
+      ]),
+      Threshold: 4,
+      AlarmActions: [{ Ref: topic }],
+    });
+  });
+});
+
+describe('the event contract check', () => {
+  const contract = eventContract();
+  const event = (detailType: string, detail: Json): RecordedEvent => ({
+    eventId: 'e-1',
+    eventBusName: 'bus',
+    source: EVENT_SOURCE,
+    detailType,
+    detail,
+    resources: [],
+    time: new Date('2026-01-01T00:00:00Z'),
+  });
+  const common = {
+    schemaVersion: '1',
+    secretId: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:s-AbCdEf',
+    executionId: 'arn:aws:states:eu-west-1:000000000000:execution:m:e',
+    trigger: 'manual',
+  };
+  const verified = event(DETAIL_TYPE.verified, { ...common, legacyClientId: 'a', newClientId: 'b' });
+
+  it('accepts a well-formed event', () => {
+    expect(contract.violations([verified])).toEqual([]);
+  });
+
+  it('refuses an unknown fact, a missing fact, a wrong type, an unknown trigger and an unregistered detail type', () => {
+    const cases = [
+      event(DETAIL_TYPE.verified, { ...common, legacyClientId: 'a', newClientId: 'b', clientSecret: 'x' }),
+      event(DETAIL_TYPE.verified, { ...common, legacyClientId: 'a' }),
+      event(DETAIL_TYPE.verified, { ...common, legacyClientId: 'a', newClientId: 7 }),
+      event(DETAIL_TYPE.verified, { ...common, trigger: 'cron', legacyClientId: 'a', newClientId: 'b' }),
+      event('Rotation Teleported', common),
+    ];
+    for (const bad of cases) expect(contract.violations([bad]), JSON.stringify(bad.detail)).toHaveLength(1);
+  });
+
+  it('accepts a needs-attention event whose error is a hold, and one whose error is a caught error', () => {
+    const hold = {
+      Error: 'LegacyClientStillUsed',
+      Cause: 'legacy client a made 3 requests',
+      reason: 'legacy-traffic',
+      legacyClientId: 'a',
+      legacyRequestsSincePromotion: 3,
+      daysObserved: 2,
+      evidenceDaysRequired: 2,
+    };
+    expect(
+      contract.violations([
+        event(DETAIL_TYPE.needsAttention, { ...common, legacyClientId: 'a', error: hold }),
+        event(DETAIL_TYPE.needsAttention, {
+          ...common,
+          legacyClientId: 'a',
+          error: { Error: 'X', Cause: 'y' },
+        }),
+      ]),
+    ).toEqual([]);
+  });
+});
