@@ -7,6 +7,7 @@ import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, it } from 'vitest';
 import { outcomeMetricsOf } from '../../functions/shared/metric-names.js';
 import { DETAIL_TYPE } from '../../infra/constructs/rotation-state-machine.js';
+import { WEBHOOK_DETAIL_TYPE } from '../../infra/constructs/webhook-states.js';
 import type { LocalEnvironment } from '../../local/harness.js';
 import type { RecordedEvent } from '../../local/standins/aws/index.js';
 import { eventContract } from '../helpers/event-contract.js';
@@ -36,8 +37,10 @@ describe('audit events against their registered schemas', () => {
     expect([...seen].sort()).toEqual(Object.values(DETAIL_TYPE).sort());
   });
 
-  it('has a registered schema for every detail type the state machine declares', () => {
-    expect([...contract.detailTypes].sort()).toEqual(Object.values(DETAIL_TYPE).sort());
+  it('has a registered schema for every detail type the state machine declares, webhook reports included', () => {
+    expect([...contract.detailTypes].sort()).toEqual(
+      [...Object.values(DETAIL_TYPE), ...Object.values(WEBHOOK_DETAIL_TYPE)].sort(),
+    );
   });
 
   it('holds for a manual rotation that succeeds', async () => {

@@ -12,6 +12,7 @@ import {
 import { buildApp } from '../../../infra/app.js';
 import { EVENT_SCHEMAS_DIR, eventSchemaFiles } from '../../../infra/constructs/rotation-monitoring.js';
 import { DETAIL_TYPE, EVENT_SOURCE } from '../../../infra/constructs/rotation-state-machine.js';
+import { WEBHOOK_DETAIL_TYPE } from '../../../infra/constructs/webhook-states.js';
 import { generatedEventSchemaFiles } from '../../../infra/events/generate.js';
 import type { RotatorStack } from '../../../infra/stacks/rotator-stack.js';
 import type { RecordedEvent } from '../../../local/standins/aws/index.js';
@@ -48,9 +49,10 @@ describe('RotationMonitoring', () => {
   it('registers one JSON Schema (draft 4) per detail type, each the generated file verbatim', () => {
     template.resourceCountIs('AWS::EventSchemas::Registry', 1);
     const schemas = Object.values(template.findResources('AWS::EventSchemas::Schema'));
-    expect(schemas).toHaveLength(Object.values(DETAIL_TYPE).length);
+    const detailTypes = [...Object.values(DETAIL_TYPE), ...Object.values(WEBHOOK_DETAIL_TYPE)];
+    expect(schemas).toHaveLength(detailTypes.length);
     const files = eventSchemaFiles();
-    for (const detailType of Object.values(DETAIL_TYPE)) {
+    for (const detailType of detailTypes) {
       const file = files.get(detailType);
       expect(file, detailType).toBeDefined();
       const name = `${EVENT_SOURCE}@${detailType.replace(/ /g, '')}`;
