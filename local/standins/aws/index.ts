@@ -110,8 +110,8 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     },
     eventBridge: { events: eventBridge.events },
     stepFunctions: {
-      registerStateMachine: (stateMachineArn, runner) =>
-        stepFunctions.registerStateMachine(stateMachineArn, runner),
+      registerStateMachine: (stateMachineArn, runner, options) =>
+        stepFunctions.registerStateMachine(stateMachineArn, runner, options),
       waitForExecution: (executionArn, timeoutMs) => stepFunctions.waitForExecution(executionArn, timeoutMs),
     },
   };
