@@ -13,7 +13,7 @@ import { CHECK_NAMES } from '../../functions/shared/contract.js';
 import { STATE } from '../../functions/shared/workflow.js';
 import { CanaryVault } from '../../local/faults/canary.js';
 import { DEMO_SECRET_NAME, type LocalEnvironment, REPO_ROOT } from '../../local/harness.js';
-import { snapshotWorld, startConsumer, startFastEnvironment } from '../helpers/local.js';
+import { genesysOf, sleep, snapshotWorld, startConsumer, startFastEnvironment } from '../helpers/local.js';
 
 interface CliRun {
   readonly code: number;
@@ -22,6 +22,8 @@ interface CliRun {
 }
 
 const vault = new CanaryVault();
+/** A second managed secret whose client no consumer uses after promotion: its rotation holds. */
+const UNWATCHED_SECRET_NAME = 'genesys/demo/unwatched-service';
 const outputs: CliRun[] = [];
 let env: LocalEnvironment;
 
@@ -90,7 +92,24 @@ async function executionCount(): Promise<number> {
 }
 
 beforeAll(async () => {
-  env = await startFastEnvironment({ genesys: { secretFactory: vault.next } });
+  env = await startFastEnvironment({
+    genesys: { secretFactory: vault.next },
+    extraManagedSecretNames: [UNWATCHED_SECRET_NAME],
+  });
+  const genesys = genesysOf(env);
+  const unwatched = genesys.seed.client({
+    name: 'unwatched-service',
+    roleDivisions: [{ roleId: env.demo.serviceRoleId, divisionId: env.demo.serviceDivisionId }],
+    pastUsage: { days: 7, requestsPerDay: 20 },
+  });
+  await env.createManagedSecret({
+    name: UNWATCHED_SECRET_NAME,
+    value: JSON.stringify({
+      clientId: unwatched.clientId,
+      clientSecret: unwatched.clientSecret,
+      environment: 'mypurecloud.ie',
+    }),
+  });
   await startConsumer(env);
 }, 120_000);
 
@@ -284,6 +303,40 @@ describe('genesys-rotator', () => {
     });
     expect(env.genesys?.clients().find((client) => client.id === leakedClientId)?.state).toBe('disabled');
   }, 60_000);
+
+  it('holds a rotation nobody adopts (exit 3): status shows the legacy client in grace, then held', async () => {
+    // Act: follow the rotation while reading status beside it
+    const following = cli('rotate', UNWATCHED_SECRET_NAME, '--follow');
+    let inGrace: Record<string, unknown> | null = null;
+    for (let attempt = 0; attempt < 200 && inGrace === null; attempt++) {
+      await sleep(100);
+      const row = (
+        json(await cli('--json', 'status')) as { secrets: Array<Record<string, unknown>> }
+      ).secrets.find((secret) => secret.name === UNWATCHED_SECRET_NAME);
+      if ((row?.legacyInGrace as { state?: string } | null)?.state === 'in-grace') inGrace = row ?? null;
+    }
+    const run = await following;
+    const after = (
+      json(await cli('--json', 'status')) as { secrets: Array<Record<string, unknown>> }
+    ).secrets.find((secret) => secret.name === UNWATCHED_SECRET_NAME);
+
+    // Assess
+    expect(run.code, run.stdout).toBe(3);
+    expect(run.stdout).toMatch(
+      /Outcome:\s+held \(no-evidence: 0 legacy requests since promotion, 0 of 2 reported days observed\)/,
+    );
+    expect(inGrace).toMatchObject({
+      running: { execution: expect.stringMatching(/^cli-rotate-/) },
+      legacyInGrace: { state: 'in-grace', graceEndsAt: expect.any(String) },
+    });
+    const grace = inGrace?.legacyInGrace as { promotedAt: string; graceEndsAt: string };
+    expect(Date.parse(grace.graceEndsAt) - Date.parse(grace.promotedAt)).toBe(15_000);
+    expect(after).toMatchObject({
+      running: null,
+      lastOutcome: { outcome: 'held', hold: { reason: 'no-evidence', evidenceDaysRequired: 2 } },
+      legacyInGrace: { state: 'held' },
+    });
+  }, 120_000);
 
   it('runs as a bin: --json status through AWS_ENDPOINT_URL and GENESYS_ROTATOR_STATE_MACHINE_ARN; bad usage exits 2', async () => {
     // Act
