@@ -20,6 +20,7 @@ import {
 import type { RotationPolicy } from '../shared/policy.js';
 import type { Clock, ExecutionsPort, GenesysAdminPort, SecretStorePort } from '../shared/ports.js';
 import { deriveToken } from './naming.js';
+import { type HardCodedSecretGuard, refuseHardCodedSecret } from './scan/guard.js';
 import { parseOAuthSecretValue } from './secret-value.js';
 import { AWSCURRENT, foreignPendingVersion, versionWithStage } from './stages.js';
 
@@ -30,6 +31,8 @@ export interface FetchDependencies {
   readonly policy: RotationPolicy;
   readonly clock: Clock;
   readonly admin: { readonly secretArn: string; readonly environment: string };
+  /** When set, a secret whose value is hard-coded in Genesys is refused (unless the input allows it). */
+  readonly hardCodedSecrets?: HardCodedSecretGuard;
 }
 
 const DAY_MS = 86_400_000;
@@ -94,6 +97,11 @@ export async function fetchInventory(
     );
   }
   const kind = kindFromTags(secret.tags, secret.name);
+  const scanned = await refuseHardCodedSecret(
+    deps.hardCodedSecrets,
+    secret,
+    input.allowHardCodedSecret === true,
+  );
   const currentVersionId = versionWithStage(secret, AWSCURRENT);
   if (currentVersionId === null) {
     throw new TargetNotFoundError(`Secret ${secret.name} has no AWSCURRENT version to rotate`);
@@ -156,6 +164,7 @@ export async function fetchInventory(
     legacyUsage: { requests: legacyRequests, days: deps.policy.usageLookbackDays },
     otherRunningExecutions: running.length,
     fetchedAt: now.toISOString(),
+    ...(scanned?.blastRadius ? { blastRadius: scanned.blastRadius } : {}),
   };
   return {
     secretId: input.secretId,

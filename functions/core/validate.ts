@@ -254,6 +254,7 @@ export function evaluateRotation(state: RotationState, policy: RotationPolicy, n
           inventory.legacyClient.accessTokenValiditySeconds,
         ),
         ...legacyDeletion(inventory.legacyClient.ageDays, inventory.legacyClient.id),
+        ...(inventory.blastRadius ? { blastRadius: inventory.blastRadius } : {}),
       },
     },
   };

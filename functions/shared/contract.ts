@@ -5,6 +5,7 @@
  * inside the call that reads or writes Secrets Manager.
  */
 import * as z from 'zod';
+import { BlastRadiusSchema } from './blast-radius-schema.js';
 
 /** Tags read from the managed secret (DESIGN.md §5). */
 export const TAG_KIND = 'genesys:kind';
@@ -73,6 +74,8 @@ export const ExecutionInputSchema = z.strictObject({
   emergencyStrategy: z.enum(EMERGENCY_STRATEGIES).optional(),
   /** Set by the rotation hook: Secrets Manager's ClientRequestToken. Manual runs derive one. */
   token: z.string().min(32).max(64).optional(),
+  /** Rotate even though the secret's value is hard-coded in Genesys (functions/core/scan/guard.ts). */
+  allowHardCodedSecret: z.boolean().optional(),
 });
 export type ExecutionInput = z.infer<typeof ExecutionInputSchema>;
 
@@ -120,6 +123,8 @@ export const InventorySchema = z.object({
   legacyUsage: z.object({ requests: z.number().int(), days: z.number().int() }),
   otherRunningExecutions: z.number().int(),
   fetchedAt: z.string(),
+  /** Integrations, actions and flows depending on the secret's credential(s) (when the check ran). */
+  blastRadius: z.optional(BlastRadiusSchema),
 });
 export type Inventory = z.infer<typeof InventorySchema>;
 
@@ -170,6 +175,8 @@ export const ValidationSchema = z.object({
     /** Genesys: deleting a client created within the last 30 days is not reversible. */
     legacyDeleteIrreversible: z.boolean(),
     legacyDeleteNote: z.string(),
+    /** From the inventory: what depends on the credential (ids capped, counts exact). */
+    blastRadius: z.optional(BlastRadiusSchema),
   }),
 });
 export type Validation = z.infer<typeof ValidationSchema>;

@@ -24,7 +24,8 @@ export type RotationErrorCode =
   | 'PROMOTION_CONFLICT'
   | 'TRANSIENT_UPSTREAM'
   | 'NEEDS_ATTENTION'
-  | 'CLIENT_LISTING_INCOMPLETE';
+  | 'CLIENT_LISTING_INCOMPLETE'
+  | 'HARD_CODED_SECRET';
 
 export interface RotationErrorOptions extends ErrorOptions {
   /** Facts for events and logs (ids, counts, names). Never a secret value. */

@@ -49,3 +49,17 @@ declare module 'purecloud-platform-client-v2/src/purecloud-platform-client-v2/ap
   const TokensApi: typeof platformClient.TokensApi;
   export default TokensApi;
 }
+
+declare module 'purecloud-platform-client-v2/src/purecloud-platform-client-v2/api/ArchitectApi.js' {
+  import platformClient from 'purecloud-platform-client-v2';
+
+  const ArchitectApi: typeof platformClient.ArchitectApi;
+  export default ArchitectApi;
+}
+
+declare module 'purecloud-platform-client-v2/src/purecloud-platform-client-v2/api/IntegrationsApi.js' {
+  import platformClient from 'purecloud-platform-client-v2';
+
+  const IntegrationsApi: typeof platformClient.IntegrationsApi;
+  export default IntegrationsApi;
+}

@@ -34,11 +34,17 @@
  *   must match one of the field sets the partner accepts (`seed.partnerAccepts`; default: the seeded one).
  *   `GET .../credentials/types` answers `{entities}` as the API does, although v262's typings say an array.
  *
+ * - Scanning (architect.ts, action-drafts.ts): Architect flows with their latest configuration,
+ *   dependency tracking (flows consuming a Data Action), action drafts, and auth actions listed only with
+ *   `includeAuthActions=true`; seeded through `seed.flow`, `seed.actionDraft`, `seed.authAction`.
+ *
  * Not modelled: user (non client-credentials) grants and scopes, per-division object visibility, paging of
- * credentials beyond a simple cursor, action drafts and flows.
+ * credentials beyond a simple cursor, flow versions and export jobs.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ActionDraftStore } from './action-drafts.js';
+import { ArchitectStore } from './architect.js';
 import { type AdvanceableClock, type Clock, StandInClock, toAdvanceableClock } from './clock.js';
 import { FaultInjector, type GenesysFaultRule } from './faults.js';
 import { identityRoutes } from './identity.js';
@@ -47,11 +53,14 @@ import { type ClientState, newSecret, OrgDirectory, type RoleDivision } from './
 import { oauthClientRoutes } from './oauth-clients.js';
 import { PerTokenRateLimiter } from './rate-limit.js';
 import { Router } from './router.js';
+import { createScanSeed, type ScanSeed } from './scan-seed.js';
 import { createSeed, type GenesysSeed } from './seed.js';
 import { type GenesysRequestRecord, type RequestPipeline, serveRequest } from './server.js';
 import { UsageCalendar, UsageExecutions, UsageLedger } from './usage.js';
 import type { StandInWorld } from './world.js';
 
+export type { SeedActionDraftInput } from './action-drafts.js';
+export type { SeedFlowInput } from './architect.js';
 export type { AdvanceableClock, Clock } from './clock.js';
 export { StandInClock } from './clock.js';
 export type { ErrorBody } from './errors.js';
@@ -66,6 +75,7 @@ export type {
 export { CREDENTIAL_TYPE_NAMES, INTEGRATION_TYPES, REDACTED_VALUE } from './integrations.js';
 export type { ClientState, RoleDivision } from './model.js';
 export { OAUTH_CLIENT_LIMIT_KEY, OAUTH_LIMIT_NAMESPACE } from './oauth-clients.js';
+export type { ScanSeed } from './scan-seed.js';
 export type { GenesysSeed, SeedAdminClientOptions, SeedClientInput, SeededClient } from './seed.js';
 export { ROTATOR_ADMIN_PERMISSIONS } from './seed.js';
 export type { GenesysRequestRecord } from './server.js';
@@ -130,7 +140,7 @@ export interface GenesysStandIn {
   close(): Promise<void>;
   /** Advancing ages clients, expires tokens, rolls rate-limit windows and moves usage days. */
   readonly clock: AdvanceableClock;
-  readonly seed: GenesysSeed;
+  readonly seed: GenesysSeed & ScanSeed;
   readonly faults: { add(rule: GenesysFaultRule): void; clear(): void };
   readonly requestLog: readonly GenesysRequestRecord[];
   clients(): GenesysClientSnapshot[];
@@ -179,10 +189,14 @@ export async function startGenesysStandIn(options: GenesysStandInOptions = {}): 
     integrations: new IntegrationStore(directory, usage, now),
     settings,
   };
+  const drafts = new ActionDraftStore();
+  const architect = new ArchitectStore();
   const router = new Router([
     ...identityRoutes(world),
     ...oauthClientRoutes(world),
     ...world.integrations.routes(),
+    ...drafts.routes(),
+    ...architect.routes(),
   ]);
   const pendingTimers = new Set<NodeJS.Timeout>();
   const faults = new FaultInjector();
@@ -225,7 +239,10 @@ export async function startGenesysStandIn(options: GenesysStandInOptions = {}): 
     gateway: { host: '127.0.0.1', protocol: 'http', port },
     orgId: directory.organization.id,
     clock,
-    seed: createSeed(directory, world.integrations, now, settings.newSecret, usage),
+    seed: {
+      ...createSeed(directory, world.integrations, now, settings.newSecret, usage),
+      ...createScanSeed(world.integrations, drafts, architect),
+    },
     faults: { add: (rule) => faults.add(rule), clear: () => faults.clear() },
     requestLog,
     clients: () =>

@@ -104,6 +104,8 @@ interface ActionRecord {
   secure: boolean;
   version: number;
   config: ActionConfigInput;
+  /** A custom auth action (userDefinedOAuth): listed only with `includeAuthActions=true` (§4.3). */
+  authAction?: boolean;
 }
 
 export interface SeedCredentialInput {
@@ -226,6 +228,7 @@ export class IntegrationStore {
     config?: ActionConfigInput;
     secure?: boolean;
     category?: string;
+    authAction?: boolean;
   }): string {
     const integration = this.integrations.get(input.integrationId);
     if (!integration) throw new Error(`unknown integration ${input.integrationId}`);
@@ -236,6 +239,7 @@ export class IntegrationStore {
       category: input.category ?? integration.name,
       secure: input.secure ?? false,
       version: 1,
+      ...(input.authAction ? { authAction: true } : {}),
       config: input.config ?? {
         timeoutSeconds: 30,
         request: {
@@ -370,11 +374,13 @@ export class IntegrationStore {
       }),
       route('GET', `${base}/actions`, actionView, (context) => {
         const includeConfig = context.query.get('includeConfig') === 'true';
+        const includeAuthActions = context.query.get('includeAuthActions') === 'true';
         const ids = context.query.get('ids')?.split(',').filter(Boolean);
         const category = context.query.get('category');
         const secure = context.query.get('secure');
         const actions = [...this.actions.values()].filter(
           (action) =>
+            (includeAuthActions || !action.authAction) &&
             (!ids || ids.includes(action.id)) &&
             (!category || action.category === category) &&
             (secure === null || String(action.secure) === secure),

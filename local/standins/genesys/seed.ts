@@ -24,6 +24,9 @@ export const ROTATOR_ADMIN_PERMISSIONS = [
   'oauth:client:edit',
   'oauth:client:delete',
   'integrations:*',
+  // The hard-coded secret scan and the blast radius read flows and their dependencies (§4.4).
+  'architect:flow:view',
+  'architect:dependencyTracking:view',
 ] as const;
 
 export interface SeedClientInput {
