@@ -185,9 +185,19 @@ export async function planCommand(
       );
     }
     if (blastRadius.legacyDeleteNote) human.push(`  retirement      ${blastRadius.legacyDeleteNote}`);
-    human.push(
-      `  dependents      ${blastRadius.dependents === null ? 'not reported by this rotator (integrations holding the client are not listed)' : JSON.stringify(blastRadius.dependents)}`,
-    );
+    const dependents = blastRadius.dependents;
+    if (dependents === null) {
+      human.push(
+        '  dependents      unknown: the secret has no genesys:credential-ids tag naming its Genesys credentials',
+      );
+    } else {
+      const level = (label: string, entry: { count: number; ids: readonly string[]; truncated: boolean }) =>
+        `${entry.count} ${label}${entry.ids.length > 0 ? ` (${entry.ids.join(', ')}${entry.truncated ? ', ...' : ''})` : ''}`;
+      human.push(
+        `  dependents      of credential(s) ${dependents.credentialIds.join(', ')}: ${level('integrations', dependents.integrations)}, ` +
+          `${level('Data Actions', dependents.actions)}, ${level('flows', dependents.flows)}${dependents.complete ? '' : ' (lower bounds)'}`,
+      );
+    }
   }
   if (calls.length > 0) {
     human.push('Calls a rotation would make:');

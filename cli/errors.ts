@@ -17,6 +17,8 @@ export const EXIT = {
   notFound: 4,
   /** Refused by policy: the plan has a failed check, or the rotation was refused before it changed anything. */
   refused: 5,
+  /** `scan` found a hard-coded secret (a finding names where; never the value). */
+  hardCoded: 6,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 

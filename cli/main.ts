@@ -14,6 +14,7 @@ import {
 } from './commands.js';
 import { EXIT, OperatorError } from './errors.js';
 import { type CliIo, Reporter } from './output.js';
+import { ADMIN_SECRET_VARIABLE, DEFAULT_ADMIN_SECRET, type ScanCommandOptions, scanCommand } from './scan.js';
 
 interface GlobalOptions extends AwsOptions {
   readonly json?: boolean;
@@ -35,6 +36,7 @@ Exit codes:
   3  held: no evidence consumers left the legacy client (it stays active)
   4  the secret or the state machine does not exist, or the secret is not managed
   5  refused by policy (a plan check failed, or the rotation was refused)
+  6  scan found a hard-coded secret
 
 AWS: the default credential chain (AWS_PROFILE, AWS_REGION, ...; AWS_ENDPOINT_URL for the local sandbox).
 The state machine: --state-machine, else ${STATE_MACHINE_ARN_VARIABLE}, else the one named
@@ -186,6 +188,22 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         ),
       ),
     );
+
+  program
+    .command('scan')
+    .description(
+      'find hard-coded secrets in Data Actions, auth actions, drafts and Architect flows (docs/SCAN.md), with a blast radius',
+    )
+    .option('--secret <secret...>', 'compare only these managed secrets (default: every managed secret)')
+    .option('--credential-ids <ids>', 'comma-separated Genesys credential ids: report their blast radius')
+    .option(
+      '--admin-secret <id>',
+      `the rotator's admin credential secret (default: ${ADMIN_SECRET_VARIABLE} or ${DEFAULT_ADMIN_SECRET})`,
+    )
+    .option('--no-flows', 'skip Architect flows')
+    .option('--no-drafts', 'skip action drafts')
+    .addOption(new Option('--concurrency <n>', 'single reads at a time').argParser(positiveInteger))
+    .action(run((command) => scanCommand(context(command), io.env, command.opts<ScanCommandOptions>())));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -5,6 +5,39 @@
  */
 import type { ExecutionFacts } from './executions.js';
 
+interface LevelView {
+  readonly count: number;
+  readonly ids: readonly string[];
+  readonly truncated: boolean;
+}
+
+/** The plan's blast radius as Validate copies it from Fetch (contract.ts `BlastRadiusSchema`). */
+export interface DependentsView {
+  readonly credentialIds: readonly string[];
+  readonly integrations: LevelView;
+  readonly actions: LevelView;
+  readonly flows: LevelView;
+  readonly complete: boolean;
+}
+
+function isLevel(value: unknown): value is LevelView {
+  const level = value as LevelView | null;
+  return typeof level?.count === 'number' && Array.isArray(level.ids);
+}
+
+function dependentsOf(value: unknown): DependentsView | null {
+  const radius = value as Partial<DependentsView> | null | undefined;
+  if (!radius || !isLevel(radius.integrations) || !isLevel(radius.actions) || !isLevel(radius.flows))
+    return null;
+  return {
+    credentialIds: Array.isArray(radius.credentialIds) ? radius.credentialIds : [],
+    integrations: radius.integrations,
+    actions: radius.actions,
+    flows: radius.flows,
+    complete: radius.complete !== false,
+  };
+}
+
 export interface BlastRadius {
   readonly legacyClientId: string | null;
   readonly legacyClientName: string | null;
@@ -18,10 +51,11 @@ export interface BlastRadius {
   readonly legacyDeleteIrreversible: boolean | null;
   readonly legacyDeleteNote: string | null;
   /**
-   * Integrations and Data Actions holding this client, when the rotator reports them (null: this
-   * version of the state machine does not list dependents).
+   * Integrations, Data Actions and flows that depend on the secret's Genesys credentials (the
+   * plan's `blastRadius`, functions/core/scan/blast-radius.ts); null when Fetch computed none (the
+   * secret has no `genesys:credential-ids` tag).
    */
-  readonly dependents: unknown;
+  readonly dependents: DependentsView | null;
 }
 
 export interface PlannedCall {
@@ -34,7 +68,6 @@ export function blastRadiusOf(facts: ExecutionFacts): BlastRadius {
   const plan = facts.validation?.plan ?? {};
   const inventory = facts.inventory;
   const roleDivisions = Array.isArray(plan.roleDivisions) ? plan.roleDivisions.length : null;
-  const withDependents = inventory as { dependents?: unknown } | null;
   return {
     legacyClientId: facts.legacyClientId,
     legacyClientName: inventory?.legacyClient?.name ?? null,
@@ -46,7 +79,7 @@ export function blastRadiusOf(facts: ExecutionFacts): BlastRadius {
     legacyDeleteIrreversible:
       typeof plan.legacyDeleteIrreversible === 'boolean' ? plan.legacyDeleteIrreversible : null,
     legacyDeleteNote: typeof plan.legacyDeleteNote === 'string' ? plan.legacyDeleteNote : null,
-    dependents: withDependents?.dependents ?? (plan as { dependents?: unknown }).dependents ?? null,
+    dependents: dependentsOf(plan.blastRadius),
   };
 }
 

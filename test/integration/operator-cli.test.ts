@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.js';
@@ -38,14 +39,17 @@ function capture(): { stream: Writable; text: () => string } {
   return { stream, text: () => text };
 }
 
-/** `genesys-rotator <args>` in this process; the harness pointed the SDK's environment at the stand-ins. */
+/**
+ * `genesys-rotator <args>` in this process; the harness pointed its environment (AWS_ENDPOINT_URL,
+ * GENESYS_GATEWAY_URL) at the stand-ins. No state machine ARN is set: the CLI finds it by the stack's name.
+ */
 async function cli(...args: string[]): Promise<CliRun> {
   const stdout = capture();
   const stderr = capture();
   const code = await main([...args, '--poll-ms', '100'], {
     stdout: stdout.stream,
     stderr: stderr.stream,
-    env: {},
+    env: process.env,
   });
   const run = { code, stdout: stdout.text(), stderr: stderr.text() };
   outputs.push(run);
@@ -177,6 +181,8 @@ describe('genesys-rotator', () => {
       legacyClientId: env.demo.legacyClientId,
       roleDivisions: 1,
       legacyDeleteIrreversible: expect.any(Boolean),
+      // No genesys:credential-ids tag on the demo secret: Fetch computes no dependents.
+      dependents: null,
     });
     expect((plan.blastRadius as { legacyRequests: number }).legacyRequests).toBeGreaterThan(0);
     const calls = plan.calls as Array<{ service: string; call: string }>;
@@ -347,5 +353,48 @@ describe('genesys-rotator', () => {
     expect(status.code, status.stderr).toBe(0);
     expect(json(status)).toMatchObject({ command: 'status', stateMachineArn: env.stateMachineArn });
     expect(badUsage.code).toBe(2);
+  }, 60_000);
+
+  it('scans Genesys: a clean org exits 0; a managed secret pasted into a flow is named by place and ARN (exit 6)', async () => {
+    // Prepare: the unwatched secret's value (a canary), as a careless flow author would paste it
+    const clean = await cli('scan');
+    const stored = await env.clients.secretsManager.send(
+      new GetSecretValueCommand({ SecretId: UNWATCHED_SECRET_NAME }),
+    );
+    const pasted = (JSON.parse(stored.SecretString ?? '{}') as { clientSecret: string }).clientSecret;
+    genesysOf(env).seed.flow({
+      name: 'Billing IVR',
+      type: 'inboundcall',
+      configuration: { actions: [{ type: 'setVariable', variable: 'Flow.Token', value: `"${pasted}"` }] },
+    });
+    const unwatchedArn = (
+      await env.clients.secretsManager.send(new GetSecretValueCommand({ SecretId: UNWATCHED_SECRET_NAME }))
+    ).ARN;
+
+    // Act
+    const found = await cli('--json', 'scan');
+    const human = await cli('scan', '--secret', UNWATCHED_SECRET_NAME);
+
+    // Assess
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.stdout).toContain('No hard-coded secrets found.');
+    expect(found.code, found.stderr).toBe(6);
+    const report = json(found) as {
+      command: string;
+      findings: Array<Record<string, unknown>>;
+      hardCodedSecretArns: string[];
+    };
+    expect(report.command).toBe('scan');
+    expect(report.hardCodedSecretArns).toEqual([unwatchedArn]);
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({
+        kind: 'managed-secret-value',
+        secretArn: unwatchedArn,
+        location: expect.objectContaining({ source: 'flow', flowName: 'Billing IVR' }),
+      }),
+    );
+    expect(human.code).toBe(6);
+    expect(human.stdout).toContain('Billing IVR');
+    expect(found.stdout).not.toContain(pasted);
   }, 60_000);
 });
