@@ -67,6 +67,17 @@ export async function followExecution(
   return { execution: await describeExecution(aws, executionArn), events };
 }
 
+/** The state lines of a history (oldest first), as `followExecution` reports them live. */
+export function stateLinesOf(
+  definition: StateMachineDefinition,
+  events: readonly HistoryEvent[],
+): StateLine[] {
+  const lines: StateLine[] = [];
+  const tracker = new LineTracker(definition, (line) => lines.push(line));
+  for (const event of events) tracker.add(event);
+  return lines;
+}
+
 /** Events with an id above `lastId`, oldest first. */
 async function eventsAfter(aws: OperatorAws, executionArn: string, lastId: number): Promise<HistoryEvent[]> {
   const fresh: HistoryEvent[] = [];
