@@ -298,7 +298,8 @@ export async function rotateCommand(
       [
         `Started ${name}`,
         `  ${started.executionArn}`,
-        `Follow it: genesys-rotator rotate --follow ... or genesys-rotator history ${secret.name}`,
+        // The same name and input while it runs is the same execution (StartExecution is idempotent).
+        `Follow it: genesys-rotator rotate ${secret.name} --follow --name ${name}${options.reason ? ` --reason ${JSON.stringify(options.reason)}` : ''}`,
       ],
     );
     return EXIT.ok;

@@ -311,8 +311,10 @@ describe('genesys-rotator', () => {
   }, 60_000);
 
   it('holds a rotation nobody adopts (exit 3): status shows the legacy client in grace, then held', async () => {
-    // Act: follow the rotation while reading status beside it
-    const following = cli('rotate', UNWATCHED_SECRET_NAME, '--follow');
+    // Act: start it, follow it by its name (the same execution), and read status beside it
+    const executionsBefore = await executionCount();
+    const started = await cli('--json', 'rotate', UNWATCHED_SECRET_NAME, '--name', 'cli-test-held');
+    const following = cli('rotate', UNWATCHED_SECRET_NAME, '--follow', '--name', 'cli-test-held');
     let inGrace: Record<string, unknown> | null = null;
     for (let attempt = 0; attempt < 200 && inGrace === null; attempt++) {
       await sleep(100);
@@ -327,12 +329,16 @@ describe('genesys-rotator', () => {
     ).secrets.find((secret) => secret.name === UNWATCHED_SECRET_NAME);
 
     // Assess
+    expect(started.code).toBe(0);
+    expect(json(started)).toMatchObject({ outcome: 'running', execution: { name: 'cli-test-held' } });
+    expect(await executionCount()).toBe(executionsBefore + 1);
+    expect(run.stdout).toContain('Execution cli-test-held: held');
     expect(run.code, run.stdout).toBe(3);
     expect(run.stdout).toMatch(
       /Outcome:\s+held \(no-evidence: 0 legacy requests since promotion, 0 of 2 reported days observed\)/,
     );
     expect(inGrace).toMatchObject({
-      running: { execution: expect.stringMatching(/^cli-rotate-/) },
+      running: { execution: 'cli-test-held' },
       legacyInGrace: { state: 'in-grace', graceEndsAt: expect.any(String) },
     });
     const grace = inGrace?.legacyInGrace as { promotedAt: string; graceEndsAt: string };
