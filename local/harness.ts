@@ -665,6 +665,7 @@ export async function startLocalEnvironment(
         ...(options.interceptor ? { interceptor: options.interceptor } : {}),
         ...(options.onEngineEvent ? { onEvent: options.onEngineEvent } : {}),
       }),
+      { definition: machine.definition },
     );
     aws.secretsManager.registerRotationFunction(rotatorFunctionArn, async (event) => {
       const invoke = () =>

@@ -1,10 +1,13 @@
 /**
  * `npm run sandbox`: the stand-ins on their own, to try with curl or the SDKs. Prints their URLs and
  * a ready-made admin credential for the Genesys stand-in (a throwaway credential of this process,
- * not a real secret), then runs until interrupted.
+ * not a real secret), then runs until interrupted. `--rotator` also "deploys" the rotator into
+ * them (the local environment of `npm start`: the synthesized state machine, the demo secret and
+ * its consumer), for the operator CLI to drive from another shell.
  */
 import './polyfills.js';
 import { parseArgs } from 'node:util';
+import { DEMO_SECRET_NAME, startLocalEnvironment } from './harness.js';
 import { startAwsStandIn } from './standins/aws/index.js';
 import { startGenesysStandIn } from './standins/genesys/index.js';
 import { PARTNER_KEY_HEADER, startPartnerStandIn } from './standins/partner/index.js';
@@ -14,8 +17,38 @@ const { values } = parseArgs({
     'genesys-port': { type: 'string', default: '8123' },
     'aws-port': { type: 'string', default: '4566' },
     'partner-port': { type: 'string', default: '8124' },
+    rotator: { type: 'boolean', default: false },
   },
 });
+
+if (values.rotator) {
+  const env = await startLocalEnvironment({
+    genesys: { port: Number(values['genesys-port']) },
+    aws: { port: Number(values['aws-port']) },
+  });
+  env.consumer?.start();
+  process.stdout.write(`The rotator, on the stand-ins:
+  Genesys Cloud stand-in: ${env.genesysGatewayUrl}  (org ${env.orgId})
+  AWS stand-in:           ${env.awsEndpointUrl}  (region ${env.aws.region})
+  State machine:          ${env.stateMachineArn}
+  Managed secret:         ${DEMO_SECRET_NAME} (a consumer keeps calling Genesys with its AWSCURRENT)
+
+Drive it with the operator CLI from another shell:
+  export AWS_ENDPOINT_URL=${env.awsEndpointUrl} AWS_REGION=${env.aws.region} AWS_ACCESS_KEY_ID=sandbox AWS_SECRET_ACCESS_KEY=sandbox
+  npm run rotator -- status
+  npm run rotator -- plan ${DEMO_SECRET_NAME}
+  npm run rotator -- rotate ${DEMO_SECRET_NAME} --follow
+Press Ctrl-C to stop.
+`);
+  const stopRotator = async () => {
+    await env.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stopRotator());
+  process.on('SIGTERM', () => void stopRotator());
+  // The servers keep the process alive until Ctrl-C.
+  await new Promise<never>(() => {});
+}
 
 const genesys = await startGenesysStandIn({ port: Number(values['genesys-port']) });
 const aws = await startAwsStandIn({ port: Number(values['aws-port']) });

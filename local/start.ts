@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { getGenesysAdmin } from '../functions/shared/genesys-runtime.js';
+import { DETAIL_TYPE, outcomeOf, type RotationOutcome } from '../functions/shared/workflow.js';
 import type { EventLog } from './engine/runner.js';
 import { type LocalEnvironment, startLocalEnvironment } from './harness.js';
 
@@ -27,7 +28,7 @@ interface HoldSummary {
 }
 
 interface Summary {
-  outcome: 'succeeded' | 'dry-run' | 'held' | 'rolled-back' | 'refused' | 'needs-attention' | 'failed';
+  outcome: Exclude<RotationOutcome, 'running'>;
   /** Set when the outcome is `held`: why, with the usage figures. */
   hold: HoldSummary | null;
   trigger: 'manual' | 'secretsmanager';
@@ -132,7 +133,7 @@ async function legacyClientState(env: LocalEnvironment): Promise<string> {
 /** A hold's figures: the needs-attention event whose error is a hold (it carries `reason`). */
 function holdOf(events: ReadonlyArray<{ detailType: string; detail: unknown }>): HoldSummary | null {
   for (const event of events) {
-    if (event.detailType !== 'Rotation Needs Attention') continue;
+    if (event.detailType !== DETAIL_TYPE.needsAttention) continue;
     const error = (event.detail as { error?: Record<string, unknown> } | null)?.error;
     if (!error || typeof error.reason !== 'string') continue;
     return {
@@ -144,14 +145,6 @@ function holdOf(events: ReadonlyArray<{ detailType: string; detail: unknown }>):
     };
   }
   return null;
-}
-
-function outcomeOf(status: string, terminalState: string | null, dryRun: boolean): Summary['outcome'] {
-  if (status === 'SUCCEEDED') return dryRun ? 'dry-run' : 'succeeded';
-  if (terminalState === 'RotationRolledBack') return 'rolled-back';
-  if (terminalState === 'RotationRefused') return 'refused';
-  if (terminalState === 'NeedsAttention') return 'needs-attention';
-  return 'failed';
 }
 
 async function main(): Promise<number> {
@@ -247,10 +240,16 @@ async function main(): Promise<number> {
     const rotatorAws = awsRequests.length - consumerSecretReads;
     const events = env.aws.eventBridge.events.slice(eventsBefore);
     const hold = holdOf(events);
-    const outcome = outcomeOf(result.status, result.terminalState, args['dry-run'] === true);
+    const outcome = outcomeOf({
+      status: result.status,
+      terminalState: result.terminalState,
+      held: hold !== null,
+      dryRun: args['dry-run'] === true,
+    });
 
     const summary: Summary = {
-      outcome: outcome === 'needs-attention' && hold !== null ? 'held' : outcome,
+      // The engine waited for the end, so the execution is never still running here.
+      outcome: outcome === 'running' ? 'failed' : outcome,
       hold,
       trigger,
       executionStatus: result.status,

@@ -13,6 +13,7 @@ import type {
   SecretDescription,
   SecretStorePort,
 } from '../shared/ports.js';
+import { STATE } from '../shared/workflow.js';
 import { parseOAuthSecretValue } from './secret-value.js';
 import { AWSCURRENT, AWSPENDING, stagesOf, versionWithStage } from './stages.js';
 
@@ -44,7 +45,7 @@ export interface HookOutcome {
  * success path: a Task whose error is caught also *exits* (into its Catch), so the exit of Create or
  * Verify itself proves nothing; only their success leads into these.
  */
-export const MILESTONE_STATES = { created: 'EmitCreated', verified: 'EmitVerified' } as const;
+export const MILESTONE_STATES = { created: STATE.EmitCreated, verified: STATE.EmitVerified } as const;
 
 /** Secrets Manager retries a failed rotation with the same token; each retry gets a fresh execution. */
 const MAX_EXECUTION_ATTEMPTS = 5;

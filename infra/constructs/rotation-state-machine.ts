@@ -1,7 +1,8 @@
 /**
  * The rotation saga as a Standard state machine (JSONPath). The graph, the state names and the
  * payloads are the contract of docs/ARCHITECTURE.md ("The state machine"): the local engine, the
- * Secrets Manager hook and the tests rely on them, so they live in `STATE` and nowhere else.
+ * Secrets Manager hook, the operator CLI and the tests rely on them, so they live in
+ * `functions/shared/workflow.ts` (no CDK there) and nowhere else.
  *
  * Every forward step that can leave something behind catches into its compensation; compensations
  * run in reverse order and end in one Fail state. After promotion nothing rolls the secret back:
@@ -38,98 +39,19 @@ import {
   PromotionPendingError,
   RETRYABLE_ERROR_NAMES,
 } from '../../functions/shared/errors.js';
+import {
+  DETAIL_TYPE,
+  EVENT_SCHEMA_VERSION,
+  EVENT_SOURCE,
+  REFUSAL_INPUT_DEFAULTS,
+  STATE,
+  type StateName,
+} from '../../functions/shared/workflow.js';
 import { followedByWebhooks } from './webhook-states.js';
 
-/** State names: a contract with the local engine, the rotation hook and the tests. */
-export const STATE = {
-  WrapInput: 'WrapInput',
-  Fetch: 'Fetch',
-  Validate: 'Validate',
-  WithinMaintenanceWindow: 'WithinMaintenanceWindow',
-  WaitForMaintenanceWindow: 'WaitForMaintenanceWindow',
-  IsDryRun: 'IsDryRun',
-  EmitPlan: 'EmitPlan',
-  DryRunComplete: 'DryRunComplete',
-  IsEmergency: 'IsEmergency',
-  EmergencyStrategy: 'EmergencyStrategy',
-  EmergencyReplace: 'EmergencyReplace',
-  EmergencyRegenerate: 'EmergencyRegenerate',
-  EmitEmergencyRotated: 'EmitEmergencyRotated',
-  EmitStarted: 'EmitStarted',
-  Create: 'Create',
-  EmitCreated: 'EmitCreated',
-  Verify: 'Verify',
-  EmitVerified: 'EmitVerified',
-  Sync: 'Sync',
-  EmitPromoted: 'EmitPromoted',
-  CheckAdoption: 'CheckAdoption',
-  IsAdopted: 'IsAdopted',
-  EmitAdoptionProgress: 'EmitAdoptionProgress',
-  WaitForAdoption: 'WaitForAdoption',
-  DeactivateLegacy: 'DeactivateLegacy',
-  EmitDeactivated: 'EmitDeactivated',
-  ObserveInactive: 'ObserveInactive',
-  CheckRetirement: 'CheckRetirement',
-  IsRetirementObserved: 'IsRetirementObserved',
-  WaitForRetirementEvidence: 'WaitForRetirementEvidence',
-  ReactivateLegacy: 'ReactivateLegacy',
-  IsRetirementHeld: 'IsRetirementHeld',
-  PrepareRetirementHold: 'PrepareRetirementHold',
-  PrepareAdoptionHold: 'PrepareAdoptionHold',
-  DeleteLegacy: 'DeleteLegacy',
-  EmitRetired: 'EmitRetired',
-  RotationSucceeded: 'RotationSucceeded',
-  RefusalDefaults: 'RefusalDefaults',
-  InputHasSecretId: 'InputHasSecretId',
-  MergeRefusalInput: 'MergeRefusalInput',
-  RefusalFromDefaults: 'RefusalFromDefaults',
-  PrepareRefusal: 'PrepareRefusal',
-  DiscardRefusedPending: 'DiscardRefusedPending',
-  EmitRefused: 'EmitRefused',
-  RotationRefused: 'RotationRefused',
-  Rollback: 'Rollback',
-  DiscardPending: 'DiscardPending',
-  EmitRolledBack: 'EmitRolledBack',
-  RotationRolledBack: 'RotationRolledBack',
-  EmitNeedsAttention: 'EmitNeedsAttention',
-  NeedsAttention: 'NeedsAttention',
-} as const;
-export type StateName = (typeof STATE)[keyof typeof STATE];
-
-/** Source of every audit event. */
-export const EVENT_SOURCE = 'genesys.credential-rotator';
-
-/** Detail types of the audit events (schemas/rotation-event.v1.json). */
-export const DETAIL_TYPE = {
-  started: 'Rotation Started',
-  planned: 'Rotation Planned',
-  refused: 'Rotation Refused',
-  created: 'Client Created',
-  verified: 'Credential Verified',
-  promoted: 'Secret Promoted',
-  adoptionProgressed: 'Adoption Progressed',
-  legacyDeactivated: 'Legacy Client Deactivated',
-  legacyRetired: 'Legacy Client Retired',
-  succeeded: 'Rotation Succeeded',
-  rolledBack: 'Rotation Rolled Back',
-  needsAttention: 'Rotation Needs Attention',
-  emergencyCompleted: 'Emergency Rotation Completed',
-} as const;
-
-/** Version of the audit event detail schema. */
-export const EVENT_SCHEMA_VERSION = '1';
-
-/**
- * Defaults merged under the raw execution input when Fetch fails, so the refusal path can name the
- * secret and the trigger even when the input omitted them (Fetch is what normally applies defaults).
- */
-export const REFUSAL_INPUT_DEFAULTS = {
-  secretId: '(unknown)',
-  dryRun: false,
-  reason: '',
-  mode: 'standard',
-  trigger: 'manual',
-} as const;
+// The workflow contract lives in a module without CDK (the CLI, the hook and the local runner read
+// it); re-exported so existing imports of this construct keep working.
+export { DETAIL_TYPE, EVENT_SCHEMA_VERSION, EVENT_SOURCE, REFUSAL_INPUT_DEFAULTS, STATE, type StateName };
 
 /** The functions the state machine invokes. */
 export interface RotationFunctions {

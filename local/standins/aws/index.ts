@@ -124,8 +124,8 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
       registerFunction: (functionArn, invoke) => lambda.registerFunction(functionArn, invoke),
     },
     stepFunctions: {
-      registerStateMachine: (stateMachineArn, runner) =>
-        stepFunctions.registerStateMachine(stateMachineArn, runner),
+      registerStateMachine: (stateMachineArn, runner, options) =>
+        stepFunctions.registerStateMachine(stateMachineArn, runner, options),
       waitForExecution: (executionArn, timeoutMs) => stepFunctions.waitForExecution(executionArn, timeoutMs),
     },
   };

@@ -435,8 +435,11 @@ export class SecretsManagerStandIn extends OperationTable implements AwsServiceH
   private listSecrets(input: InputReader): JsonObject {
     this.purgeExpiredDeletions();
     const includePlannedDeletion = input.boolean('IncludePlannedDeletion') ?? false;
-    const listed = this.secrets.filter((secret) => includePlannedDeletion || secret.deletedDate === null);
-    const page = paginate(listed, input, 'secrets', 100);
+    const filters = parseListFilters(input);
+    const listed = this.secrets
+      .filter((secret) => includePlannedDeletion || secret.deletedDate === null)
+      .filter((secret) => filters.every((filter) => matchesFilter(secret, filter)));
+    const page = paginate(listed, input, `secrets:${JSON.stringify(filters)}`, 100);
     return {
       SecretList: page.items.map((secret) => {
         const { VersionIdsToStages, ...description } = this.describeSecret(
@@ -978,6 +981,94 @@ function latestAccess(secret: StoredSecret): Date | null {
 
 function optionalEpoch(date: Date | null): number | undefined {
   return date === null ? undefined : epochSeconds(date);
+}
+
+const FILTER_KEYS = [
+  'description',
+  'name',
+  'tag-key',
+  'tag-value',
+  'primary-region',
+  'owning-service',
+  'all',
+];
+const FILTER_VALUE = /^!?[a-zA-Z0-9 :_@/+=.\-!]*$/;
+
+interface ListFilter {
+  readonly key: string;
+  readonly values: readonly string[];
+}
+
+/** ListSecrets `Filters` (API_Filter): the documented keys, 1-10 values each of at most 512 characters. */
+function parseListFilters(input: InputReader): ListFilter[] {
+  return (input.objectList('Filters') ?? []).map((raw) => {
+    const filter = new InputReader(raw, ERR_INVALID_PARAMETER);
+    const key = filter.requiredString('Key');
+    if (!FILTER_KEYS.includes(key)) {
+      throw new AwsServiceError(
+        ERR_INVALID_PARAMETER,
+        `1 validation error detected: Value '${key}' at 'filters.1.member.key' failed to satisfy constraint: Member must satisfy enum value set: [${FILTER_KEYS.join(', ')}]`,
+      );
+    }
+    const values = filter.stringList('Values') ?? [];
+    if (
+      values.length < 1 ||
+      values.length > 10 ||
+      values.some((v) => v.length > 512 || !FILTER_VALUE.test(v))
+    ) {
+      throw new AwsServiceError(
+        ERR_INVALID_PARAMETER,
+        `Invalid filter values for key ${key}: 1-10 values matching ${FILTER_VALUE.source}, each at most 512 characters`,
+      );
+    }
+    return { key, values };
+  });
+}
+
+/**
+ * API_Filter: every key is a prefix match, case-sensitive except `description` and `all` (which
+ * breaks the value into words and searches every attribute); a value starting with `!` negates.
+ * A secret must match every filter, and any one value of a filter. These secrets are neither
+ * replicated nor owned by another service, so `primary-region` and `owning-service` match nothing.
+ */
+function matchesFilter(secret: StoredSecret, filter: ListFilter): boolean {
+  return filter.values.some((raw) => {
+    const negated = raw.startsWith('!');
+    const value = negated ? raw.slice(1) : raw;
+    const prefixOf = (candidates: readonly string[], caseSensitive = true) =>
+      candidates.some((candidate) =>
+        caseSensitive ? candidate.startsWith(value) : candidate.toLowerCase().startsWith(value.toLowerCase()),
+      );
+    let matched: boolean;
+    switch (filter.key) {
+      case 'name':
+        matched = prefixOf([secret.name]);
+        break;
+      case 'description':
+        matched = prefixOf(secret.description === null ? [] : [secret.description], false);
+        break;
+      case 'tag-key':
+        matched = prefixOf(secret.tags.map((tag) => tag.Key));
+        break;
+      case 'tag-value':
+        matched = prefixOf(secret.tags.map((tag) => tag.Value));
+        break;
+      case 'all': {
+        const words = value
+          .toLowerCase()
+          .split(/[^a-z0-9]+/)
+          .filter(Boolean);
+        const text = [secret.name, secret.description ?? '', ...secret.tags.flatMap((t) => [t.Key, t.Value])]
+          .join(' ')
+          .toLowerCase();
+        matched = words.length > 0 && words.some((word) => text.includes(word));
+        break;
+      }
+      default:
+        matched = false;
+    }
+    return negated ? !matched : matched;
+  });
 }
 
 function paginate<T>(items: readonly T[], input: InputReader, scope: string, defaultPageSize: number) {

@@ -167,7 +167,14 @@ export class StepFunctionsStandIn extends OperationTable implements AwsServiceHa
 
   private readonly stateMachines = new Map<
     string,
-    { name: string; region: string; accountId: string; runner: ExecutionRunner }
+    {
+      name: string;
+      region: string;
+      accountId: string;
+      runner: ExecutionRunner;
+      definition: string | null;
+      creationDate: Date;
+    }
   >();
   /** In start order; listings reverse it for newest first. */
   private readonly executions: Execution[] = [];
@@ -179,26 +186,48 @@ export class StepFunctionsStandIn extends OperationTable implements AwsServiceHa
     GetExecutionHistory: (input) => this.getExecutionHistory(input),
     StopExecution: (input) => this.stopExecution(input),
     ListExecutions: (input) => this.listExecutions(input),
+    ListStateMachines: (input) => this.listStateMachines(input),
+    DescribeStateMachine: (input) => this.describeStateMachine(input),
   };
 
   constructor(private readonly options: StepFunctionsOptions) {
     super();
   }
 
-  /** `states:<Operation>` on the state machine (Start, List) or on the execution (the others). */
+  /**
+   * `states:<Operation>` on the state machine (Start, List, DescribeStateMachine), on `*`
+   * (ListStateMachines) or on the execution (the others).
+   */
   authorizationTargets(operation: string, input: JsonObject): AuthorizationTarget[] {
-    const onMachine = operation === 'StartExecution' || operation === 'ListExecutions';
+    if (operation === 'ListStateMachines') return [{ action: `states:${operation}`, resource: '*' }];
+    const onMachine =
+      operation === 'StartExecution' ||
+      operation === 'ListExecutions' ||
+      operation === 'DescribeStateMachine';
     const resource = onMachine ? input.stateMachineArn : input.executionArn;
     return typeof resource === 'string' && resource !== ''
       ? [{ action: `states:${operation}`, resource }]
       : [];
   }
 
-  registerStateMachine(stateMachineArn: string, runner: ExecutionRunner): void {
+  /** `definition` (the ASL it runs) is what DescribeStateMachine answers; without it that call fails. */
+  registerStateMachine(
+    stateMachineArn: string,
+    runner: ExecutionRunner,
+    options: { definition?: unknown } = {},
+  ): void {
     const match = STATE_MACHINE_ARN.exec(stateMachineArn);
     if (match === null) throw new Error(`Not a state machine ARN: ${stateMachineArn}`);
     const [, region = '', accountId = '', name = ''] = match;
-    this.stateMachines.set(stateMachineArn, { name, region, accountId, runner });
+    const definition = options.definition === undefined ? null : JSON.stringify(options.definition);
+    this.stateMachines.set(stateMachineArn, {
+      name,
+      region,
+      accountId,
+      runner,
+      definition,
+      creationDate: this.options.clock.now(),
+    });
   }
 
   async waitForExecution(executionArn: string, timeoutMs = 60_000): Promise<ExecutionOutcome> {
@@ -378,6 +407,37 @@ export class StepFunctionsStandIn extends OperationTable implements AwsServiceHa
         stopDate: execution.stopDate === null ? undefined : epochSeconds(execution.stopDate),
       })),
       nextToken: page.nextToken,
+    };
+  }
+
+  private listStateMachines(input: InputReader): JsonObject {
+    const listed = [...this.stateMachines.entries()];
+    const page = this.page(listed, input, 'stateMachines');
+    return {
+      stateMachines: page.items.map(([stateMachineArn, machine]) => ({
+        stateMachineArn,
+        name: machine.name,
+        type: 'STANDARD',
+        creationDate: epochSeconds(machine.creationDate),
+      })),
+      nextToken: page.nextToken,
+    };
+  }
+
+  private describeStateMachine(input: InputReader): JsonObject {
+    const stateMachineArn = input.requiredString('stateMachineArn');
+    const machine = this.requireStateMachine(stateMachineArn);
+    if (machine.definition === null) {
+      throw new Error(`The Step Functions stand-in was given no definition for ${stateMachineArn}`);
+    }
+    return {
+      stateMachineArn,
+      name: machine.name,
+      status: 'ACTIVE',
+      definition: machine.definition,
+      roleArn: `arn:aws:iam::${machine.accountId}:role/${machine.name}-role`,
+      type: 'STANDARD',
+      creationDate: epochSeconds(machine.creationDate),
     };
   }
 

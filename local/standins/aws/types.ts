@@ -208,7 +208,12 @@ export interface AwsStandIn {
     registerFunction(functionArn: string, invoke: (event: unknown) => Promise<unknown>): void;
   };
   readonly stepFunctions: {
-    registerStateMachine(stateMachineArn: string, runner: ExecutionRunner): void;
+    /** `definition`: the ASL DescribeStateMachine answers with. */
+    registerStateMachine(
+      stateMachineArn: string,
+      runner: ExecutionRunner,
+      options?: { readonly definition?: unknown },
+    ): void;
     /** Resolves with the execution's final description once it is no longer RUNNING. */
     waitForExecution(executionArn: string, timeoutMs?: number): Promise<ExecutionOutcome>;
   };
