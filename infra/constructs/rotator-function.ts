@@ -33,6 +33,8 @@ export const ESM_REQUIRE_BANNER =
 export const BUNDLE_STAND_INS: Readonly<Record<string, string>> = {
   winston: 'functions/shared/genesys/bundle-stand-ins/winston.ts',
   'form-data': 'functions/shared/genesys/bundle-stand-ins/form-data.ts',
+  'fast-sha256': 'functions/shared/webhook-bundle-stand-ins/fast-sha256.ts',
+  '@stablelib/base64': 'functions/shared/webhook-bundle-stand-ins/stablelib-base64.ts',
 };
 
 /** Absolute path of the repository root (the folder holding package.json and package-lock.json). */
