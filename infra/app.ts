@@ -11,6 +11,7 @@ import { App, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { InvalidConfigurationError } from '../functions/shared/errors.js';
 import type { RotationPolicyInput } from '../functions/shared/policy.js';
+import type { FleetOptions } from './constructs/fleet-rotation.js';
 import { type ManagedSecretProps, RotatorStack } from './stacks/rotator-stack.js';
 
 export const STACK_ID = 'GenesysCredentialRotator';
@@ -39,6 +40,8 @@ export interface BuildAppOptions {
   readonly adminSecretArn?: string;
   /** Managed secrets. @default [EXAMPLE_MANAGED_SECRET] */
   readonly managedSecrets?: ReadonlyArray<ManagedSecretProps>;
+  /** Add the fleet rotation machine. @default - context `fleet` ("true"), else none */
+  readonly fleet?: FleetOptions | boolean;
 }
 
 export function buildApp(options: BuildAppOptions = {}): { app: App; stack: RotatorStack } {
@@ -57,6 +60,7 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stack: Rota
       { ...EXAMPLE_MANAGED_SECRET, rotateImmediatelyOnUpdate: false },
     ],
     alarmEmail: stringContext(app, 'alarmEmail'),
+    fleet: options.fleet ?? stringContext(app, 'fleet') === 'true',
   });
   if (options.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };

@@ -22,6 +22,7 @@ import {
   type HistoryEvent,
   SFNClient,
   StartExecutionCommand,
+  StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { Duration } from 'aws-cdk-lib';
 import type { Context } from 'aws-lambda';
@@ -30,6 +31,7 @@ import { clearAdminTokenCache, clearGenesysAdminCache } from '../functions/share
 import type { RotationPolicyInput } from '../functions/shared/policy.js';
 import { resetRuntime } from '../functions/shared/runtime.js';
 import { buildApp } from '../infra/app.js';
+import type { FleetOptions } from '../infra/constructs/fleet-rotation.js';
 import type { RotationScheduleSpec } from '../infra/constructs/rotation-schedule.js';
 import { SimulatedConsumer } from './consumer.js';
 import { type BundleManifest, ensureBundles } from './engine/assets.js';
@@ -38,9 +40,11 @@ import { type LocalFunction, LocalLambdaService } from './engine/lambda-runtime.
 import {
   createExecutionRunner,
   type EventLog,
+  ExecutionFailure,
   type LambdaInterceptor,
   type LambdaInvoker,
   retryBudgetSeconds,
+  type StartExecutionSync,
 } from './engine/runner.js';
 import {
   type CfnTemplate,
@@ -159,6 +163,8 @@ export interface LocalEnvironmentOptions {
   readonly external?: ExternalEndpoints;
   /** Seconds the hook waits for a milestone (HOOK_MAX_WAIT_SECONDS). */
   readonly hookMaxWaitSeconds?: number;
+  /** Deploy the fleet rotation machine too (README, "Fleet rotation"); its tasks start the rotation machine. */
+  readonly fleet?: FleetOptions | true;
 }
 
 export interface DemoOrg {
@@ -202,6 +208,8 @@ export interface LocalEnvironment {
   defaultTags(): Record<string, string>;
   /** Starts a manual execution through the Step Functions API. */
   startExecution(input: unknown, name?: string): Promise<string>;
+  /** The fleet rotation machine, when `fleet` was asked for. */
+  readonly fleet: { readonly machine: LocalStateMachine; readonly stateMachineArn: string } | null;
   waitForExecution(executionArn: string): Promise<ExecutionResult>;
   /** RotateSecret on the Secrets Manager stand-in (native trigger); resolves when it has settled. */
   rotateNatively(options?: { secretId?: string; rotateImmediately?: boolean }): Promise<void>;
@@ -246,6 +254,7 @@ interface LocalStackShape {
   readonly adminSecretArn: string;
   readonly managedSecrets: ReadonlyArray<{ readonly name: string; readonly arn: string }>;
   readonly orgId: string;
+  readonly fleet?: FleetOptions | true;
 }
 
 /**
@@ -259,6 +268,7 @@ function synthesizeTemplate(shape: LocalStackShape): CfnTemplate {
   if (template === undefined) {
     const { app, stack } = buildApp({
       bundling: false,
+      ...(shape.fleet === undefined ? {} : { fleet: shape.fleet }),
       policy: shape.policy,
       adminSecretArn: shape.adminSecretArn,
       managedSecrets: shape.managedSecrets.map((secret) => ({
@@ -295,7 +305,8 @@ let bundles: BundleManifest | undefined;
 /** The bundles `cdk synth` builds for Lambda (cached on disk by source hash; see engine/assets.ts). */
 export function localBundles(): BundleManifest {
   bundles ??= ensureBundles(REPO_ROOT, (outdir) => {
-    const { app, stack } = buildApp({ bundling: true, outdir, nag: false });
+    // With the fleet machine: its function's bundle is built too (harmless when a run does not use it).
+    const { app, stack } = buildApp({ bundling: true, outdir, nag: false, fleet: true });
     return app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
   });
   return bundles;
@@ -463,6 +474,7 @@ export async function startLocalEnvironment(
         ...extraNames.map((name) => ({ name, arn: secretArnOf(name) })),
       ],
       orgId,
+      ...(options.fleet === undefined ? {} : { fleet: options.fleet }),
     });
     const machine = loadStateMachine(template, { region, accountId });
     const stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${machine.name}`;
@@ -581,7 +593,7 @@ export async function startLocalEnvironment(
         invokeLambda,
         eventBridge,
         retryTimeScale,
-        authorizeTask: (task) => iam.authorizeStateMachineTask(task),
+        authorizeTask: (task) => iam.authorizeStateMachineTask(task, machine.logicalId),
         waitOverridesMs: { WaitForMaintenanceWindow: 200, ...options.waitOverridesMs },
         ...(options.interceptor ? { interceptor: options.interceptor } : {}),
         ...(options.onEngineEvent ? { onEvent: options.onEngineEvent } : {}),
@@ -604,6 +616,26 @@ export async function startLocalEnvironment(
         await invoke();
       }
     });
+
+    let fleet: LocalEnvironment['fleet'] = null;
+    if (options.fleet !== undefined) {
+      const fleetMachine = loadStateMachine(template, { region, accountId }, { fleet: true });
+      const fleetStateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${fleetMachine.name}`;
+      aws.stepFunctions.registerStateMachine(
+        fleetStateMachineArn,
+        createExecutionRunner({
+          machine: fleetMachine,
+          invokeLambda,
+          eventBridge,
+          retryTimeScale,
+          authorizeTask: (task) => iam.authorizeStateMachineTask(task, fleetMachine.logicalId),
+          startExecutionSync: startThroughStepFunctions(sfn, aws),
+          ...(options.interceptor ? { interceptor: options.interceptor } : {}),
+          ...(options.onEngineEvent ? { onEvent: options.onEngineEvent } : {}),
+        }),
+      );
+      fleet = { machine: fleetMachine, stateMachineArn: fleetStateMachineArn };
+    }
 
     let consumer: SimulatedConsumer | null = null;
     if (options.consumer !== false) {
@@ -637,6 +669,7 @@ export async function startLocalEnvironment(
       orgId,
       createManagedSecret,
       defaultTags,
+      fleet,
       async startExecution(input, name) {
         const response = await sfn.send(
           new StartExecutionCommand({
@@ -683,6 +716,55 @@ export async function startLocalEnvironment(
     for (const cleanup of cleanups.reverse()) await cleanup();
     throw error;
   }
+}
+
+/**
+ * `.sync:2` as Step Functions runs it: StartExecution through the API (the stand-in answers a
+ * repeated name as AWS does), wait for the execution to stop, DescribeExecution; stopping the
+ * parent stops the child.
+ */
+function startThroughStepFunctions(sfn: SFNClient, aws: AwsStandIn): StartExecutionSync {
+  return async (request, signal) => {
+    let executionArn: string;
+    try {
+      const started = await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: request.stateMachineArn,
+          input: JSON.stringify(request.input),
+          ...(request.name === undefined ? {} : { name: request.name }),
+        }),
+      );
+      executionArn = started.executionArn as string;
+    } catch (error) {
+      const name = error instanceof Error ? error.name : 'Error';
+      // Service integrations name an API's refusal `<Service>.<Exception>` (ExecutionAlreadyExists -> ...Exception).
+      const exception = name.endsWith('Exception') ? name : `${name}Exception`;
+      throw new ExecutionFailure(
+        `StepFunctions.${exception}`,
+        error instanceof Error ? error.message : String(error),
+      );
+    }
+    const stop = () => void sfn.send(new StopExecutionCommand({ executionArn })).catch(() => undefined);
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      await aws.stepFunctions.waitForExecution(executionArn, 6 * 3_600_000);
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    return {
+      executionArn,
+      stateMachineArn: described.stateMachineArn ?? request.stateMachineArn,
+      name: described.name ?? '',
+      status: described.status ?? 'UNKNOWN',
+      startDate: described.startDate ?? new Date(),
+      stopDate: described.stopDate ?? null,
+      input: described.input ?? '{}',
+      output: described.output ?? null,
+      error: described.error ?? null,
+      cause: described.cause ?? null,
+    };
+  };
 }
 
 async function discoverOrgId(

@@ -27,6 +27,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { InvalidConfigurationError } from '../../functions/shared/errors.js';
 import { parsePolicy, type RotationPolicy, type RotationPolicyInput } from '../../functions/shared/policy.js';
+import { addFleetRotation, type FleetOptions, type FleetRotation } from '../constructs/fleet-rotation.js';
 import {
   GenesysRotatedSecret,
   type GenesysRotatedSecretProps,
@@ -57,6 +58,8 @@ export interface RotatorStackProps extends StackProps {
   readonly alarmEmail?: string;
   /** Retention of every log group (functions and state machine). @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
+  /** Adds the fleet rotation machine (docs/ARCHITECTURE.md, "Fleet rotation"). @default - none */
+  readonly fleet?: FleetOptions | boolean;
 }
 
 /** Time the rotation hook may wait for a milestone inside one 15-minute invocation. */
@@ -82,6 +85,8 @@ export class RotatorStack extends Stack implements IGenesysRotator {
     readonly deleteOrRollback: RotatorFunction;
   };
   readonly managedSecrets: GenesysRotatedSecret[] = [];
+  /** The fleet rotation machine, when `fleet` is set. */
+  readonly fleet: FleetRotation | undefined;
 
   constructor(scope: Construct, id: string, props: RotatorStackProps = {}) {
     super(scope, id, props);
@@ -175,6 +180,13 @@ export class RotatorStack extends Stack implements IGenesysRotator {
     });
     this.stateMachine = machine.stateMachine;
     this.acknowledgeStateMachineRole(machine);
+    this.fleet = props.fleet
+      ? addFleetRotation(
+          this,
+          { policy: this.policy, stateMachine: this.stateMachine, eventBus: this.eventBus, logRetention },
+          props.fleet === true ? {} : props.fleet,
+        )
+      : undefined;
 
     // 4) Alarms: failed or timed-out executions, "needs attention" events, and Secrets Manager's
     //    own RotationFailed/RotationAbandoned, all to one encrypted topic.

@@ -435,8 +435,13 @@ export class SecretsManagerStandIn extends OperationTable implements AwsServiceH
   private listSecrets(input: InputReader): JsonObject {
     this.purgeExpiredDeletions();
     const includePlannedDeletion = input.boolean('IncludePlannedDeletion') ?? false;
-    const listed = this.secrets.filter((secret) => includePlannedDeletion || secret.deletedDate === null);
-    const page = paginate(listed, input, 'secrets', 100);
+    const filters = readListFilters(input);
+    const listed = this.secrets.filter(
+      (secret) =>
+        (includePlannedDeletion || secret.deletedDate === null) &&
+        filters.every((filter) => filter.matches(secret)),
+    );
+    const page = paginate(listed, input, `secrets:${JSON.stringify(filters.map((f) => f.key))}`, 100);
     return {
       SecretList: page.items.map((secret) => {
         const { VersionIdsToStages, ...description } = this.describeSecret(
@@ -1018,4 +1023,68 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
   } finally {
     clearTimeout(timer);
   }
+}
+
+interface ListFilter {
+  readonly key: string;
+  matches(secret: {
+    name: string;
+    description: string | null;
+    tags: { Key: string; Value: string }[];
+  }): boolean;
+}
+
+/**
+ * ListSecrets `Filters` (API_Filter): filters AND together, the values of one filter OR; `name`,
+ * `tag-key` and `tag-value` match by case-sensitive prefix, `description` by case-insensitive prefix;
+ * a value starting with `!` negates. Tag keys and tag values match independently, not as pairs.
+ * Not modelled: `primary-region`, `owning-service` and `all`.
+ */
+function readListFilters(input: InputReader): ListFilter[] {
+  const raw = input.objectList('Filters') ?? [];
+  return raw.map((filter) => {
+    const key = filter.Key;
+    const values = filter.Values;
+    if (
+      typeof key !== 'string' ||
+      !Array.isArray(values) ||
+      values.length < 1 ||
+      values.length > 10 ||
+      !values.every((value) => typeof value === 'string')
+    ) {
+      throw new AwsServiceError(
+        ERR_INVALID_PARAMETER,
+        'Invalid filter: a Key and 1 to 10 Values are required.',
+      );
+    }
+    const fieldsOf = (secret: Parameters<ListFilter['matches']>[0]): string[] => {
+      switch (key) {
+        case 'name':
+          return [secret.name];
+        case 'description':
+          return secret.description === null ? [] : [secret.description.toLowerCase()];
+        case 'tag-key':
+          return secret.tags.map((tag) => tag.Key);
+        case 'tag-value':
+          return secret.tags.map((tag) => tag.Value);
+        default:
+          throw new AwsServiceError(
+            ERR_INVALID_PARAMETER,
+            `Filter key ${key} is not supported by the stand-in.`,
+          );
+      }
+    };
+    const terms = (values as string[]).map((value) => {
+      const negated = value.startsWith('!');
+      const text = negated ? value.slice(1) : value;
+      return { negated, prefix: key === 'description' ? text.toLowerCase() : text };
+    });
+    return {
+      key,
+      matches: (secret) => {
+        const fields = fieldsOf(secret);
+        return terms.some((term) => fields.some((field) => field.startsWith(term.prefix)) !== term.negated);
+      },
+    };
+  });
 }
