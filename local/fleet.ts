@@ -28,6 +28,8 @@ export interface FleetSecretSpec {
   readonly orgId?: string;
   /** The secret names a client that does not exist in Genesys (Fetch refuses it). */
   readonly missingClient?: boolean;
+  /** Tags on top of the managed-secret tags. */
+  readonly extraTags?: Readonly<Record<string, string>>;
 }
 
 export interface SeededFleetSecret {
@@ -62,7 +64,7 @@ export async function seedFleetSecrets(
         clientSecret: legacy.clientSecret,
         environment: DEMO_ENVIRONMENT,
       }),
-      tags: { ...env.defaultTags(), [TAG_ORG_ID]: orgId },
+      tags: { ...env.defaultTags(), [TAG_ORG_ID]: orgId, ...spec.extraTags },
     });
     seeded.push({ name: spec.name, arn, orgId, legacyClientId: legacy.clientId });
   }

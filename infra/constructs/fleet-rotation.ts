@@ -43,7 +43,7 @@ import {
   StepFunctionsStartExecution,
 } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { RETRYABLE_ERROR_NAMES } from '../../functions/shared/errors.js';
+import { InvalidConfigurationError, RETRYABLE_ERROR_NAMES } from '../../functions/shared/errors.js';
 import { type FleetRateBudget, fleetConcurrency } from './fleet-budget.js';
 import { EVENT_SCHEMA_VERSION, EVENT_SOURCE } from './rotation-state-machine.js';
 import { RotatorFunction } from './rotator-function.js';
@@ -131,12 +131,14 @@ export class FleetRotation extends Construct {
       this.maxConcurrencyPerOrg < 1 ||
       this.maxConcurrencyPerOrg > sizing.perOrg
     ) {
-      throw new Error(
+      throw new InvalidConfigurationError(
         `maxConcurrencyPerOrg ${this.maxConcurrencyPerOrg} exceeds the Genesys rate budget: ${sizing.explanation}`,
       );
     }
     if (!(this.toleratedFailurePercentage >= 0 && this.toleratedFailurePercentage <= 100)) {
-      throw new Error(`toleratedFailurePercentage must be 0-100, got ${this.toleratedFailurePercentage}`);
+      throw new InvalidConfigurationError(
+        `toleratedFailurePercentage must be 0-100, got ${this.toleratedFailurePercentage}`,
+      );
     }
 
     const transientRetry = {
