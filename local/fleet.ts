@@ -9,17 +9,31 @@ import { TAG_ORG_ID } from '../functions/shared/contract.js';
 import type { FleetSummary } from '../functions/shared/fleet-contract.js';
 import type { RotationPolicyInput } from '../functions/shared/policy.js';
 import { DEMO_ENVIRONMENT, type LocalEnvironment } from './harness.js';
+import type { GenesysStandInOptions } from './standins/genesys/index.js';
 
 /**
- * A policy whose rotations take seconds without a consumer per secret: a 6 s grace period after
- * which the legacy client is retired without usage evidence, and checks every 6 s, so the rate
- * budget (infra/constructs/fleet-budget.ts) allows four rotations at once on one admin token.
+ * A policy for many rotations without a consumer per secret: the legacy client is retired after a
+ * 60 s grace period without usage evidence, checked every 12 s. Real minutes are not compressed
+ * for the rate limit, so this is what lets the budget (infra/constructs/fleet-budget.ts) run four
+ * rotations at once on one admin token: a slot overlaps two rotations a minute (2 x 18 calls) plus
+ * five checks (5 x 4), 56 calls, and 240 / 56 = 4.
  */
 export const FLEET_LOCAL_POLICY: RotationPolicyInput = {
-  gracePeriodSeconds: 6,
+  gracePeriodSeconds: 60,
   retireWithoutEvidence: true,
-  adoptionPollSeconds: 6,
+  adoptionPollSeconds: 12,
   retireObserveSeconds: 1,
+  // Minute-long usage days (the stand-in's too, FLEET_LOCAL_GENESYS): Fetch's 30-day lookback then
+  // covers half an hour, so a secret rotated late in a long fleet still shows its seeded usage.
+  usageDayLengthSeconds: 60,
+  usageLookbackDays: 30,
+};
+
+/** The Genesys stand-in's usage calendar matching FLEET_LOCAL_POLICY. */
+export const FLEET_LOCAL_GENESYS: GenesysStandInOptions = {
+  usageDayLengthMs: 60_000,
+  usageReportLagMs: 500,
+  usageQueryRunningMs: 0,
 };
 
 export interface FleetSecretSpec {

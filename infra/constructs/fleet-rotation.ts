@@ -36,6 +36,7 @@ import {
   StateMachineType,
   Succeed,
   TaskInput,
+  Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import {
   EventBridgePutEvents,
@@ -102,6 +103,8 @@ export interface FleetRotationProps {
    * @default 10
    */
   readonly toleratedFailurePercentage?: number;
+  /** Longest one rotation may run (the rotation machine's timeout). @default Duration.days(45) */
+  readonly rotationTimeout?: Duration;
   /** @default Duration.days(60): a rotation may run 45 days; orgs run in waves. */
   readonly timeout?: Duration;
   /** @default RetentionDays.ONE_MONTH */
@@ -193,6 +196,9 @@ export class FleetRotation extends Construct {
         'reason.$': "States.Format('fleet {}: {}', $.batchId, $.reason)",
         trigger: 'manual',
       }),
+      // Explicit: a Task without TimeoutSeconds waits forever in AWS (and 60 s in the ASL spec and
+      // aws-local-stepfunctions). A rotation may run as long as the rotation machine allows.
+      taskTimeout: Timeout.duration(props.rotationTimeout ?? Duration.days(45)),
       // Only the status: the rotation's output stays in its own execution.
       resultSelector: { 'status.$': '$.Status' },
       resultPath: '$.rotation',

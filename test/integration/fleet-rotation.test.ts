@@ -9,6 +9,7 @@ import { rotationExecutionName } from '../../functions/core/fleet.js';
 import type { FleetSummary } from '../../functions/shared/fleet-contract.js';
 import { FLEET_DETAIL_TYPE } from '../../infra/constructs/fleet-rotation.js';
 import {
+  FLEET_LOCAL_GENESYS,
   FLEET_LOCAL_POLICY,
   type FleetRunResult,
   maxInFlight,
@@ -36,6 +37,7 @@ describe('fleet rotation on the stand-ins (genesys-cloud-api.md §3: one admin t
     env = await startLocalEnvironment({
       consumer: false,
       policy: FLEET_LOCAL_POLICY,
+      genesys: FLEET_LOCAL_GENESYS,
       fleet: { maxOrgsInParallel: 2, maxConcurrencyPerOrg: MAX_PER_ORG, toleratedFailurePercentage: 50 },
       extraManagedSecretNames: NAMES,
     });

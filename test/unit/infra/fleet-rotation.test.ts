@@ -8,6 +8,7 @@ import { buildApp } from '../../../infra/app.js';
 import {
   ADMIN_CALLS_PER_ADOPTION_CHECK,
   FIXED_ADMIN_CALLS_PER_ROTATION,
+  type FleetRateBudget,
   fleetConcurrency,
 } from '../../../infra/constructs/fleet-budget.js';
 import {
@@ -106,6 +107,8 @@ describe('FleetRotation state machine', () => {
     expect(rotate.Resource).toBe('arn:REF_AWS::Partition:states:::states:startExecution.sync:2');
     expect(rotate.Parameters?.StateMachineArn).toBe(`REF_${rotationId}`);
     expect(rotate.Parameters?.['Name.$']).toBe('$.item.executionName');
+    // A Task with no TimeoutSeconds never times out in AWS: the rotation machine's 45 days, explicitly.
+    expect(rotate.TimeoutSeconds).toBe(45 * 86_400);
     // The rotation's input is strict: nothing but what ExecutionInputSchema accepts.
     expect(Object.keys(rotate.Parameters?.Input as Json).sort()).toEqual([
       'dryRun.$',
@@ -175,18 +178,40 @@ describe('FleetRotation state machine', () => {
 });
 
 describe('fleet rate budget (genesys-cloud-api.md §3: 300 requests a minute per token)', () => {
-  it('sizes concurrency from one rotation busiest minute: fixed calls plus a minute of adoption checks', () => {
-    const sizing = fleetConcurrency({ policy: { adoptionPollSeconds: 6 } }, 2);
+  const policy = (overrides: Partial<FleetRateBudget['policy']> = {}): FleetRateBudget['policy'] => ({
+    adoptionPollSeconds: 6,
+    gracePeriodSeconds: 7 * 86_400,
+    retireWithoutEvidence: false,
+    adoptionEvidenceDays: 2,
+    usageDayLengthSeconds: 86_400,
+    ...overrides,
+  });
 
-    const peak = FIXED_ADMIN_CALLS_PER_ROTATION + ADMIN_CALLS_PER_ADOPTION_CHECK * 10;
+  it('sizes concurrency from what one slot can call in a minute: fixed calls of the rotations it overlaps, plus a minute of checks', () => {
+    const sizing = fleetConcurrency({ policy: policy() }, 2);
+
+    const peak = FIXED_ADMIN_CALLS_PER_ROTATION * 1 + ADMIN_CALLS_PER_ADOPTION_CHECK * 10;
     expect(sizing.peakCallsPerMinute).toBe(peak);
     expect(sizing.total).toBe(Math.floor(240 / peak));
     expect(sizing.perOrg * sizing.orgsInParallel).toBeLessThanOrEqual(sizing.total);
     expect(sizing.total * sizing.peakCallsPerMinute).toBeLessThanOrEqual(240);
   });
 
+  it('counts back-to-back rotations when the shortest rotation is under a minute (local compressed policies)', () => {
+    const short = fleetConcurrency(
+      { policy: policy({ gracePeriodSeconds: 6, retireWithoutEvidence: true }) },
+      1,
+    );
+
+    expect(short.shortestRotationSeconds).toBe(6);
+    expect(short.peakCallsPerMinute).toBe(
+      FIXED_ADMIN_CALLS_PER_ROTATION * 11 + ADMIN_CALLS_PER_ADOPTION_CHECK * 10,
+    );
+    expect(short.total).toBe(1);
+  });
+
   it('runs fewer orgs at once when the budget allows fewer rotations than orgs', () => {
-    const sizing = fleetConcurrency({ policy: { adoptionPollSeconds: 1 } }, 5);
+    const sizing = fleetConcurrency({ policy: policy({ adoptionPollSeconds: 1 }) }, 5);
 
     expect(sizing.total).toBe(1);
     expect(sizing.orgsInParallel).toBe(1);
@@ -194,8 +219,8 @@ describe('fleet rate budget (genesys-cloud-api.md §3: 300 requests a minute per
   });
 
   it('scales with admin tokens', () => {
-    const one = fleetConcurrency({ policy: { adoptionPollSeconds: 6 } }, 1);
-    const five = fleetConcurrency({ policy: { adoptionPollSeconds: 6 }, adminTokens: 5 }, 5);
+    const one = fleetConcurrency({ policy: policy() }, 1);
+    const five = fleetConcurrency({ policy: policy(), adminTokens: 5 }, 5);
 
     expect(five.total).toBeGreaterThanOrEqual(one.total * 5);
   });
