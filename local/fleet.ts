@@ -9,7 +9,6 @@ import { TAG_ORG_ID } from '../functions/shared/contract.js';
 import type { FleetSummary } from '../functions/shared/fleet-contract.js';
 import type { RotationPolicyInput } from '../functions/shared/policy.js';
 import { DEMO_ENVIRONMENT, type LocalEnvironment } from './harness.js';
-import type { GenesysStandInOptions } from './standins/genesys/index.js';
 
 /**
  * A policy for many rotations without a consumer per secret: the legacy client is retired after a
@@ -23,17 +22,10 @@ export const FLEET_LOCAL_POLICY: RotationPolicyInput = {
   retireWithoutEvidence: true,
   adoptionPollSeconds: 12,
   retireObserveSeconds: 1,
-  // Minute-long usage days (the stand-in's too, FLEET_LOCAL_GENESYS): Fetch's 30-day lookback then
-  // covers half an hour, so a secret rotated late in a long fleet still shows its seeded usage.
-  usageDayLengthSeconds: 60,
-  usageLookbackDays: 30,
-};
-
-/** The Genesys stand-in's usage calendar matching FLEET_LOCAL_POLICY. */
-export const FLEET_LOCAL_GENESYS: GenesysStandInOptions = {
-  usageDayLengthMs: 60_000,
-  usageReportLagMs: 500,
-  usageQueryRunningMs: 0,
+  // Local usage days are 2 s, so Fetch's 30-day lookback is one minute: in a fleet of many minutes a
+  // secret rotated late no longer shows the usage seeded before the run. Each secret is seeded as
+  // used, so this only stops the compressed calendar from refusing it; real orgs keep the default.
+  allowUnusedLegacyClient: true,
 };
 
 export interface FleetSecretSpec {

@@ -9,14 +9,7 @@
 
 import { parsePolicy } from '../../functions/shared/policy.js';
 import { fleetConcurrency } from '../../infra/constructs/fleet-budget.js';
-import {
-  FLEET_LOCAL_GENESYS,
-  FLEET_LOCAL_POLICY,
-  maxInFlight,
-  rotationExecutions,
-  runFleet,
-  seedFleetSecrets,
-} from '../fleet.js';
+import { FLEET_LOCAL_POLICY, maxInFlight, rotationExecutions, runFleet, seedFleetSecrets } from '../fleet.js';
 import { LOCAL_POLICY, startLocalEnvironment } from '../harness.js';
 import type { GenesysRequestRecord } from '../standins/genesys/index.js';
 
@@ -63,7 +56,7 @@ export async function benchFleet(): Promise<void> {
   const env = await startLocalEnvironment({
     consumer: false,
     policy: FLEET_LOCAL_POLICY,
-    genesys: { ...FLEET_LOCAL_GENESYS, oauthClientLimit: null },
+    genesys: { oauthClientLimit: null },
     fleet: { maxOrgsInParallel: orgs },
     extraManagedSecretNames: names,
   });

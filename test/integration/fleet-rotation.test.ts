@@ -9,7 +9,6 @@ import { rotationExecutionName } from '../../functions/core/fleet.js';
 import type { FleetSummary } from '../../functions/shared/fleet-contract.js';
 import { FLEET_DETAIL_TYPE } from '../../infra/constructs/fleet-rotation.js';
 import {
-  FLEET_LOCAL_GENESYS,
   FLEET_LOCAL_POLICY,
   type FleetRunResult,
   maxInFlight,
@@ -23,7 +22,9 @@ import { containsAny, readCredential } from '../helpers/local.js';
 
 const TEAM_TAG = { team: 'contact-centre' };
 const OTHER_ORG = '7a0c2f4e-1b3d-4c5e-8f90-a1b2c3d4e5f6';
-const NAMES = ['a1', 'a2', 'a3', 'a4', 'a5-missing-client', 'b1-other-org'].map((n) => `genesys/fleet/${n}`);
+const NAMES = ['a1', 'a2', 'a3', 'a4-missing-client', 'b1-other-org', 'b2-other-org'].map(
+  (n) => `genesys/fleet/${n}`,
+);
 const MAX_PER_ORG = 2;
 
 describe('fleet rotation on the stand-ins (genesys-cloud-api.md §3: one admin token, 300 requests a minute)', () => {
@@ -37,7 +38,6 @@ describe('fleet rotation on the stand-ins (genesys-cloud-api.md §3: one admin t
     env = await startLocalEnvironment({
       consumer: false,
       policy: FLEET_LOCAL_POLICY,
-      genesys: FLEET_LOCAL_GENESYS,
       fleet: { maxOrgsInParallel: 2, maxConcurrencyPerOrg: MAX_PER_ORG, toleratedFailurePercentage: 50 },
       extraManagedSecretNames: NAMES,
     });
@@ -45,8 +45,8 @@ describe('fleet rotation on the stand-ins (genesys-cloud-api.md §3: one admin t
       { name: NAMES[0] as string, extraTags: TEAM_TAG },
       { name: NAMES[1] as string, extraTags: TEAM_TAG },
       { name: NAMES[2] as string, extraTags: TEAM_TAG },
-      { name: NAMES[3] as string, extraTags: TEAM_TAG },
-      { name: NAMES[4] as string, extraTags: TEAM_TAG, missingClient: true },
+      { name: NAMES[3] as string, extraTags: TEAM_TAG, missingClient: true },
+      { name: NAMES[4] as string, extraTags: TEAM_TAG, orgId: OTHER_ORG },
       { name: NAMES[5] as string, extraTags: TEAM_TAG, orgId: OTHER_ORG },
     ]);
     legacySecrets = await Promise.all(
@@ -54,7 +54,7 @@ describe('fleet rotation on the stand-ins (genesys-cloud-api.md §3: one admin t
     );
     first = await runFleet(env, { batchId: 'it-batch', tags: TEAM_TAG, reason: 'integration test' });
     summary = first.summary as FleetSummary;
-  }, 600_000);
+  }, 900_000);
 
   afterAll(async () => {
     await env?.close();
@@ -64,8 +64,8 @@ describe('fleet rotation on the stand-ins (genesys-cloud-api.md §3: one admin t
     expect(first.status).toBe('SUCCEEDED');
     expect(summary.selected).toBe(6);
     expect(summary.reported).toBe(6);
-    expect(summary.outcomes).toEqual({ succeeded: 4, failed: 2, 'already-started': 0 });
-    for (const secret of secrets.slice(0, 4)) {
+    expect(summary.outcomes).toEqual({ succeeded: 3, failed: 3, 'already-started': 0 });
+    for (const secret of secrets.slice(0, 3)) {
       const current = await readCredential(env, { secretId: secret.arn, stage: 'AWSCURRENT' });
       expect(current.clientId, secret.name).not.toBe(secret.legacyClientId);
       const legacy = env.genesys?.clients().find((client) => client.id === secret.legacyClientId);
@@ -75,11 +75,12 @@ describe('fleet rotation on the stand-ins (genesys-cloud-api.md §3: one admin t
 
   it('names each failed secret with its error, counts per org, and a failure stops no other secret', () => {
     expect(summary.failed.map((f) => [f.secretName, f.error]).sort()).toEqual([
-      [NAMES[4], 'TargetNotFoundError'],
+      [NAMES[3], 'TargetNotFoundError'],
+      [NAMES[4], 'EnvironmentMismatchError'],
       [NAMES[5], 'EnvironmentMismatchError'],
     ]);
-    expect(summary.byOrg[env.orgId]).toEqual({ succeeded: 4, failed: 1, 'already-started': 0 });
-    expect(summary.byOrg[OTHER_ORG]).toEqual({ succeeded: 0, failed: 1, 'already-started': 0 });
+    expect(summary.byOrg[env.orgId]).toEqual({ succeeded: 3, failed: 1, 'already-started': 0 });
+    expect(summary.byOrg[OTHER_ORG]).toEqual({ succeeded: 0, failed: 2, 'already-started': 0 });
   });
 
   it('respects the per-org concurrency (observed from the rotation executions the Step Functions API lists)', async () => {
@@ -89,7 +90,7 @@ describe('fleet rotation on the stand-ins (genesys-cloud-api.md §3: one admin t
 
     expect(executions).toHaveLength(6);
     expect(maxInFlight(ofOrg(env.orgId))).toBe(MAX_PER_ORG);
-    expect(maxInFlight(ofOrg(OTHER_ORG))).toBe(1);
+    expect(maxInFlight(ofOrg(OTHER_ORG))).toBeLessThanOrEqual(MAX_PER_ORG);
   });
 
   it('emits one Fleet Rotation Completed event with the summary, and no secret value anywhere', async () => {
@@ -99,7 +100,7 @@ describe('fleet rotation on the stand-ins (genesys-cloud-api.md §3: one admin t
 
     const newSecrets = await Promise.all(
       secrets
-        .slice(0, 4)
+        .slice(0, 3)
         .map(async (s) => (await readCredential(env, { secretId: s.arn, stage: 'AWSCURRENT' })).clientSecret),
     );
     const everything = JSON.stringify({ summary, events: env.aws.eventBridge.events });
@@ -135,14 +136,14 @@ describe('fleet rotation on the stand-ins (genesys-cloud-api.md §3: one admin t
 
     const onlyOther = await runFleet(env, { batchId: 'it-other-org', tags: TEAM_TAG, orgIds: [OTHER_ORG] });
 
-    // 1 of 1 failed: 100% > 50%. The summary still goes out as the audit event.
+    // 2 of 2 failed: 100% > 50%. The summary still goes out as the audit event.
     expect(onlyOther.status).toBe('FAILED');
     expect(onlyOther.error).toBe('FleetFailureToleranceExceeded');
     const event = env.aws.eventBridge.events
       .slice(eventsBefore)
       .find((candidate) => candidate.detailType === FLEET_DETAIL_TYPE);
     const otherSummary = (event?.detail as { summary: FleetSummary }).summary;
-    expect(otherSummary.selected).toBe(1);
+    expect(otherSummary.selected).toBe(2);
     expect(Object.keys(otherSummary.byOrg)).toEqual([OTHER_ORG]);
     expect(otherSummary.failedPercentage).toBe(100);
   }, 120_000);
