@@ -39,7 +39,7 @@ function argument(name: string, fallback: number): number {
   return value;
 }
 
-const pad = (text: string | number, width: number) => String(text).padEnd(width);
+const pad = (text: string | number, width: number) => `${String(text).padEnd(width - 1)} `;
 
 export async function benchFleet(): Promise<void> {
   const secrets = argument('secrets', 200);
@@ -95,16 +95,16 @@ export async function benchFleet(): Promise<void> {
       `rotations: ${executions.length} started, ${succeeded} succeeded; max in flight ${maxInFlight(executions)} ` +
         `(budget: ${sizing.total}, per org ${sizing.perOrg})`,
     );
-    console.log(`\n${pad('figure', 44)}value`);
-    console.log(`${pad('makespan', 44)}${makespanSeconds.toFixed(1)} s`);
-    console.log(`${pad('Genesys calls (all / admin token)', 44)}${log.length} / ${adminCalls.length}`);
-    console.log(`${pad('rate-limit bound (admin calls / 300 per min)', 44)}${boundSeconds.toFixed(1)} s`);
+    console.log(`\n${pad('figure', 48)}value`);
+    console.log(`${pad('makespan', 48)}${makespanSeconds.toFixed(1)} s`);
+    console.log(`${pad('Genesys calls (all / admin token)', 48)}${log.length} / ${adminCalls.length}`);
+    console.log(`${pad('rate-limit bound (admin calls / 300 per min)', 48)}${boundSeconds.toFixed(1)} s`);
     console.log(
-      `${pad('makespan / bound', 44)}${(makespanSeconds / Math.max(boundSeconds, 0.001)).toFixed(2)}`,
+      `${pad('makespan / bound', 48)}${(makespanSeconds / Math.max(boundSeconds, 0.001)).toFixed(2)}`,
     );
-    console.log(`${pad('429 answers', 44)}${throttled}`);
+    console.log(`${pad('429 answers', 48)}${throttled}`);
     console.log(
-      `${pad('admin calls per minute (mean)', 44)}${(adminCalls.length / (makespanSeconds / 60)).toFixed(0)}`,
+      `${pad('admin calls per minute (mean)', 48)}${(adminCalls.length / (makespanSeconds / 60)).toFixed(0)}`,
     );
 
     if (succeeded > 0) {
