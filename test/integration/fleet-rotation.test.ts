@@ -4,6 +4,7 @@
  * the Step Functions API (`startExecution.sync:2`) and run by the synthesized rotation machine
  * against the Genesys stand-in.
  */
+import { StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rotationExecutionName } from '../../functions/core/fleet.js';
 import type { FleetSummary } from '../../functions/shared/fleet-contract.js';
@@ -146,5 +147,31 @@ describe('fleet rotation on the stand-ins (genesys-cloud-api.md §3: one admin t
     expect(otherSummary.selected).toBe(2);
     expect(Object.keys(otherSummary.byOrg)).toEqual([OTHER_ORG]);
     expect(otherSummary.failedPercentage).toBe(100);
+  }, 120_000);
+
+  it('stopping the fleet execution stops the rotation it waits for (.sync)', async () => {
+    if (env.fleet === null) throw new Error('no fleet machine');
+    const started = await env.clients.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: env.fleet.stateMachineArn,
+        name: 'it-stop',
+        input: JSON.stringify({ batchId: 'it-stop', tags: TEAM_TAG, orgIds: [env.orgId] }),
+      }),
+    );
+    const childName = rotationExecutionName('it-stop', secrets[0]?.arn ?? '', secrets[0]?.name ?? '');
+    const runningChild = async () =>
+      (await rotationExecutions(env.clients.sfn, env.stateMachineArn)).find((e) => e.name === childName);
+    const deadline = Date.now() + 60_000;
+    while ((await runningChild())?.status !== 'RUNNING' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+
+    await env.clients.sfn.send(new StopExecutionCommand({ executionArn: started.executionArn }));
+
+    const stopDeadline = Date.now() + 30_000;
+    while ((await runningChild())?.status === 'RUNNING' && Date.now() < stopDeadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect((await runningChild())?.status).toBe('ABORTED');
   }, 120_000);
 });
