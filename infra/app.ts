@@ -11,6 +11,7 @@ import { App, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { InvalidConfigurationError } from '../functions/shared/errors.js';
 import type { RotationPolicyInput } from '../functions/shared/policy.js';
+import type { FleetOptions } from './constructs/fleet-rotation.js';
 import { type ManagedSecretProps, RotatorStack, type WebhookTargetConfig } from './stacks/rotator-stack.js';
 
 export const STACK_ID = 'GenesysCredentialRotator';
@@ -41,6 +42,8 @@ export interface BuildAppOptions {
   readonly managedSecrets?: ReadonlyArray<ManagedSecretProps>;
   /** Signed webhook targets. @default - none */
   readonly webhookTargets?: ReadonlyArray<WebhookTargetConfig>;
+  /** Add the fleet rotation machine. @default - context `fleet` ("true"), else none */
+  readonly fleet?: FleetOptions | boolean;
 }
 
 /**
@@ -48,7 +51,8 @@ export interface BuildAppOptions {
  * the webhook delivery function): what the local engine and the bundle benchmark synthesize, so every
  * function's bundle is built, measured and run. The bundles do not depend on these values.
  */
-export const EVERY_FUNCTION_OPTIONS: Pick<BuildAppOptions, 'webhookTargets'> = {
+export const EVERY_FUNCTION_OPTIONS: Pick<BuildAppOptions, 'webhookTargets' | 'fleet'> = {
+  fleet: true,
   webhookTargets: [
     {
       name: 'bundle',
@@ -76,6 +80,7 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stack: Rota
     ],
     alarmEmail: stringContext(app, 'alarmEmail'),
     ...(options.webhookTargets === undefined ? {} : { webhookTargets: options.webhookTargets }),
+    fleet: options.fleet ?? stringContext(app, 'fleet') === 'true',
   });
   if (options.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };

@@ -22,6 +22,7 @@ import {
   type HistoryEvent,
   SFNClient,
   StartExecutionCommand,
+  StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Duration } from 'aws-cdk-lib';
@@ -31,6 +32,7 @@ import { clearAdminTokenCache, clearGenesysAdminCache } from '../functions/share
 import type { RotationPolicyInput } from '../functions/shared/policy.js';
 import { resetRuntime } from '../functions/shared/runtime.js';
 import { buildApp, EVERY_FUNCTION_OPTIONS } from '../infra/app.js';
+import type { FleetOptions } from '../infra/constructs/fleet-rotation.js';
 import type { RotationScheduleSpec } from '../infra/constructs/rotation-schedule.js';
 import type { WebhookTargetConfig } from '../infra/stacks/rotator-stack.js';
 import { SimulatedConsumer } from './consumer.js';
@@ -41,9 +43,11 @@ import { type LocalFunction, LocalLambdaService } from './engine/lambda-runtime.
 import {
   createExecutionRunner,
   type EventLog,
+  ExecutionFailure,
   type LambdaInterceptor,
   type LambdaInvoker,
   retryBudgetSeconds,
+  type StartExecutionSync,
 } from './engine/runner.js';
 import {
   type CfnTemplate,
@@ -175,6 +179,8 @@ export interface LocalEnvironmentOptions {
    * of the printed output either way. @default - dropped
    */
   readonly onMetrics?: (emf: EmfDocument) => void;
+  /** Deploy the fleet rotation machine too (README, "Fleet rotation"); its tasks start the rotation machine. */
+  readonly fleet?: FleetOptions | true;
 }
 
 export interface LocalWebhookTarget {
@@ -235,6 +241,8 @@ export interface LocalEnvironment {
   defaultTags(): Record<string, string>;
   /** Starts a manual execution through the Step Functions API. */
   startExecution(input: unknown, name?: string): Promise<string>;
+  /** The fleet rotation machine, when `fleet` was asked for. */
+  readonly fleet: { readonly machine: LocalStateMachine; readonly stateMachineArn: string } | null;
   waitForExecution(executionArn: string): Promise<ExecutionResult>;
   /** RotateSecret on the Secrets Manager stand-in (native trigger); resolves when it has settled. */
   rotateNatively(options?: { secretId?: string; rotateImmediately?: boolean }): Promise<void>;
@@ -280,6 +288,7 @@ interface LocalStackShape {
   readonly managedSecrets: ReadonlyArray<{ readonly name: string; readonly arn: string }>;
   readonly orgId: string;
   readonly webhookTargets?: ReadonlyArray<WebhookTargetConfig>;
+  readonly fleet?: FleetOptions | true;
 }
 
 /**
@@ -293,6 +302,7 @@ function synthesizeTemplate(shape: LocalStackShape): CfnTemplate {
   if (template === undefined) {
     const { app, stack } = buildApp({
       bundling: false,
+      ...(shape.fleet === undefined ? {} : { fleet: shape.fleet }),
       policy: shape.policy,
       adminSecretArn: shape.adminSecretArn,
       managedSecrets: shape.managedSecrets.map((secret) => ({
@@ -516,6 +526,7 @@ export async function startLocalEnvironment(
       ],
       orgId,
       ...(webhookTargets.length > 0 ? { webhookTargets } : {}),
+      ...(options.fleet === undefined ? {} : { fleet: options.fleet }),
     });
     // Queues CloudFormation would create (the webhooks' dead-letter queue), under local mode's names.
     const queueNames = templateQueues(template).map((logicalId) => sqsQueueName(template, logicalId));
@@ -660,7 +671,7 @@ export async function startLocalEnvironment(
         invokeLambda,
         eventBridge,
         retryTimeScale,
-        authorizeTask: (task) => iam.authorizeStateMachineTask(task),
+        authorizeTask: (task) => iam.authorizeStateMachineTask(task, machine.logicalId),
         waitOverridesMs: { WaitForMaintenanceWindow: 200, ...options.waitOverridesMs },
         ...(options.interceptor ? { interceptor: options.interceptor } : {}),
         ...(options.onEngineEvent ? { onEvent: options.onEngineEvent } : {}),
@@ -684,6 +695,26 @@ export async function startLocalEnvironment(
         await invoke();
       }
     });
+
+    let fleet: LocalEnvironment['fleet'] = null;
+    if (options.fleet !== undefined) {
+      const fleetMachine = loadStateMachine(template, { region, accountId }, { fleet: true });
+      const fleetStateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${fleetMachine.name}`;
+      aws.stepFunctions.registerStateMachine(
+        fleetStateMachineArn,
+        createExecutionRunner({
+          machine: fleetMachine,
+          invokeLambda,
+          eventBridge,
+          retryTimeScale,
+          authorizeTask: (task) => iam.authorizeStateMachineTask(task, fleetMachine.logicalId),
+          startExecutionSync: startThroughStepFunctions(sfn, aws),
+          ...(options.interceptor ? { interceptor: options.interceptor } : {}),
+          ...(options.onEngineEvent ? { onEvent: options.onEngineEvent } : {}),
+        }),
+      );
+      fleet = { machine: fleetMachine, stateMachineArn: fleetStateMachineArn };
+    }
 
     let consumer: SimulatedConsumer | null = null;
     if (options.consumer !== false) {
@@ -720,6 +751,7 @@ export async function startLocalEnvironment(
       orgId,
       createManagedSecret,
       defaultTags,
+      fleet,
       async startExecution(input, name) {
         const response = await sfn.send(
           new StartExecutionCommand({
@@ -780,6 +812,55 @@ function deadLetterQueueNameOf(template: CfnTemplate): string {
     }
   }
   throw new Error('The synthesized stack has webhook targets but no dead-letter queue');
+}
+
+/**
+ * `.sync:2` as Step Functions runs it: StartExecution through the API (the stand-in answers a
+ * repeated name as AWS does), wait for the execution to stop, DescribeExecution; stopping the
+ * parent stops the child.
+ */
+function startThroughStepFunctions(sfn: SFNClient, aws: AwsStandIn): StartExecutionSync {
+  return async (request, signal) => {
+    let executionArn: string;
+    try {
+      const started = await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: request.stateMachineArn,
+          input: JSON.stringify(request.input),
+          ...(request.name === undefined ? {} : { name: request.name }),
+        }),
+      );
+      executionArn = started.executionArn as string;
+    } catch (error) {
+      const name = error instanceof Error ? error.name : 'Error';
+      // Service integrations name an API's refusal `<Service>.<Exception>` (ExecutionAlreadyExists -> ...Exception).
+      const exception = name.endsWith('Exception') ? name : `${name}Exception`;
+      throw new ExecutionFailure(
+        `StepFunctions.${exception}`,
+        error instanceof Error ? error.message : String(error),
+      );
+    }
+    const stop = () => void sfn.send(new StopExecutionCommand({ executionArn })).catch(() => undefined);
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      await aws.stepFunctions.waitForExecution(executionArn, 6 * 3_600_000);
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    return {
+      executionArn,
+      stateMachineArn: described.stateMachineArn ?? request.stateMachineArn,
+      name: described.name ?? '',
+      status: described.status ?? 'UNKNOWN',
+      startDate: described.startDate ?? new Date(),
+      stopDate: described.stopDate ?? null,
+      input: described.input ?? '{}',
+      output: described.output ?? null,
+      error: described.error ?? null,
+      cause: described.cause ?? null,
+    };
+  };
 }
 
 async function discoverOrgId(

@@ -194,6 +194,13 @@ export class NeedsAttentionError extends RotationError {
   readonly code = 'NEEDS_ATTENTION';
 }
 
+/** The fleet machine's Fail error: more of the selected secrets failed than the fleet tolerates. */
+export class FleetFailureToleranceExceededError extends RotationError {
+  static readonly errorName = 'FleetFailureToleranceExceededError';
+  override readonly name = FleetFailureToleranceExceededError.errorName;
+  readonly code = 'NEEDS_ATTENTION';
+}
+
 /** Names the state machine retries with backoff. */
 export const RETRYABLE_ERROR_NAMES = [TransientUpstreamError.errorName] as const;
 

@@ -28,6 +28,7 @@ import type { Construct } from 'constructs';
 import { InvalidConfigurationError } from '../../functions/shared/errors.js';
 import { parsePolicy, type RotationPolicy, type RotationPolicyInput } from '../../functions/shared/policy.js';
 import { parseWebhookTargets } from '../../functions/shared/webhook-contract.js';
+import { addFleetRotation, type FleetOptions, type FleetRotation } from '../constructs/fleet-rotation.js';
 import {
   GenesysRotatedSecret,
   type GenesysRotatedSecretProps,
@@ -75,6 +76,8 @@ export interface RotatorStackProps extends StackProps {
    * @default - none: no webhook function, queue or states
    */
   readonly webhookTargets?: ReadonlyArray<WebhookTargetConfig>;
+  /** Adds the fleet rotation machine (docs/ARCHITECTURE.md, "Fleet rotation"). @default - none */
+  readonly fleet?: FleetOptions | boolean;
 }
 
 /** Time the rotation hook may wait for a milestone inside one 15-minute invocation. */
@@ -103,6 +106,8 @@ export class RotatorStack extends Stack implements IGenesysRotator {
   readonly managedSecrets: GenesysRotatedSecret[] = [];
   /** The webhook function and its dead-letter queue, when targets are configured. */
   readonly webhooks: WebhookDelivery | undefined;
+  /** The fleet rotation machine, when `fleet` is set. */
+  readonly fleet: FleetRotation | undefined;
 
   constructor(scope: Construct, id: string, props: RotatorStackProps = {}) {
     super(scope, id, props);
@@ -217,6 +222,13 @@ export class RotatorStack extends Stack implements IGenesysRotator {
     });
     this.stateMachine = machine.stateMachine;
     this.acknowledgeStateMachineRole(machine);
+    this.fleet = props.fleet
+      ? addFleetRotation(
+          this,
+          { policy: this.policy, stateMachine: this.stateMachine, eventBus: this.eventBus, logRetention },
+          props.fleet === true ? {} : props.fleet,
+        )
+      : undefined;
 
     // 4) Alarms: failed or timed-out executions, "needs attention" events, and Secrets Manager's
     //    own RotationFailed/RotationAbandoned, all to one encrypted topic.

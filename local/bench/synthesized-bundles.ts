@@ -8,7 +8,12 @@ import * as path from 'node:path';
 import { buildApp, EVERY_FUNCTION_OPTIONS } from '../../infra/app.js';
 import { ENTRY_METADATA_KEY, repoRoot } from '../../infra/constructs/rotator-function.js';
 import { bundleFileOf } from '../engine/assets.js';
-import { type CfnTemplate, loadStateMachine } from '../engine/template.js';
+import {
+  type CfnTemplate,
+  FLEET_MACHINE_METADATA_KEY,
+  type LocalStateMachine,
+  loadStateMachine,
+} from '../engine/template.js';
 
 export interface SynthesizedBundle {
   readonly logicalId: string;
@@ -103,12 +108,26 @@ function findTemplateFile(outdir: string): string {
 
 /** Every error name a function's tasks match in `ErrorEquals` (Retry and Catch), by function logical id. */
 export function errorEqualsByFunction(template: CfnTemplate): ReadonlyMap<string, ReadonlySet<string>> {
-  const machine = loadStateMachine(template, { region: 'eu-west-1', accountId: '123456789012' });
+  const account = { region: 'eu-west-1', accountId: '123456789012' };
+  const hasFleet = Object.values(template.Resources).some(
+    (resource) => resource.Metadata?.[FLEET_MACHINE_METADATA_KEY] === true,
+  );
   const byFunction = new Map<string, Set<string>>();
+  for (const fleet of hasFleet ? [false, true] : [false]) {
+    collectErrorEquals(loadStateMachine(template, account, { fleet }), byFunction);
+  }
+  return byFunction;
+}
+
+function collectErrorEquals(machine: LocalStateMachine, byFunction: Map<string, Set<string>>): void {
   const visit = (states: unknown): void => {
     if (typeof states !== 'object' || states === null) return;
     for (const [name, state] of Object.entries(states as Record<string, Record<string, unknown>>)) {
       if (Array.isArray(state.Branches)) for (const branch of state.Branches) visit(branch.States);
+      for (const processor of [state.ItemProcessor, state.Iterator]) {
+        if (typeof processor === 'object' && processor !== null)
+          visit((processor as { States?: unknown }).States);
+      }
       const route = machine.routes.get(name);
       if (route?.kind !== 'lambda') continue;
       const names = byFunction.get(route.logicalId) ?? new Set<string>();
@@ -120,7 +139,6 @@ export function errorEqualsByFunction(template: CfnTemplate): ReadonlyMap<string
     }
   };
   visit(machine.definition.States);
-  return byFunction;
 }
 
 function asArray(value: unknown): readonly unknown[] {

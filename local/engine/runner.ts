@@ -69,7 +69,42 @@ export interface EngineOptions {
   }) => Promise<{ allowed: true } | { allowed: false; message: string }>;
   /** Sees every engine event, for progress output. */
   readonly onEvent?: (executionName: string, event: EventLog) => void;
+  /**
+   * Serves `states:startExecution.sync:2` tasks: starts the named execution (through the Step
+   * Functions API) and resolves with its DescribeExecution once it has stopped.
+   */
+  readonly startExecutionSync?: StartExecutionSync;
 }
+
+/** What a `.sync:2` task asks for: `Parameters` as the definition resolves them. */
+export interface StartExecutionRequest {
+  readonly stateMachineArn: string;
+  readonly name?: string;
+  readonly input: unknown;
+}
+
+/** A stopped execution, as DescribeExecution reports it. */
+export interface StoppedExecution {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly status: string;
+  readonly startDate: Date;
+  readonly stopDate: Date | null;
+  readonly input: string;
+  readonly output: string | null;
+  readonly error: string | null;
+  readonly cause: string | null;
+}
+
+/**
+ * Starts an execution and waits for it to stop. Throws StartExecution's refusal as the service
+ * integration names it (e.g. `StepFunctions.ExecutionAlreadyExistsException`).
+ */
+export type StartExecutionSync = (
+  request: StartExecutionRequest,
+  signal: AbortSignal,
+) => Promise<StoppedExecution>;
 
 export class ExecutionFailure extends Error {
   constructor(error: string, cause: string) {
@@ -147,6 +182,65 @@ async function putEvents(
   return toJson({ Entries: response.Entries, FailedEntryCount: response.FailedEntryCount ?? 0 });
 }
 
+/**
+ * `states:startExecution.sync:2`: the task's result is DescribeExecution's answer with `Input` and
+ * `Output` as JSON (the ":2" of the resource); a child that did not succeed fails the task with
+ * `States.TaskFailed` and that answer, as JSON, for cause (its own `Error` and `Cause` inside).
+ */
+async function startExecutionSync(
+  options: EngineOptions,
+  input: JsonValue,
+  context: ExecutionContext,
+): Promise<JsonValue> {
+  const start = options.startExecutionSync;
+  if (start === undefined) throw new Error('This engine serves no states:startExecution.sync:2 task');
+  const parameters = (input ?? {}) as { StateMachineArn?: unknown; Name?: unknown; Input?: unknown };
+  const stateMachineArn = String(parameters.StateMachineArn ?? '');
+  if (options.authorizeTask) {
+    const decision = await options.authorizeTask({
+      action: 'states:StartExecution',
+      resource: stateMachineArn,
+    });
+    if (!decision.allowed)
+      throw new ExecutionFailure('StepFunctions.AccessDeniedException', decision.message);
+  }
+  const stopped = await start(
+    {
+      stateMachineArn,
+      ...(typeof parameters.Name === 'string' ? { name: parameters.Name } : {}),
+      input: parameters.Input ?? {},
+    },
+    context.signal,
+  );
+  if (options.authorizeTask) {
+    // .sync polls the child with DescribeExecution (and would stop it with StopExecution).
+    const decision = await options.authorizeTask({
+      action: 'states:DescribeExecution',
+      resource: stopped.executionArn,
+    });
+    if (!decision.allowed)
+      throw new ExecutionFailure('StepFunctions.AccessDeniedException', decision.message);
+  }
+  const described = {
+    ExecutionArn: stopped.executionArn,
+    StateMachineArn: stopped.stateMachineArn,
+    Name: stopped.name,
+    Status: stopped.status,
+    StartDate: stopped.startDate.getTime(),
+    ...(stopped.stopDate === null ? {} : { StopDate: stopped.stopDate.getTime() }),
+    Input: JSON.parse(stopped.input) as JsonValue,
+    InputDetails: { Included: true },
+    ...(stopped.output === null
+      ? {}
+      : { Output: JSON.parse(stopped.output) as JsonValue, OutputDetails: { Included: true } }),
+    ...(stopped.error === null ? {} : { Error: stopped.error }),
+    ...(stopped.cause === null ? {} : { Cause: stopped.cause }),
+  };
+  if (stopped.status !== 'SUCCEEDED')
+    throw new ExecutionFailure('States.TaskFailed', JSON.stringify(described));
+  return toJson(described);
+}
+
 /** The ARN of an event bus named (or ARN'd) in a PutEvents entry, in the execution's account. */
 function busArn(context: ExecutionContext, bus: string): string {
   if (bus.startsWith('arn:')) return bus;
@@ -200,7 +294,9 @@ export function createExecutionRunner(options: EngineOptions) {
       taskResourceLocalHandlers[stateName] =
         route.kind === 'lambda'
           ? (taskInput) => invokeLambda(options, route, stateName, taskInput, context.name)
-          : (taskInput) => putEvents(options, taskInput, context);
+          : route.kind === 'startExecutionSync'
+            ? (taskInput) => startExecutionSync(options, taskInput, context)
+            : (taskInput) => putEvents(options, taskInput, context);
     }
     const execution = stateMachine.run(toJson(input), {
       overrides: {

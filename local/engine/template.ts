@@ -26,7 +26,9 @@ export type TaskRoute =
       readonly entry: string;
       readonly functionArn: string;
     }
-  | { readonly kind: 'putEvents' };
+  | { readonly kind: 'putEvents' }
+  /** `states:startExecution.sync:2`: start a state machine of the template and wait for it. */
+  | { readonly kind: 'startExecutionSync' };
 
 export interface LocalStateMachine {
   readonly logicalId: string;
@@ -132,6 +134,15 @@ export function resolveToken(
     }
     return `arn:aws:local:${account.region}:${account.accountId}:${logicalId}`;
   }
+  const select = token['Fn::Select'];
+  if (Array.isArray(select) && isRecord(select[1]) && Array.isArray(select[1]['Fn::Split'])) {
+    // Fn::Select over Fn::Split: how CDK takes a name out of an ARN token (stack.splitArn).
+    const [delimiter, source] = select[1]['Fn::Split'] as [Json, Json];
+    const parts = resolveToken(template, account, source ?? '', physicalIds).split(String(delimiter));
+    const picked = parts[Number(select[0])];
+    if (picked === undefined) throw new Error(`Cannot resolve token ${JSON.stringify(token)}`);
+    return picked;
+  }
   const join = token['Fn::Join'];
   if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
     return join[1].map((part) => resolveToken(template, account, part, physicalIds)).join(join[0]);
@@ -167,6 +178,11 @@ function resolveRef(
   const resource = template.Resources[ref];
   const physical = physicalIds?.get(ref);
   if (physical !== undefined) return REF_IS_ARN.has(resource?.Type ?? '') ? physical.arn : physical.name;
+  if (resource?.Type === 'AWS::StepFunctions::StateMachine') {
+    // CloudFormation: Ref of a state machine is its ARN.
+    const machineName = resource.Properties?.StateMachineName;
+    return `arn:aws:states:${account.region}:${account.accountId}:stateMachine:${typeof machineName === 'string' ? machineName : ref}`;
+  }
   // `Ref` of a queue is its URL.
   if (resource?.Type === SQS_QUEUE) return sqsQueueUrl(account, sqsQueueName(template, ref));
   const name = resource?.Properties?.Name;
@@ -201,14 +217,29 @@ function clampTimeouts(node: Record<string, unknown>): void {
   }
 }
 
-/** Loads the single rotation state machine of a synthesized stack template. */
-export function loadStateMachine(template: CfnTemplate, account: LocalAccount): LocalStateMachine {
+/** CDK metadata marking the fleet rotation machine (infra/constructs/fleet-rotation.ts). */
+export const FLEET_MACHINE_METADATA_KEY = 'genesys-rotator:fleet';
+
+/**
+ * Loads the rotation state machine of a synthesized stack template, or with `{fleet: true}` the
+ * fleet rotation machine (the one marked with FLEET_MACHINE_METADATA_KEY).
+ */
+export function loadStateMachine(
+  template: CfnTemplate,
+  account: LocalAccount,
+  options: { readonly fleet?: boolean } = {},
+): LocalStateMachine {
+  const wantFleet = options.fleet === true;
   const machines = Object.entries(template.Resources).filter(
-    ([, resource]) => resource.Type === 'AWS::StepFunctions::StateMachine',
+    ([, resource]) =>
+      resource.Type === 'AWS::StepFunctions::StateMachine' &&
+      (resource.Metadata?.[FLEET_MACHINE_METADATA_KEY] === true) === wantFleet,
   );
   const [machine] = machines;
   if (machines.length !== 1 || machine === undefined) {
-    throw new Error(`Expected one state machine in the template, found ${machines.length}`);
+    throw new Error(
+      `Expected one ${wantFleet ? 'fleet' : 'rotation'} state machine in the template, found ${machines.length}`,
+    );
   }
   const [logicalId, resource] = machine;
   const definitionString = resource.Properties?.DefinitionString;
@@ -235,6 +266,8 @@ export function loadStateMachine(template: CfnTemplate, account: LocalAccount): 
     const resourceArn = String(state.Resource);
     if (resourceArn.endsWith(':states:::events:putEvents')) {
       routes.set(name, { kind: 'putEvents' });
+    } else if (resourceArn.endsWith(':states:::states:startExecution.sync:2')) {
+      routes.set(name, { kind: 'startExecutionSync' });
     } else if (resourceArn.startsWith(lambdaPrefix)) {
       const target = resourceArn.slice(lambdaPrefix.length);
       const entry = functionEntries.get(target);

@@ -120,6 +120,7 @@ describe('bundled error names', () => {
       'functions/delete-or-rollback/handler.ts',
       'functions/deliver-webhooks/handler.ts',
       'functions/fetch/handler.ts',
+      'functions/fleet/handler.ts',
       'functions/rotator/handler.ts',
       'functions/validate/handler.ts',
       'functions/verify/handler.ts',

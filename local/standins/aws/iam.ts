@@ -185,11 +185,11 @@ export class IamAuthority {
     return this.credentialsFor(this.roleOfFunction(functionLogicalId));
   }
 
-  /** The role of the template's single state machine (`RoleArn`). */
-  stateMachineRole(): string {
-    const machines = Object.values(this.options.template.Resources).filter(
-      (resource) => resource.Type === STATE_MACHINE,
-    );
+  /** The role of the template's single state machine (`RoleArn`), or of the one named by logical id. */
+  stateMachineRole(stateMachineLogicalId?: string): string {
+    const machines = Object.entries(this.options.template.Resources)
+      .filter(([id, resource]) => resource.Type === STATE_MACHINE && (stateMachineLogicalId ?? id) === id)
+      .map(([, resource]) => resource);
     const [machine] = machines;
     const roleLogicalId = machines.length === 1 ? roleReference(machine?.Properties?.RoleArn) : null;
     if (roleLogicalId === null || !this.rolesByLogicalId.has(roleLogicalId)) {
@@ -220,11 +220,14 @@ export class IamAuthority {
   }
 
   /** A Step Functions task's call (`lambda:InvokeFunction`, `events:PutEvents`) as the state machine role. */
-  authorizeStateMachineTask(task: {
-    readonly action: string;
-    readonly resource: string;
-  }): Promise<AuthorizationDecision> {
-    const { accessKeyId } = this.credentialsFor(this.stateMachineRole());
+  authorizeStateMachineTask(
+    task: {
+      readonly action: string;
+      readonly resource: string;
+    },
+    stateMachineLogicalId?: string,
+  ): Promise<AuthorizationDecision> {
+    const { accessKeyId } = this.credentialsFor(this.stateMachineRole(stateMachineLogicalId));
     return this.authorize({ accessKeyId, ...task });
   }
 
