@@ -24,7 +24,8 @@ export type RotationErrorCode =
   | 'PROMOTION_CONFLICT'
   | 'TRANSIENT_UPSTREAM'
   | 'NEEDS_ATTENTION'
-  | 'CLIENT_LISTING_INCOMPLETE';
+  | 'CLIENT_LISTING_INCOMPLETE'
+  | 'DEPENDENT_HEALTH_FAILED';
 
 export interface RotationErrorOptions extends ErrorOptions {
   /** Facts for events and logs (ids, counts, names). Never a secret value. */
@@ -200,4 +201,14 @@ export function assertIsError(error: unknown): asserts error is Error {
   if (!(error instanceof Error)) {
     throw new Error(`Expected an Error, got ${typeof error}`);
   }
+}
+
+/**
+ * A dependent of the rotated credential (an integration following its OAuth client) failed its
+ * Data Action test after the flip; the dependents were flipped back to the legacy credential.
+ */
+export class DependentHealthCheckFailedError extends RotationError {
+  static readonly errorName = 'DependentHealthCheckFailedError';
+  override readonly name = DependentHealthCheckFailedError.errorName;
+  readonly code = 'DEPENDENT_HEALTH_FAILED';
 }
