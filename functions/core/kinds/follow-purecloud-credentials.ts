@@ -49,7 +49,6 @@ const looksRedacted = (value: string) => /^\*+$/.test(value);
 export function stagedCredentialName(legacyName: string, token: string): string {
   return `${legacyName.slice(0, 80)} (rotation ${token})`;
 }
-const madeForToken = (name: string, token: string) => name.endsWith(`(rotation ${token})`);
 
 export function declaredIntegrations(tags: Readonly<Record<string, string>>): string[] {
   return [...new Set((tags[TAG_FOLLOW_INTEGRATIONS] ?? '').split(/\s+/).filter(Boolean))];
@@ -363,9 +362,16 @@ export async function rollbackDependents(
     return { flippedBackIds: [], deletedIds: [] };
   }
   const flippedBackIds = await flipBackDependents(deps, dependents);
+  // Exact names: every object made for these integrations and this token, a duplicate from a lost
+  // create answer included, and nothing another rotation made.
+  const names = new Set(
+    dependents.integrations.map((integration) =>
+      stagedCredentialName(integration.legacyCredentialName, token),
+    ),
+  );
   const deletedIds: string[] = [];
   for (const credential of await deps.integrations.listCredentials()) {
-    if (!madeForToken(credential.name, token)) continue;
+    if (!names.has(credential.name)) continue;
     await deps.integrations.deleteCredential(credential.id);
     deletedIds.push(credential.id);
   }
