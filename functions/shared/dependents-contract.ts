@@ -36,6 +36,12 @@ export const DependentsSchema = z.object({
   integrations: z.array(FollowedIntegrationSchema),
   /** Declared integrations that were not found, and references to credentials that do not exist. */
   problems: z.array(z.object({ integrationId: z.string(), problem: z.string() })),
+  /** The environment pre-flight's checks (Discover adds them; a dry run reports them). */
+  checks: z
+    .array(
+      z.object({ check: z.string(), passed: z.boolean(), code: z.string().nullable(), detail: z.string() }),
+    )
+    .optional(),
 });
 export type Dependents = z.infer<typeof DependentsSchema>;
 

@@ -92,7 +92,21 @@ export const STATE = {
   EmitNeedsAttention: 'EmitNeedsAttention',
   NeedsAttention: 'NeedsAttention',
 } as const;
-export type StateName = (typeof STATE)[keyof typeof STATE];
+/**
+ * States of the dependents that follow a rotation (integration credentials of type
+ * `pureCloudOAuthClient`), present only when `functions.followDependents` is given.
+ */
+export const FOLLOW_STATE = {
+  DiscoverDependents: 'DiscoverDependents',
+  StageDependents: 'StageDependents',
+  FlipDependents: 'FlipDependents',
+  CheckDependentsAfterPromotion: 'CheckDependentsAfterPromotion',
+  RetireDependents: 'RetireDependents',
+  CheckDependentsAfterRetirement: 'CheckDependentsAfterRetirement',
+  RollbackDependents: 'RollbackDependents',
+} as const;
+
+export type StateName = (typeof STATE)[keyof typeof STATE] | (typeof FOLLOW_STATE)[keyof typeof FOLLOW_STATE];
 
 /** Source of every audit event. */
 export const EVENT_SOURCE = 'genesys.credential-rotator';
@@ -138,6 +152,8 @@ export interface RotationFunctions {
   readonly verify: IFunction;
   readonly checkAdoption: IFunction;
   readonly deleteOrRollback: IFunction;
+  /** Integration credentials following the rotated client; absent: no such states. */
+  readonly followDependents?: IFunction;
 }
 
 export interface RotationStateMachineProps {
@@ -335,7 +351,20 @@ export class RotationStateMachine extends Construct {
       '$.rolledBack',
     );
     toNeedsAttention(discardPending, '$.compensationError').next(rollback);
-    const compensate = discardPending;
+    const followFn = fns.followDependents;
+    const follow = (name: StateName, step: string, resultPath: string) =>
+      invoke(name, followFn as IFunction, { step, ...state }, resultPath);
+    // Undo in reverse: the integrations flip back and the credential objects made for the token go
+    // before the pending version and the client they hold.
+    const rollbackDependents =
+      followFn === undefined
+        ? null
+        : toNeedsAttention(
+            follow(FOLLOW_STATE.RollbackDependents, 'rollback', '$.dependentsRolledBack'),
+            '$.compensationError',
+          );
+    rollbackDependents?.next(discardPending);
+    const compensate: TaskStateBase = rollbackDependents ?? discardPending;
 
     // 4) Forward path.
     // The raw input is wrapped first: a Catch can only add `$.error` to an object, and an execution
@@ -538,7 +567,22 @@ export class RotationStateMachine extends Construct {
     })
       .when(
         Condition.stringEquals('$.retirement.verdict', 'clean'),
-        deleteLegacy.next(emitRetired).next(rotationSucceeded),
+        (followFn === undefined
+          ? deleteLegacy
+          : deleteLegacy
+              .next(toNeedsAttention(follow(FOLLOW_STATE.RetireDependents, 'retire', '$.dependentsRetired')))
+              .next(
+                toNeedsAttention(
+                  follow(
+                    FOLLOW_STATE.CheckDependentsAfterRetirement,
+                    'healthAfterRetirement',
+                    '$.dependentsHealth',
+                  ),
+                ),
+              )
+        )
+          .next(emitRetired)
+          .next(rotationSucceeded),
       )
       .when(Condition.stringEquals('$.retirement.verdict', 'waiting'), waitForRetirementEvidence)
       .otherwise(reactivateLegacy);
@@ -557,15 +601,49 @@ export class RotationStateMachine extends Construct {
           .next(isRetirementObserved),
       );
 
-    const rotate = emitStarted
-      .next(create)
-      .next(emitCreated)
-      .next(verify)
-      .next(emitVerified)
-      .next(sync)
-      .next(emitPromoted)
-      .next(checkAdoption)
-      .next(isAdopted);
+    const rotate =
+      followFn === undefined
+        ? emitStarted
+            .next(create)
+            .next(emitCreated)
+            .next(verify)
+            .next(emitVerified)
+            .next(sync)
+            .next(emitPromoted)
+            .next(checkAdoption)
+            .next(isAdopted)
+        : emitStarted
+            .next(create)
+            .next(emitCreated)
+            .next(verify)
+            .next(emitVerified)
+            // Dual slot before promotion: the new object reads AWSPENDING inside the call; a failed
+            // action test has already flipped back, and the saga deletes what was made.
+            .next(
+              follow(FOLLOW_STATE.StageDependents, 'stage', '$.dependentsStaged').addCatch(
+                compensate,
+                CATCH_ALL,
+              ),
+            )
+            .next(
+              follow(FOLLOW_STATE.FlipDependents, 'flip', '$.dependentsFlipped').addCatch(
+                compensate,
+                CATCH_ALL,
+              ),
+            )
+            .next(sync)
+            .next(emitPromoted)
+            .next(
+              toNeedsAttention(
+                follow(
+                  FOLLOW_STATE.CheckDependentsAfterPromotion,
+                  'healthAfterPromotion',
+                  '$.dependentsHealth',
+                ),
+              ),
+            )
+            .next(checkAdoption)
+            .next(isAdopted);
 
     const isEmergency = new Choice(this, STATE.IsEmergency, { stateName: STATE.IsEmergency })
       .when(Condition.stringEquals('$.mode', 'emergency'), emergencyStrategy)
@@ -579,7 +657,20 @@ export class RotationStateMachine extends Construct {
       .when(Condition.numberGreaterThan('$.validation.waitSeconds', 0), waitForWindow)
       .otherwise(isDryRun);
 
-    const definition = wrapInput.next(fetch).next(validate).next(withinWindow);
+    // Pre-flight of the dependents: a refusal before any change, like Validate's.
+    const definition =
+      followFn === undefined
+        ? wrapInput.next(fetch).next(validate).next(withinWindow)
+        : wrapInput
+            .next(fetch)
+            .next(validate)
+            .next(
+              follow(FOLLOW_STATE.DiscoverDependents, 'discover', '$.dependents').addCatch(
+                discardRefusedPending,
+                CATCH_ALL,
+              ),
+            )
+            .next(withinWindow);
 
     this.logGroup = new LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
