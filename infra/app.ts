@@ -39,6 +39,8 @@ export interface BuildAppOptions {
   readonly adminSecretArn?: string;
   /** Managed secrets. @default [EXAMPLE_MANAGED_SECRET] */
   readonly managedSecrets?: ReadonlyArray<ManagedSecretProps>;
+  /** RotatorStackProps.followIntegrationCredentials. @default - context `followIntegrationCredentials` */
+  readonly followIntegrationCredentials?: boolean;
 }
 
 export function buildApp(options: BuildAppOptions = {}): { app: App; stack: RotatorStack } {
@@ -57,6 +59,8 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stack: Rota
       { ...EXAMPLE_MANAGED_SECRET, rotateImmediatelyOnUpdate: false },
     ],
     alarmEmail: stringContext(app, 'alarmEmail'),
+    followIntegrationCredentials:
+      options.followIntegrationCredentials ?? stringContext(app, 'followIntegrationCredentials') === 'true',
   });
   if (options.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };

@@ -159,6 +159,8 @@ export interface LocalEnvironmentOptions {
   readonly external?: ExternalEndpoints;
   /** Seconds the hook waits for a milestone (HOOK_MAX_WAIT_SECONDS). */
   readonly hookMaxWaitSeconds?: number;
+  /** Synthesize with RotatorStackProps.followIntegrationCredentials (FOLLOW_INTEGRATIONS=1 for `npm start`). */
+  readonly followIntegrationCredentials?: boolean;
 }
 
 export interface DemoOrg {
@@ -246,6 +248,7 @@ interface LocalStackShape {
   readonly adminSecretArn: string;
   readonly managedSecrets: ReadonlyArray<{ readonly name: string; readonly arn: string }>;
   readonly orgId: string;
+  readonly followIntegrationCredentials?: boolean;
 }
 
 /**
@@ -269,6 +272,7 @@ function synthesizeTemplate(shape: LocalStackShape): CfnTemplate {
         stage: String(shape.policy.stage ?? DEMO_STAGE),
         schedule: localSchedule(shape.policy),
       })),
+      ...(shape.followIntegrationCredentials ? { followIntegrationCredentials: true } : {}),
     });
     template = app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
     synthesized.set(key, template);
@@ -295,7 +299,13 @@ let bundles: BundleManifest | undefined;
 /** The bundles `cdk synth` builds for Lambda (cached on disk by source hash; see engine/assets.ts). */
 export function localBundles(): BundleManifest {
   bundles ??= ensureBundles(REPO_ROOT, (outdir) => {
-    const { app, stack } = buildApp({ bundling: true, outdir, nag: false });
+    // With every optional function, so that any local shape finds its bundle.
+    const { app, stack } = buildApp({
+      bundling: true,
+      outdir,
+      nag: false,
+      followIntegrationCredentials: true,
+    });
     return app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
   });
   return bundles;
@@ -463,6 +473,7 @@ export async function startLocalEnvironment(
         ...extraNames.map((name) => ({ name, arn: secretArnOf(name) })),
       ],
       orgId,
+      ...(options.followIntegrationCredentials ? { followIntegrationCredentials: true } : {}),
     });
     const machine = loadStateMachine(template, { region, accountId });
     const stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${machine.name}`;

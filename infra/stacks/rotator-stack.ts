@@ -333,7 +333,10 @@ export class RotatorStack extends Stack implements IGenesysRotator {
 
   private acknowledgeStateMachineRole(machine: RotationStateMachine): void {
     const role = machine.stateMachine.role;
-    const fnArns = Object.values(this.functions).map(
+    const fnArns = [
+      ...Object.values(this.functions),
+      ...(this.followDependents ? [this.followDependents] : []),
+    ].map(
       (f) => `AwsSolutions-IAM5[Resource::<${this.getLogicalId(f.node.defaultChild as CfnElement)}.Arn>:*]`,
     );
     for (const id of fnArns) {
