@@ -44,6 +44,8 @@ export interface BuildAppOptions {
   readonly webhookTargets?: ReadonlyArray<WebhookTargetConfig>;
   /** Add the fleet rotation machine. @default - context `fleet` ("true"), else none */
   readonly fleet?: FleetOptions | boolean;
+  /** RotatorStackProps.followIntegrationCredentials. @default - context `followIntegrationCredentials` */
+  readonly followIntegrationCredentials?: boolean;
 }
 
 /**
@@ -51,8 +53,12 @@ export interface BuildAppOptions {
  * the webhook delivery function): what the local engine and the bundle benchmark synthesize, so every
  * function's bundle is built, measured and run. The bundles do not depend on these values.
  */
-export const EVERY_FUNCTION_OPTIONS: Pick<BuildAppOptions, 'webhookTargets' | 'fleet'> = {
+export const EVERY_FUNCTION_OPTIONS: Pick<
+  BuildAppOptions,
+  'webhookTargets' | 'fleet' | 'followIntegrationCredentials'
+> = {
   fleet: true,
+  followIntegrationCredentials: true,
   webhookTargets: [
     {
       name: 'bundle',
@@ -81,6 +87,8 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stack: Rota
     alarmEmail: stringContext(app, 'alarmEmail'),
     ...(options.webhookTargets === undefined ? {} : { webhookTargets: options.webhookTargets }),
     fleet: options.fleet ?? stringContext(app, 'fleet') === 'true',
+    followIntegrationCredentials:
+      options.followIntegrationCredentials ?? stringContext(app, 'followIntegrationCredentials') === 'true',
   });
   if (options.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };

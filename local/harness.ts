@@ -181,6 +181,8 @@ export interface LocalEnvironmentOptions {
   readonly onMetrics?: (emf: EmfDocument) => void;
   /** Deploy the fleet rotation machine too (README, "Fleet rotation"); its tasks start the rotation machine. */
   readonly fleet?: FleetOptions | true;
+  /** Synthesize with RotatorStackProps.followIntegrationCredentials (FOLLOW_INTEGRATIONS=1 for `npm start`). */
+  readonly followIntegrationCredentials?: boolean;
 }
 
 export interface LocalWebhookTarget {
@@ -289,6 +291,7 @@ interface LocalStackShape {
   readonly orgId: string;
   readonly webhookTargets?: ReadonlyArray<WebhookTargetConfig>;
   readonly fleet?: FleetOptions | true;
+  readonly followIntegrationCredentials?: boolean;
 }
 
 /**
@@ -314,6 +317,7 @@ function synthesizeTemplate(shape: LocalStackShape): CfnTemplate {
         schedule: localSchedule(shape.policy),
       })),
       ...(shape.webhookTargets === undefined ? {} : { webhookTargets: shape.webhookTargets }),
+      ...(shape.followIntegrationCredentials ? { followIntegrationCredentials: true } : {}),
     });
     template = app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
     synthesized.set(key, template);
@@ -527,6 +531,7 @@ export async function startLocalEnvironment(
       orgId,
       ...(webhookTargets.length > 0 ? { webhookTargets } : {}),
       ...(options.fleet === undefined ? {} : { fleet: options.fleet }),
+      ...(options.followIntegrationCredentials ? { followIntegrationCredentials: true } : {}),
     });
     // Queues CloudFormation would create (the webhooks' dead-letter queue), under local mode's names.
     const queueNames = templateQueues(template).map((logicalId) => sqsQueueName(template, logicalId));

@@ -26,7 +26,8 @@ export type RotationErrorCode =
   | 'NEEDS_ATTENTION'
   | 'CLIENT_LISTING_INCOMPLETE'
   | 'HARD_CODED_SECRET'
-  | 'KEY_PROVIDER_FAILED';
+  | 'KEY_PROVIDER_FAILED'
+  | 'DEPENDENT_HEALTH_FAILED';
 
 export interface RotationErrorOptions extends ErrorOptions {
   /** Facts for events and logs (ids, counts, names). Never a secret value. */
@@ -209,4 +210,14 @@ export function assertIsError(error: unknown): asserts error is Error {
   if (!(error instanceof Error)) {
     throw new Error(`Expected an Error, got ${typeof error}`);
   }
+}
+
+/**
+ * A dependent of the rotated credential (an integration following its OAuth client) failed its
+ * Data Action test after the flip; the dependents were flipped back to the legacy credential.
+ */
+export class DependentHealthCheckFailedError extends RotationError {
+  static readonly errorName = 'DependentHealthCheckFailedError';
+  override readonly name = DependentHealthCheckFailedError.errorName;
+  readonly code = 'DEPENDENT_HEALTH_FAILED';
 }

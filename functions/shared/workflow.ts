@@ -59,7 +59,21 @@ export const STATE = {
   EmitNeedsAttention: 'EmitNeedsAttention',
   NeedsAttention: 'NeedsAttention',
 } as const;
-export type StateName = (typeof STATE)[keyof typeof STATE];
+/**
+ * States of the dependents that follow a rotation (integration credentials of type
+ * `pureCloudOAuthClient`), present only when the stack follows integration credentials.
+ */
+export const FOLLOW_STATE = {
+  DiscoverDependents: 'DiscoverDependents',
+  StageDependents: 'StageDependents',
+  FlipDependents: 'FlipDependents',
+  CheckDependentsAfterPromotion: 'CheckDependentsAfterPromotion',
+  RetireDependents: 'RetireDependents',
+  CheckDependentsAfterRetirement: 'CheckDependentsAfterRetirement',
+  RollbackDependents: 'RollbackDependents',
+} as const;
+
+export type StateName = (typeof STATE)[keyof typeof STATE] | (typeof FOLLOW_STATE)[keyof typeof FOLLOW_STATE];
 
 /** Source of every audit event. */
 export const EVENT_SOURCE = 'genesys.credential-rotator';

@@ -43,6 +43,7 @@ import {
   DETAIL_TYPE,
   EVENT_SCHEMA_VERSION,
   EVENT_SOURCE,
+  FOLLOW_STATE,
   REFUSAL_INPUT_DEFAULTS,
   STATE,
   type StateName,
@@ -51,7 +52,15 @@ import { followedByWebhooks } from './webhook-states.js';
 
 // The workflow contract lives in a module without CDK (the CLI, the hook and the local runner read
 // it); re-exported so existing imports of this construct keep working.
-export { DETAIL_TYPE, EVENT_SCHEMA_VERSION, EVENT_SOURCE, REFUSAL_INPUT_DEFAULTS, STATE, type StateName };
+export {
+  DETAIL_TYPE,
+  EVENT_SCHEMA_VERSION,
+  EVENT_SOURCE,
+  FOLLOW_STATE,
+  REFUSAL_INPUT_DEFAULTS,
+  STATE,
+  type StateName,
+};
 
 /** The functions the state machine invokes. */
 export interface RotationFunctions {
@@ -62,6 +71,8 @@ export interface RotationFunctions {
   readonly verify: IFunction;
   readonly checkAdoption: IFunction;
   readonly deleteOrRollback: IFunction;
+  /** Integration credentials following the rotated client; absent: no such states. */
+  readonly followDependents?: IFunction;
 }
 
 export interface RotationStateMachineProps {
@@ -265,7 +276,20 @@ export class RotationStateMachine extends Construct {
       '$.rolledBack',
     );
     toNeedsAttention(discardPending, '$.compensationError').next(rollback);
-    const compensate = discardPending;
+    const followFn = fns.followDependents;
+    const follow = (name: StateName, step: string, resultPath: string) =>
+      invoke(name, followFn as IFunction, { step, ...state }, resultPath);
+    // Undo in reverse: the integrations flip back and the credential objects made for the token go
+    // before the pending version and the client they hold.
+    const rollbackDependents =
+      followFn === undefined
+        ? null
+        : toNeedsAttention(
+            follow(FOLLOW_STATE.RollbackDependents, 'rollback', '$.dependentsRolledBack'),
+            '$.compensationError',
+          );
+    rollbackDependents?.next(discardPending);
+    const compensate: TaskStateBase = rollbackDependents ?? discardPending;
 
     // 4) Forward path.
     // The raw input is wrapped first: a Catch can only add `$.error` to an object, and an execution
@@ -474,7 +498,20 @@ export class RotationStateMachine extends Construct {
     })
       .when(
         Condition.stringEquals('$.retirement.verdict', 'clean'),
-        deleteLegacy
+        (followFn === undefined
+          ? deleteLegacy
+          : deleteLegacy
+              .next(toNeedsAttention(follow(FOLLOW_STATE.RetireDependents, 'retire', '$.dependentsRetired')))
+              .next(
+                toNeedsAttention(
+                  follow(
+                    FOLLOW_STATE.CheckDependentsAfterRetirement,
+                    'healthAfterRetirement',
+                    '$.dependentsHealth',
+                  ),
+                ),
+              )
+        )
           .next(followedByWebhooks(this, emitRetired, { point: 'retired', deliver: webhooks, eventBus: bus }))
           .next(rotationSucceeded),
       )
@@ -495,15 +532,53 @@ export class RotationStateMachine extends Construct {
           .next(isRetirementObserved),
       );
 
-    const rotate = emitStarted
-      .next(create)
-      .next(emitCreated)
-      .next(verify)
-      .next(emitVerified)
-      .next(sync)
-      .next(followedByWebhooks(this, emitPromoted, { point: 'promoted', deliver: webhooks, eventBus: bus }))
-      .next(checkAdoption)
-      .next(isAdopted);
+    const rotate =
+      followFn === undefined
+        ? emitStarted
+            .next(create)
+            .next(emitCreated)
+            .next(verify)
+            .next(emitVerified)
+            .next(sync)
+            .next(
+              followedByWebhooks(this, emitPromoted, { point: 'promoted', deliver: webhooks, eventBus: bus }),
+            )
+            .next(checkAdoption)
+            .next(isAdopted)
+        : emitStarted
+            .next(create)
+            .next(emitCreated)
+            .next(verify)
+            .next(emitVerified)
+            // Dual slot before promotion: the new object reads AWSPENDING inside the call; a failed
+            // action test has already flipped back, and the saga deletes what was made.
+            .next(
+              follow(FOLLOW_STATE.StageDependents, 'stage', '$.dependentsStaged').addCatch(
+                compensate,
+                CATCH_ALL,
+              ),
+            )
+            .next(
+              follow(FOLLOW_STATE.FlipDependents, 'flip', '$.dependentsFlipped').addCatch(
+                compensate,
+                CATCH_ALL,
+              ),
+            )
+            .next(sync)
+            .next(
+              followedByWebhooks(this, emitPromoted, { point: 'promoted', deliver: webhooks, eventBus: bus }),
+            )
+            .next(
+              toNeedsAttention(
+                follow(
+                  FOLLOW_STATE.CheckDependentsAfterPromotion,
+                  'healthAfterPromotion',
+                  '$.dependentsHealth',
+                ),
+              ),
+            )
+            .next(checkAdoption)
+            .next(isAdopted);
 
     const isEmergency = new Choice(this, STATE.IsEmergency, { stateName: STATE.IsEmergency })
       .when(Condition.stringEquals('$.mode', 'emergency'), emergencyStrategy)
@@ -517,7 +592,20 @@ export class RotationStateMachine extends Construct {
       .when(Condition.numberGreaterThan('$.validation.waitSeconds', 0), waitForWindow)
       .otherwise(isDryRun);
 
-    const definition = wrapInput.next(fetch).next(validate).next(withinWindow);
+    // Pre-flight of the dependents: a refusal before any change, like Validate's.
+    const definition =
+      followFn === undefined
+        ? wrapInput.next(fetch).next(validate).next(withinWindow)
+        : wrapInput
+            .next(fetch)
+            .next(validate)
+            .next(
+              follow(FOLLOW_STATE.DiscoverDependents, 'discover', '$.dependents').addCatch(
+                discardRefusedPending,
+                CATCH_ALL,
+              ),
+            )
+            .next(withinWindow);
 
     this.logGroup = new LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,

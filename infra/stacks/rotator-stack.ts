@@ -78,6 +78,12 @@ export interface RotatorStackProps extends StackProps {
   readonly webhookTargets?: ReadonlyArray<WebhookTargetConfig>;
   /** Adds the fleet rotation machine (docs/ARCHITECTURE.md, "Fleet rotation"). @default - none */
   readonly fleet?: FleetOptions | boolean;
+  /**
+   * Integration credentials of type `pureCloudOAuthClient` follow the OAuth client they hold, for the
+   * integrations a managed secret names in its `genesys:follow-integrations` tag (docs/ARCHITECTURE.md,
+   * "Dependents that follow a rotation"). @default false
+   */
+  readonly followIntegrationCredentials?: boolean;
 }
 
 /** Time the rotation hook may wait for a milestone inside one 15-minute invocation. */
@@ -103,6 +109,8 @@ export class RotatorStack extends Stack implements IGenesysRotator {
     readonly checkAdoption: RotatorFunction;
     readonly deleteOrRollback: RotatorFunction;
   };
+  /** Present with `followIntegrationCredentials`. */
+  readonly followDependents: RotatorFunction | undefined;
   readonly managedSecrets: GenesysRotatedSecret[] = [];
   /** The webhook function and its dead-letter queue, when targets are configured. */
   readonly webhooks: WebhookDelivery | undefined;
@@ -164,9 +172,15 @@ export class RotatorStack extends Stack implements IGenesysRotator {
     const deleteOrRollback = fn('DeleteOrRollback', 'functions/delete-or-rollback/handler.ts', {
       description: 'Retires the legacy client, or deletes the client made for a failed rotation',
     }).useAdminSecret(this.adminSecret);
+    const followDependents = props.followIntegrationCredentials
+      ? fn('FollowDependents', 'functions/follow-dependents/handler.ts', {
+          description: 'Integration credentials that follow the rotated OAuth client (dual slot)',
+        }).useAdminSecret(this.adminSecret)
+      : undefined;
+    this.followDependents = followDependents;
     this.functions = { fetch, validate, rotator, verify, checkAdoption, deleteOrRollback };
 
-    for (const f of Object.values(this.functions)) {
+    for (const f of [...Object.values(this.functions), ...(followDependents ? [followDependents] : [])]) {
       Validations.of(f.serviceRole).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
@@ -214,7 +228,7 @@ export class RotatorStack extends Stack implements IGenesysRotator {
       description: 'Audit events of the Genesys credential rotator (schemas/rotation-event.v1.json)',
     });
     const machine = new RotationStateMachine(this, 'Rotation', {
-      functions: { fetch, validate, rotator, verify, checkAdoption, deleteOrRollback },
+      functions: { ...this.functions, ...(followDependents ? { followDependents } : {}) },
       eventBus: this.eventBus,
       stateMachineName: this.stateMachineName,
       logRetention,
@@ -317,6 +331,10 @@ export class RotatorStack extends Stack implements IGenesysRotator {
       { fn: this.functions.fetch, actions: ['DescribeSecret', 'GetSecretValue'] },
       { fn: this.functions.verify, actions: ['GetSecretValue'] },
       { fn: this.functions.deleteOrRollback, actions: ['DescribeSecret'] },
+      // Describes it for the follow-integrations tag; reads the pending value into the new credential objects.
+      ...(this.followDependents
+        ? [{ fn: this.followDependents, actions: ['DescribeSecret', 'GetSecretValue'] as const }]
+        : []),
     ];
   }
 
@@ -379,7 +397,11 @@ export class RotatorStack extends Stack implements IGenesysRotator {
 
   private acknowledgeStateMachineRole(machine: RotationStateMachine): void {
     const role = machine.stateMachine.role;
-    const fnArns = [...Object.values(this.functions), ...(this.webhooks ? [this.webhooks.function] : [])].map(
+    const fnArns = [
+      ...Object.values(this.functions),
+      ...(this.webhooks ? [this.webhooks.function] : []),
+      ...(this.followDependents ? [this.followDependents] : []),
+    ].map(
       (f) => `AwsSolutions-IAM5[Resource::<${this.getLogicalId(f.node.defaultChild as CfnElement)}.Arn>:*]`,
     );
     for (const id of fnArns) {

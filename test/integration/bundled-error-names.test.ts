@@ -121,6 +121,7 @@ describe('bundled error names', () => {
       'functions/deliver-webhooks/handler.ts',
       'functions/fetch/handler.ts',
       'functions/fleet/handler.ts',
+      'functions/follow-dependents/handler.ts',
       'functions/rotator/handler.ts',
       'functions/validate/handler.ts',
       'functions/verify/handler.ts',

@@ -52,7 +52,7 @@ export function oauthClientStrategy(ports: OAuthClientStrategyPorts): RotationKi
   const retireDeps = (step: string) => ({ secrets: secrets(step), genesys: genesys(step), clock });
   return {
     kind: 'oauth-client',
-    inventory: (rawInput, executionId) =>
+    inventory: async (rawInput, executionId) =>
       fetchInventory(
         {
           secrets: secrets('Fetch'),
@@ -67,23 +67,24 @@ export function oauthClientStrategy(ports: OAuthClientStrategyPorts): RotationKi
       ),
     evaluate: (state: RotationState, now: Date) =>
       evaluateRotation(state, need(ports.policy, 'policy', 'Validate'), now),
-    create: (state) => createPendingClient({ secrets: secrets('Create'), genesys: genesys('Create') }, state),
-    verify: (state) =>
+    create: async (state) =>
+      createPendingClient({ secrets: secrets('Create'), genesys: genesys('Create') }, state),
+    verify: async (state) =>
       verifyPendingCredential(
         { secrets: secrets('Verify'), probe: need(ports.probe, 'probe', 'Verify') },
         state,
       ),
-    promote: (state) =>
+    promote: async (state) =>
       syncPromotion({ secrets: secrets('Sync'), clock, propagators: ports.propagators ?? [] }, state),
-    adoption: (state) => checkAdoption({ genesys: genesys('CheckAdoption'), clock }, state),
+    adoption: async (state) => checkAdoption({ genesys: genesys('CheckAdoption'), clock }, state),
     retirement: {
-      deactivate: (state) => deactivateLegacyClient(retireDeps('DeactivateLegacy'), state),
-      check: (state) => checkRetirement({ genesys: genesys('CheckRetirement'), clock }, state),
-      reactivate: (state) => reactivateLegacyClient(retireDeps('ReactivateLegacy'), state),
-      remove: (state) => deleteLegacyClient(retireDeps('DeleteLegacy'), state),
+      deactivate: async (state) => deactivateLegacyClient(retireDeps('DeactivateLegacy'), state),
+      check: async (state) => checkRetirement({ genesys: genesys('CheckRetirement'), clock }, state),
+      reactivate: async (state) => reactivateLegacyClient(retireDeps('ReactivateLegacy'), state),
+      remove: async (state) => deleteLegacyClient(retireDeps('DeleteLegacy'), state),
     },
-    rollback: (state) => rollbackCreatedClient(retireDeps('RollbackCreate'), state),
-    emergency: (state) =>
+    rollback: async (state) => rollbackCreatedClient(retireDeps('RollbackCreate'), state),
+    emergency: async (state) =>
       rotateInEmergency({ secrets: secrets('Emergency'), genesys: genesys('Emergency'), clock }, state),
   };
 }

@@ -20,7 +20,6 @@
  */
 import type {
   Adoption,
-  CheckResult,
   Created,
   CredentialKind,
   Emergency,
@@ -82,8 +81,17 @@ export interface RotationKindStrategy {
  * Checks a follower adds to Validate: each a typed refusal made before any change (the
  * environment pre-flight of issue #10 part 7).
  */
+export interface FollowerCheck {
+  /** e.g. `dependents-org`; a follower's checks are its own, not Validate's `CHECK_NAMES`. */
+  readonly check: string;
+  readonly passed: boolean;
+  /** The refusal's `code` when failed. */
+  readonly code: string | null;
+  readonly detail: string;
+}
+
 export interface FollowerPreflight {
-  readonly checks: readonly CheckResult[];
+  readonly checks: readonly FollowerCheck[];
   readonly refusal: RotationError | null;
 }
 
