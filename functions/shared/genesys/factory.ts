@@ -2,7 +2,7 @@
  * Building the Genesys adapters in a handler. The admin adapter is built from the rotator's admin
  * credential secret and cached per warm container (its token is cached in `admin.ts`).
  */
-import { OAuthClientSecretValueSchema } from '../contract.js';
+import { type OAuthClientSecretValue, OAuthClientSecretValueSchema } from '../contract.js';
 import { InvalidConfigurationError, RotationError } from '../errors.js';
 import type { SecretStorePort } from '../ports.js';
 import { GenesysAdmin, type GenesysAdminOptions } from './admin.js';
@@ -52,6 +52,24 @@ async function buildAdmin(
   if (!adminSecretId) {
     throw new InvalidConfigurationError('ADMIN_SECRET_ID is not set: the admin credential secret is unknown');
   }
+  const credential = await readAdminCredential(secretStore, adminSecretId);
+  const { env, ...rest } = options;
+  return new GenesysAdmin({
+    ...rest,
+    gatewayUrl: options.gatewayUrl !== undefined ? options.gatewayUrl : gatewayFromEnv(env),
+    credential,
+    onCredentialRejected,
+  });
+}
+
+/**
+ * The rotator's admin credential, read from its secret (AWSCURRENT) and checked; an error names the
+ * secret and the wrong fields, never the value.
+ */
+export async function readAdminCredential(
+  secretStore: SecretStorePort,
+  adminSecretId: string,
+): Promise<OAuthClientSecretValue> {
   let raw: string | null;
   try {
     raw = await secretStore.getValue(adminSecretId, { stage: 'AWSCURRENT' });
@@ -84,13 +102,7 @@ async function buildAdmin(
       `The admin credential secret ${adminSecretId} must be {clientId, clientSecret, environment}; wrong or unexpected fields: ${fields.join(', ')}`,
     );
   }
-  const { env, ...rest } = options;
-  return new GenesysAdmin({
-    ...rest,
-    gatewayUrl: options.gatewayUrl !== undefined ? options.gatewayUrl : gatewayFromEnv(env),
-    credential: parsed.data,
-    onCredentialRejected,
-  });
+  return parsed.data;
 }
 
 export type GenesysCredentialProbeFactoryOptions = GenesysCredentialProbeOptions & {
