@@ -13,6 +13,12 @@ import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { getGenesysAdmin } from '../functions/shared/genesys-runtime.js';
 import { DETAIL_TYPE, outcomeOf, type RotationOutcome } from '../functions/shared/workflow.js';
 import type { EventLog } from './engine/runner.js';
+import {
+  describeFollowDemo,
+  type FollowDemo,
+  followIntegrationsRequested,
+  seedFollowDemo,
+} from './follow-demo.js';
 import { type LocalEnvironment, startLocalEnvironment } from './harness.js';
 
 /** `npm start`'s exit code when the rotation held: distinct, so scripts can tell it from a failure. */
@@ -151,6 +157,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   const env = await startLocalEnvironment({
     genesys: { newClientActivationDelayMs: activationDelaySeconds * 1000 },
+    ...(followIntegrationsRequested() ? { followIntegrationCredentials: true } : {}),
     onEngineEvent,
     // Secrets Manager's calls to the rotation function, shown beside the states they wait for.
     interceptor: async (call, invoke) => {
@@ -189,6 +196,9 @@ async function main(): Promise<number> {
       `AWS:     ${env.awsEndpointUrl}${env.awsEndpointUrl === env.aws.url ? ' (embedded stand-in)' : ''}`,
     );
     print(`Secret:  ${env.managedSecretArn} (client ${env.demo.legacyClientId})`);
+    const followDemo: FollowDemo | null = followIntegrationsRequested() ? await seedFollowDemo(env) : null;
+    if (followDemo)
+      print(`Follows: integration ${followDemo.integrationId} (pureCloudOAuthClient credential)`);
     env.consumer?.start();
     await waitForConsumerUsage(env, 3);
     print(
@@ -282,6 +292,7 @@ async function main(): Promise<number> {
         );
       }
       print(`New client:           ${summary.newClientId ?? '-'}`);
+      if (followDemo) print(`Integration followed: ${describeFollowDemo(followDemo, output)}`);
       print(`Legacy client:        ${summary.legacyClientId} -> ${summary.legacyClientState}`);
       print(`Events emitted:       ${summary.events} (${summary.eventTypes.join(', ')})`);
       print(`Consumer calls:       ${summary.consumerCalls}, failed: ${summary.consumerFailedCalls}`);
