@@ -8,6 +8,7 @@ import { TagResourceCommand } from '@aws-sdk/client-secrets-manager';
 import platformClient from 'purecloud-platform-client-v2';
 import { describe, expect, it } from 'vitest';
 import { TAG_FOLLOW_INTEGRATIONS } from '../../functions/shared/dependents-contract.js';
+import { seedFollowDemo } from '../../local/follow-demo.js';
 import type { LocalEnvironment } from '../../local/harness.js';
 import { loggedInSdkClient } from '../../local/standins/genesys/sdk-session.js';
 import {
@@ -23,20 +24,10 @@ const { start } = useFastEnvironments();
 async function seedFollowingIntegration(env: LocalEnvironment) {
   const genesys = genesysOf(env);
   const legacy = await readCredential(env, { stage: 'AWSCURRENT' });
-  const seeded = genesys.seed.integration({
-    name: 'Genesys Cloud Data Actions',
-    credential: {
-      name: 'Integration-data-actions',
-      type: 'pureCloudOAuthClient',
-      fields: { clientId: legacy.clientId, clientSecret: legacy.clientSecret },
-    },
-  });
-  await env.clients.secretsManager.send(
-    new TagResourceCommand({
-      SecretId: env.managedSecretArn,
-      Tags: [{ Key: TAG_FOLLOW_INTEGRATIONS, Value: seeded.integrationId }],
-    }),
-  );
+  // The same seeding as `FOLLOW_INTEGRATIONS=1 npm start`.
+  const demo = await seedFollowDemo(env);
+  if (demo === null) throw new Error('the follow demo needs the embedded Genesys stand-in');
+  const seeded = { ...demo, credentialId: demo.legacyCredentialId };
   // The flow's own caller: any client allowed to execute actions (Architect runs them in Genesys).
   const role = genesys.seed.role('Flow runner', [
     'integrations:action:execute',
