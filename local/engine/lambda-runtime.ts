@@ -36,8 +36,23 @@ export interface LocalFunction {
   readonly memoryMb: number;
 }
 
+/**
+ * Lambda limits the Init phase (loading the bundle, its static code) to 10 s, apart from the
+ * function timeout, which times the Invoke phase ("Understanding the Lambda execution environment
+ * lifecycle", AWS Lambda Developer Guide). Past it, Lambda retries Init within the invocation under
+ * the function timeout.
+ */
+export const INIT_PHASE_LIMIT_MS = 10_000;
+
+/** The worker's notice that Init is done and the handler has the event. */
+interface InvokeStarted {
+  readonly id: string;
+  readonly invokeStarted: true;
+}
+
 interface Reply {
   readonly id: string;
+  readonly invokeStarted?: undefined;
   readonly ok: boolean;
   readonly result?: string;
   readonly errorType?: string;
@@ -48,6 +63,9 @@ interface Reply {
 interface Sandbox {
   readonly worker: Worker;
   busy: boolean;
+  /** Set once the bundle was imported: a warm sandbox's invocations start their timeout at once. */
+  initialised: boolean;
+  started: (() => void) | null;
   pending: ((reply: Reply) => void) | null;
   crashed: ((error: Error) => void) | null;
 }
@@ -107,23 +125,32 @@ export class LocalLambdaService {
     let timer: NodeJS.Timeout | undefined;
     try {
       const reply = await new Promise<Reply>((resolve, reject) => {
+        const timeOut = (limitMs: number, what: string) =>
+          setTimeout(() => {
+            // Lambda stops the sandbox at the timeout; the next invocation gets a cold one.
+            this.discard(fn.logicalId, sandbox);
+            reject(
+              new LambdaFunctionError(
+                'Sandbox.Timedout',
+                `${what} timed out after ${limitMs / 1000} seconds`,
+              ),
+            );
+          }, limitMs);
         sandbox.pending = resolve;
         sandbox.crashed = reject;
-        timer = setTimeout(() => {
-          // Lambda stops the sandbox at the timeout; the next invocation gets a cold one.
-          this.discard(fn.logicalId, sandbox);
-          reject(
-            new LambdaFunctionError(
-              'Sandbox.Timedout',
-              `Task timed out after ${fn.timeoutMs / 1000} seconds`,
-            ),
-          );
-        }, fn.timeoutMs);
+        sandbox.started = () => {
+          sandbox.initialised = true;
+          clearTimeout(timer);
+          timer = timeOut(fn.timeoutMs, 'Task');
+        };
+        timer = sandbox.initialised
+          ? timeOut(fn.timeoutMs, 'Task')
+          : timeOut(INIT_PHASE_LIMIT_MS + fn.timeoutMs, 'Init and task');
         sandbox.worker.postMessage({
           id,
           event: JSON.parse(JSON.stringify(event ?? null)),
           awsRequestId: id,
-          deadline: Date.now() + fn.timeoutMs,
+          timeoutMs: fn.timeoutMs,
         });
       });
       if (reply.output) this.writeOutput(reply.output);
@@ -132,6 +159,7 @@ export class LocalLambdaService {
     } finally {
       clearTimeout(timer);
       sandbox.busy = false;
+      sandbox.started = null;
       sandbox.pending = null;
       sandbox.crashed = null;
     }
@@ -162,8 +190,18 @@ export class LocalLambdaService {
     });
     // A sandbox is not kept alive for its own sake: tests and the CLI exit when their work is done.
     worker.unref();
-    const sandbox: Sandbox = { worker, busy: false, pending: null, crashed: null };
-    worker.on('message', (reply: Reply) => sandbox.pending?.(reply));
+    const sandbox: Sandbox = {
+      worker,
+      busy: false,
+      initialised: false,
+      started: null,
+      pending: null,
+      crashed: null,
+    };
+    worker.on('message', (message: Reply | InvokeStarted) => {
+      if (message.invokeStarted) sandbox.started?.();
+      else sandbox.pending?.(message);
+    });
     const crash = (error: Error) => {
       this.discard(fn.logicalId, sandbox);
       sandbox.crashed?.(

@@ -51,7 +51,10 @@ function takeOutput() {
 parentPort.on('message', async (request) => {
   try {
     const handler = await handlerLoading;
-    const result = await handler(request.event, contextOf(request));
+    // Init is over: the function timeout counts from here, as Lambda times the Invoke phase only.
+    const deadline = Date.now() + request.timeoutMs;
+    parentPort.postMessage({ id: request.id, invokeStarted: true });
+    const result = await handler(request.event, contextOf({ ...request, deadline }));
     parentPort.postMessage({
       id: request.id,
       ok: true,

@@ -88,4 +88,19 @@ describe('LocalLambdaService', () => {
     expect((error as Error).name).toBe('Sandbox.Timedout');
     expect(next.invocations).toBe(1);
   });
+
+  it('times the Invoke phase only: a cold start slower than the function timeout still runs (Init is limited to 10 s apart, "Understanding the Lambda execution environment lifecycle")', async () => {
+    // Prepare: Init takes twice the function timeout
+    service = new LocalLambdaService([fn('Fetch', { INIT_DELAY_MS: '600' }, 300)], () => undefined);
+
+    // Act
+    const cold = (await service.invoke('Fetch', {})) as { invocations: number; remainingMs: number };
+    const error = await service.invoke('Fetch', { action: 'hang' }).catch((caught: unknown) => caught);
+
+    // Assess: the cold invocation had its whole timeout; a warm one still times out at 300 ms
+    expect(cold.invocations).toBe(1);
+    expect(cold.remainingMs).toBeGreaterThan(0);
+    expect(cold.remainingMs).toBeLessThanOrEqual(300);
+    expect((error as Error).name).toBe('Sandbox.Timedout');
+  });
 });
