@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import type { RotationState } from '../shared/contract.js';
+import { isPartnerKeyState, type OAuthClientRotationState, type RotationState } from '../shared/contract.js';
 import { assertIsError } from '../shared/errors.js';
 import type { Clock } from '../shared/ports.js';
 import type {
@@ -79,7 +79,9 @@ export function webhookIdFor(executionId: string, event: WebhookEvent, targetNam
  */
 export function webhookBody(request: DeliveryRequest, now: Date): WebhookBody {
   const { state } = request;
-  if (state.mode === 'emergency') return emergencyWebhookBody(request);
+  if (state.mode === 'emergency' && !isPartnerKeyState(state)) {
+    return emergencyWebhookBody({ ...request, state });
+  }
   const { inventory, created, synced } = requireState(
     state,
     `Webhooks(${request.event})`,
@@ -97,9 +99,15 @@ export function webhookBody(request: DeliveryRequest, now: Date): WebhookBody {
       secretName: inventory.secretName,
       versionId: synced.currentVersionId,
       previousVersionId: synced.previousVersionId,
-      clientId: created.newClientId,
-      previousClientId: inventory.legacyClient.id,
-      environment: inventory.environment,
+      credential: {
+        kind: inventory.kind,
+        id: created.credential.newId,
+        previousId: inventory.credential.legacyId,
+      },
+      ...(inventory.kind === 'oauth-client'
+        ? { clientId: created.credential.newId, previousClientId: inventory.credential.legacyId }
+        : {}),
+      environment: inventory.kind === 'oauth-client' ? inventory.environment : inventory.admin.environment,
       orgId: inventory.org.id,
       executionId: request.executionId,
       trigger: state.trigger,
@@ -111,7 +119,9 @@ export function webhookBody(request: DeliveryRequest, now: Date): WebhookBody {
 }
 
 /** An emergency promotes at once (`$.emergency`); the leaked client is the previous one. */
-function emergencyWebhookBody(request: DeliveryRequest): WebhookBody {
+function emergencyWebhookBody(
+  request: DeliveryRequest & { readonly state: OAuthClientRotationState },
+): WebhookBody {
   const { inventory, emergency } = requireState(
     request.state,
     `Webhooks(${request.event})`,
@@ -126,6 +136,7 @@ function emergencyWebhookBody(request: DeliveryRequest): WebhookBody {
       secretName: inventory.secretName,
       versionId: emergency.versionId,
       previousVersionId: inventory.currentVersionId,
+      credential: { kind: 'oauth-client', id: emergency.clientId, previousId: emergency.leakedClientId },
       clientId: emergency.clientId,
       previousClientId: emergency.leakedClientId,
       environment: inventory.environment,

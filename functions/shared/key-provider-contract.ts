@@ -12,9 +12,9 @@
  */
 import * as z from 'zod';
 
-/** genesys-cloud-api.md §4.2: the credential types whose values are a partner's API key. */
-export const PARTNER_CREDENTIAL_TYPES = ['basicAuth', 'userDefined', 'userDefinedOAuth'] as const;
-export type PartnerCredentialType = (typeof PARTNER_CREDENTIAL_TYPES)[number];
+import { PARTNER_CREDENTIAL_TYPES, type PartnerCredentialType } from './contract.js';
+
+export { PARTNER_CREDENTIAL_TYPES, type PartnerCredentialType };
 export const PartnerCredentialTypeSchema = z.enum(PARTNER_CREDENTIAL_TYPES);
 
 /** Tags every partner-key secret carries (besides `genesys:kind = integration-credential`). */
@@ -140,14 +140,26 @@ export const RevokeKeyRequestSchema = z.strictObject({
   ...credentialReference,
   keyId,
 });
+/**
+ * Optional: how much the partner saw a key used (the adoption gate's evidence that consumers left
+ * the old key). A provider that cannot tell throws an error of type `UnsupportedOperationError`;
+ * the rotator then retires the old key after the policy's quiet period alone.
+ */
+export const KeyUsageRequestSchema = z.strictObject({
+  operation: z.literal('usage'),
+  ...credentialReference,
+  keyId,
+});
 export const KeyProviderRequestSchema = z.discriminatedUnion('operation', [
   IssueKeyRequestSchema,
   TestKeyRequestSchema,
   RevokeKeyRequestSchema,
+  KeyUsageRequestSchema,
 ]);
 export type IssueKeyRequest = z.infer<typeof IssueKeyRequestSchema>;
 export type TestKeyRequest = z.infer<typeof TestKeyRequestSchema>;
 export type RevokeKeyRequest = z.infer<typeof RevokeKeyRequestSchema>;
+export type KeyUsageRequest = z.infer<typeof KeyUsageRequestSchema>;
 export type KeyProviderRequest = z.infer<typeof KeyProviderRequestSchema>;
 
 /** `issue`: the new key's handle and the credential fields that hold it (checked per type by the rotator). */
@@ -166,6 +178,15 @@ export const RevokeKeyResponseSchema = z.strictObject({
   revoked: z.literal(true),
   alreadyRevoked: z.boolean(),
 });
+/** `usage`: the partner's counters for the key; `lastUsedAt` null when never used. */
+export const KeyUsageResponseSchema = z.strictObject({
+  keyId,
+  lastUsedAt: z.iso.datetime({ offset: true }).nullable(),
+  requests: z.int().min(0).nullable(),
+});
+/** The error type a provider throws for an operation it does not implement (`usage` is optional). */
+export const UNSUPPORTED_OPERATION_ERROR = 'UnsupportedOperationError';
 export type IssueKeyResponse = z.infer<typeof IssueKeyResponseSchema>;
 export type TestKeyResponse = z.infer<typeof TestKeyResponseSchema>;
 export type RevokeKeyResponse = z.infer<typeof RevokeKeyResponseSchema>;
+export type KeyUsageResponse = z.infer<typeof KeyUsageResponseSchema>;

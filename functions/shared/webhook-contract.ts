@@ -86,10 +86,20 @@ export const WebhookBodySchema = z.strictObject({
     versionId: z.string(),
     /** The version that held AWSCURRENT before the rotation (AWSPREVIOUS now), when known. */
     previousVersionId: z.nullable(z.string()),
-    /** The Genesys OAuth client AWSCURRENT names. */
-    clientId: z.string(),
-    /** The legacy client this rotation replaced. */
-    previousClientId: z.string(),
+    /**
+     * The credential AWSCURRENT names and the one it replaced, for every kind: `kind` is the secret's
+     * `genesys:kind`; `id` / `previousId` are the OAuth client ids, or the partner key ids (`keyId`).
+     */
+    credential: z.strictObject({
+      kind: z.enum(['oauth-client', 'integration-credential']),
+      id: z.string(),
+      previousId: z.string(),
+    }),
+    /** Kind `oauth-client` only: the Genesys OAuth client AWSCURRENT names (= `credential.id`). */
+    clientId: z.optional(z.string()),
+    /** Kind `oauth-client` only: the legacy client this rotation replaced (= `credential.previousId`). */
+    previousClientId: z.optional(z.string()),
+    /** The Genesys region the credential belongs to (partner keys: the rotator's admin region). */
     environment: z.string(),
     orgId: z.string(),
     executionId: z.string(),

@@ -6,7 +6,7 @@
 import {
   type Inventory,
   type RoleDivision,
-  type RotationState,
+  type OAuthClientRotationState,
   TAG_ENVIRONMENT,
   TAG_KIND,
   TAG_ORG_ID,
@@ -131,7 +131,7 @@ export function buildValidation(inventory: Inventory, policy: RotationPolicy = b
   };
 }
 
-export function buildState(overrides: Partial<RotationState> = {}): RotationState {
+export function buildState(overrides: Partial<OAuthClientRotationState> = {}): OAuthClientRotationState {
   const inventory = overrides.inventory ?? buildInventory();
   return {
     secretId: inventory.secretArn,
@@ -158,14 +158,14 @@ export interface World {
   readonly policy: RotationPolicy;
   readonly inventory: Inventory;
   /** State after Fetch and Validate: what Create receives. */
-  readonly state: RotationState;
+  readonly state: OAuthClientRotationState;
 }
 
 export interface WorldOptions {
   readonly token?: string;
-  readonly trigger?: RotationState['trigger'];
+  readonly trigger?: OAuthClientRotationState['trigger'];
   readonly policy?: RotationPolicyInput;
-  readonly mode?: RotationState['mode'];
+  readonly mode?: OAuthClientRotationState['mode'];
 }
 
 /**
@@ -231,7 +231,7 @@ export function world(options: WorldOptions = {}): World {
  * Plays Create directly on the fakes (a client made for the token, its credential stored as
  * AWSPENDING) and returns the state Verify and Sync receive.
  */
-export async function seedCreated(w: World): Promise<RotationState> {
+export async function seedCreated(w: World): Promise<OAuthClientRotationState> {
   const token = w.inventory.token;
   const plan = w.state.validation?.plan;
   if (plan === undefined) throw new Error('world without a plan');

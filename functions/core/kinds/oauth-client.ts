@@ -4,7 +4,7 @@
  * that never deletes a client gets no port that can), so every port is optional here and a step
  * whose port is missing fails loudly instead of running with another function's rights.
  */
-import type { RotationState } from '../../shared/contract.js';
+import { oauthClientState } from '../../shared/contract.js';
 import { InvalidInputError } from '../../shared/errors.js';
 import type { RotationPolicy } from '../../shared/policy.js';
 import type {
@@ -16,14 +16,16 @@ import type {
 } from '../../shared/ports.js';
 import { checkAdoption, checkRetirement } from '../adoption.js';
 import { createPendingClient } from '../create.js';
+import { discardPendingVersion } from '../discard-pending.js';
 import { rotateInEmergency } from '../emergency.js';
-import { fetchInventory } from '../fetch.js';
+import { oauthClientInventory } from '../fetch.js';
 import {
   deactivateLegacyClient,
   deleteLegacyClient,
   reactivateLegacyClient,
   rollbackCreatedClient,
 } from '../retire.js';
+import type { HardCodedSecretGuard } from '../scan/guard.js';
 import { type DependentPropagator, syncPromotion } from '../sync.js';
 import { evaluateRotation } from '../validate.js';
 import { verifyPendingCredential } from '../verify.js';
@@ -31,13 +33,15 @@ import type { RotationKindStrategy } from './strategy.js';
 
 export interface OAuthClientStrategyPorts {
   readonly secrets?: SecretStorePort;
-  readonly genesys?: GenesysAdminPort;
+  /** Built on first use: a step that never calls Genesys as the admin never reads the admin secret. */
+  readonly genesys?: GenesysAdminPort | (() => Promise<GenesysAdminPort>);
   readonly probe?: CredentialProbePort;
   readonly executions?: ExecutionsPort;
   readonly policy?: RotationPolicy;
   readonly clock: Clock;
   readonly admin?: { readonly secretArn: string; readonly environment: string };
   readonly propagators?: readonly DependentPropagator[];
+  readonly hardCodedSecrets?: HardCodedSecretGuard;
 }
 
 function need<T>(port: T | undefined, name: string, step: string): T {
@@ -48,43 +52,72 @@ function need<T>(port: T | undefined, name: string, step: string): T {
 export function oauthClientStrategy(ports: OAuthClientStrategyPorts): RotationKindStrategy {
   const { clock } = ports;
   const secrets = (step: string) => need(ports.secrets, 'secrets', step);
-  const genesys = (step: string) => need(ports.genesys, 'genesys', step);
-  const retireDeps = (step: string) => ({ secrets: secrets(step), genesys: genesys(step), clock });
+  const genesys = async (step: string): Promise<GenesysAdminPort> => {
+    const port = need(ports.genesys, 'genesys', step);
+    return typeof port === 'function' ? port() : port;
+  };
+  const retireDeps = async (step: string) => ({
+    secrets: secrets(step),
+    genesys: await genesys(step),
+    clock,
+  });
   return {
     kind: 'oauth-client',
-    inventory: async (rawInput, executionId) =>
-      fetchInventory(
+    inventory: async (fetched) =>
+      oauthClientInventory(
         {
           secrets: secrets('Fetch'),
-          genesys: genesys('Fetch'),
+          genesys: await genesys('Fetch'),
           executions: need(ports.executions, 'executions', 'Fetch'),
           policy: need(ports.policy, 'policy', 'Fetch'),
           clock,
           admin: need(ports.admin, 'admin', 'Fetch'),
+          ...(ports.hardCodedSecrets ? { hardCodedSecrets: ports.hardCodedSecrets } : {}),
         },
-        rawInput,
-        executionId,
+        fetched,
       ),
-    evaluate: (state: RotationState, now: Date) =>
-      evaluateRotation(state, need(ports.policy, 'policy', 'Validate'), now),
+    evaluate: (state, now) =>
+      evaluateRotation(oauthClientState(state, 'Validate'), need(ports.policy, 'policy', 'Validate'), now),
     create: async (state) =>
-      createPendingClient({ secrets: secrets('Create'), genesys: genesys('Create') }, state),
+      createPendingClient(
+        { secrets: secrets('Create'), genesys: await genesys('Create') },
+        oauthClientState(state, 'Create'),
+      ),
     verify: async (state) =>
       verifyPendingCredential(
         { secrets: secrets('Verify'), probe: need(ports.probe, 'probe', 'Verify') },
-        state,
+        oauthClientState(state, 'Verify'),
       ),
     promote: async (state) =>
-      syncPromotion({ secrets: secrets('Sync'), clock, propagators: ports.propagators ?? [] }, state),
-    adoption: async (state) => checkAdoption({ genesys: genesys('CheckAdoption'), clock }, state),
+      syncPromotion(
+        { secrets: secrets('Sync'), clock, propagators: ports.propagators ?? [] },
+        oauthClientState(state, 'Sync'),
+      ),
+    adoption: async (state) =>
+      checkAdoption({ genesys: await genesys('CheckAdoption'), clock }, oauthClientState(state, 'CheckAdoption')),
     retirement: {
-      deactivate: async (state) => deactivateLegacyClient(retireDeps('DeactivateLegacy'), state),
-      check: async (state) => checkRetirement({ genesys: genesys('CheckRetirement'), clock }, state),
-      reactivate: async (state) => reactivateLegacyClient(retireDeps('ReactivateLegacy'), state),
-      remove: async (state) => deleteLegacyClient(retireDeps('DeleteLegacy'), state),
+      deactivate: async (state) =>
+        deactivateLegacyClient(await retireDeps('DeactivateLegacy'), oauthClientState(state, 'DeactivateLegacy')),
+      check: async (state) =>
+        checkRetirement(
+          { genesys: await genesys('CheckRetirement'), clock },
+          oauthClientState(state, 'CheckRetirement'),
+        ),
+      reactivate: async (state) =>
+        reactivateLegacyClient(await retireDeps('ReactivateLegacy'), oauthClientState(state, 'ReactivateLegacy')),
+      remove: async (state) =>
+        deleteLegacyClient(await retireDeps('DeleteLegacy'), oauthClientState(state, 'DeleteLegacy')),
     },
-    rollback: async (state) => rollbackCreatedClient(retireDeps('RollbackCreate'), state),
+    discardPending: async (state) =>
+      discardPendingVersion(secrets('DiscardPending'), oauthClientState(state, 'DiscardPending'), () =>
+        genesys('DiscardPending'),
+      ),
+    rollback: async (state) =>
+      rollbackCreatedClient(await retireDeps('RollbackCreate'), oauthClientState(state, 'RollbackCreate')),
     emergency: async (state) =>
-      rotateInEmergency({ secrets: secrets('Emergency'), genesys: genesys('Emergency'), clock }, state),
+      rotateInEmergency(
+        { secrets: secrets('Emergency'), genesys: await genesys('Emergency'), clock },
+        oauthClientState(state, 'Emergency'),
+      ),
   };
 }

@@ -17,8 +17,10 @@ import {
 import {
   IssueKeyResponseSchema,
   type KeyProviderRequest,
+  KeyUsageResponseSchema,
   RevokeKeyResponseSchema,
   TestKeyResponseSchema,
+  UNSUPPORTED_OPERATION_ERROR,
 } from '../key-provider-contract.js';
 import { awsErrorFacts, isAwsError, mapAwsError } from './errors.js';
 
@@ -62,6 +64,21 @@ export class LambdaKeyProvider implements KeyProviderPort {
 
   revoke(request: Parameters<KeyProviderPort['revoke']>[0]) {
     return this.#invoke({ operation: 'revoke', ...request }, RevokeKeyResponseSchema);
+  }
+
+  async usage(request: Parameters<KeyProviderPort['usage']>[0]) {
+    try {
+      return await this.#invoke({ operation: 'usage', ...request }, KeyUsageResponseSchema);
+    } catch (error) {
+      // `usage` is optional in the contract: a provider without it says so by its error type.
+      if (
+        error instanceof KeyProviderFailedError &&
+        (error.details as { errorType?: unknown } | undefined)?.errorType === UNSUPPORTED_OPERATION_ERROR
+      ) {
+        return null;
+      }
+      throw error;
+    }
   }
 
   async #invoke<S extends z.ZodType>(request: KeyProviderRequest, schema: S): Promise<z.infer<S>> {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateRotation } from '../../../functions/core/validate.js';
-import { CHECK_NAMES, type Inventory, type RotationState } from '../../../functions/shared/contract.js';
+import { CHECK_NAMES, type Inventory, type OAuthClientRotationState } from '../../../functions/shared/contract.js';
 import {
   DependencyCheckFailedError,
   EnvironmentMismatchError,
@@ -32,7 +32,7 @@ type ErrorClass = abstract new (...args: never[]) => RotationError;
 function evaluate(
   inventory: Inventory,
   policy: RotationPolicy = buildPolicy(),
-  extra: Partial<RotationState> = {},
+  extra: Partial<OAuthClientRotationState> = {},
 ) {
   return evaluateRotation(buildState({ inventory, ...extra }), policy, now);
 }
