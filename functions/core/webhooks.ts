@@ -7,7 +7,6 @@
  */
 import { createHash } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { isPartnerKeyState, type OAuthClientRotationState, type RotationState } from '../shared/contract.js';
 import { assertIsError } from '../shared/errors.js';
 import type { Clock } from '../shared/ports.js';
 import type {
@@ -15,6 +14,7 @@ import type {
   WebhookBody,
   WebhookDelivery,
   WebhookEvent,
+  WebhookState,
   WebhookTarget,
 } from '../shared/webhook-contract.js';
 import type {
@@ -61,7 +61,8 @@ export interface WebhookDependencies {
 export interface DeliveryRequest {
   readonly event: WebhookEvent;
   readonly executionId: string;
-  readonly state: RotationState;
+  /** The execution state (any kind); only the fields of `WebhookStateSchema` are read. */
+  readonly state: WebhookState;
 }
 
 /**
@@ -79,9 +80,7 @@ export function webhookIdFor(executionId: string, event: WebhookEvent, targetNam
  */
 export function webhookBody(request: DeliveryRequest, now: Date): WebhookBody {
   const { state } = request;
-  if (state.mode === 'emergency' && !isPartnerKeyState(state)) {
-    return emergencyWebhookBody({ ...request, state });
-  }
+  if (state.mode === 'emergency') return emergencyWebhookBody(request);
   const { inventory, created, synced } = requireState(
     state,
     `Webhooks(${request.event})`,
@@ -107,7 +106,7 @@ export function webhookBody(request: DeliveryRequest, now: Date): WebhookBody {
       ...(inventory.kind === 'oauth-client'
         ? { clientId: created.credential.newId, previousClientId: inventory.credential.legacyId }
         : {}),
-      environment: inventory.kind === 'oauth-client' ? inventory.environment : inventory.admin.environment,
+      environment: inventory.environment ?? inventory.admin.environment,
       orgId: inventory.org.id,
       executionId: request.executionId,
       trigger: state.trigger,
@@ -119,9 +118,7 @@ export function webhookBody(request: DeliveryRequest, now: Date): WebhookBody {
 }
 
 /** An emergency promotes at once (`$.emergency`); the leaked client is the previous one. */
-function emergencyWebhookBody(
-  request: DeliveryRequest & { readonly state: OAuthClientRotationState },
-): WebhookBody {
+function emergencyWebhookBody(request: DeliveryRequest): WebhookBody {
   const { inventory, emergency } = requireState(
     request.state,
     `Webhooks(${request.event})`,
@@ -139,7 +136,7 @@ function emergencyWebhookBody(
       credential: { kind: 'oauth-client', id: emergency.clientId, previousId: emergency.leakedClientId },
       clientId: emergency.clientId,
       previousClientId: emergency.leakedClientId,
-      environment: inventory.environment,
+      environment: inventory.environment ?? inventory.admin.environment,
       orgId: inventory.org.id,
       executionId: request.executionId,
       trigger: request.state.trigger,

@@ -1,5 +1,5 @@
-import { oauthClientStrategy } from '../core/kinds/oauth-client.js';
-import { partnerKeyStrategy } from '../core/kinds/partner-key.js';
+import { oauthClientRetireSteps } from '../core/kinds/oauth-client.js';
+import { partnerKeyRetireSteps } from '../core/kinds/partner-key.js';
 import { type KindRegistry, strategyForState } from '../core/kinds/strategy.js';
 import { describeRotation, measureRetirement } from '../core/measures.js';
 import { DeleteOrRollbackInputSchema } from '../shared/contract.js';
@@ -15,9 +15,9 @@ export const handler = stepHandler(
   async ({ mode, state }) => {
     const secrets = getSecretStore();
     // Partner keys: the old key is revoked here (after the gate), and a failed rotation's new key.
-    const registry: KindRegistry = {
-      'oauth-client': oauthClientStrategy({ secrets, genesys: getGenesysAdmin, clock }),
-      'integration-credential': partnerKeyStrategy({
+    const registry: KindRegistry<ReturnType<typeof oauthClientRetireSteps>> = {
+      'oauth-client': oauthClientRetireSteps({ secrets, genesys: getGenesysAdmin, clock }),
+      'integration-credential': partnerKeyRetireSteps({
         secrets,
         integrations: getDataActionCredentials,
         provider: keyProviderFactory,

@@ -3,9 +3,9 @@
  * picks the strategy whose inventory reads the rest.
  */
 import { fetchSecret } from '../core/fetch.js';
-import { oauthClientStrategy } from '../core/kinds/oauth-client.js';
-import { partnerKeyStrategy } from '../core/kinds/partner-key.js';
-import { type KindRegistry, strategyFor } from '../core/kinds/strategy.js';
+import { oauthClientFetchSteps } from '../core/kinds/oauth-client.js';
+import { partnerKeyFetchSteps } from '../core/kinds/partner-key.js';
+import { type KindRegistry, type StrategySteps, strategyFor } from '../core/kinds/strategy.js';
 import { FetchTaskInputSchema } from '../shared/contract.js';
 import { getGenesysAdmin } from '../shared/genesys-runtime.js';
 import { getAdminOrg, getDataActionCredentials } from '../shared/partner-key-runtime.js';
@@ -20,13 +20,13 @@ export const handler = stepHandler('Fetch', FetchTaskInputSchema, async ({ input
   const hardCodedSecrets = await getHardCodedSecretGuard();
   const admin = { secretArn: adminSecretArn, environment: genesys.environment };
   const shared = { secrets, executions: getExecutions(), policy: getPolicy(), clock, admin };
-  const registry: KindRegistry = {
-    'oauth-client': oauthClientStrategy({
+  const registry: KindRegistry<StrategySteps<'inventory'>> = {
+    'oauth-client': oauthClientFetchSteps({
       ...shared,
       genesys,
       ...(hardCodedSecrets ? { hardCodedSecrets } : {}),
     }),
-    'integration-credential': partnerKeyStrategy({
+    'integration-credential': partnerKeyFetchSteps({
       ...shared,
       integrations: getDataActionCredentials,
       org: getAdminOrg,

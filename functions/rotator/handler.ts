@@ -6,9 +6,9 @@
  */
 import * as z from 'zod';
 import { handleRotationEvent } from '../core/hook.js';
-import { oauthClientStrategy } from '../core/kinds/oauth-client.js';
-import { partnerKeyStrategy } from '../core/kinds/partner-key.js';
-import { type KindRegistry, strategyForState } from '../core/kinds/strategy.js';
+import { oauthClientRotatorSteps } from '../core/kinds/oauth-client.js';
+import { partnerKeyRotatorSteps } from '../core/kinds/partner-key.js';
+import { type KindRegistry, type StrategySteps, strategyForState } from '../core/kinds/strategy.js';
 import { describeRotation, measurePromotion } from '../core/measures.js';
 import { RotatorTaskInputSchema, SecretsManagerRotationEventSchema } from '../shared/contract.js';
 import { UnsupportedKindError } from '../shared/errors.js';
@@ -30,9 +30,9 @@ export const handler = stepHandler('Rotator', RotatorEventSchema, async (event) 
   }
   const { state } = event;
   // The Rotator issues keys (`issue`): it is the only function that writes the pending version.
-  const registry: KindRegistry = {
-    'oauth-client': oauthClientStrategy({ secrets, genesys: getGenesysAdmin, clock }),
-    'integration-credential': partnerKeyStrategy({
+  const registry: KindRegistry<StrategySteps<'create' | 'promote' | 'discardPending' | 'emergency'>> = {
+    'oauth-client': oauthClientRotatorSteps({ secrets, genesys: getGenesysAdmin, clock }),
+    'integration-credential': partnerKeyRotatorSteps({
       secrets,
       integrations: getDataActionCredentials,
       provider: keyProviderFactory,

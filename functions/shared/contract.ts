@@ -571,6 +571,25 @@ export type PartnerKeyRotationState = z.infer<typeof PartnerKeyRotationStateSche
 export const RotationStateSchema = z.union([PartnerKeyRotationStateSchema, OAuthClientRotationStateSchema]);
 export type RotationState = z.infer<typeof RotationStateSchema>;
 
+/**
+ * How a task reads its state: by `inventory.kind`, against that kind's schema alone, so a bad state
+ * is refused naming its own kind's problems (the union would list every kind's).
+ */
+export const TaskStateSchema = z.pipe(
+  z.unknown(),
+  z.transform((raw: unknown, context): RotationState => {
+    const kind = (raw as { inventory?: { kind?: unknown } } | null)?.inventory?.kind;
+    const schema =
+      kind === 'integration-credential' ? PartnerKeyRotationStateSchema : OAuthClientRotationStateSchema;
+    const parsed = z.safeParse(schema, raw);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) {
+      context.issues.push({ ...issue, input: raw } as unknown as z.core.$ZodRawIssue);
+    }
+    return z.NEVER;
+  }),
+);
+
 /** Every inventory, by kind. */
 export type AnyInventory = Inventory | PartnerKeyInventory;
 
@@ -596,7 +615,7 @@ export const FetchTaskInputSchema = z.object({
 export const ROTATOR_TASKS = ['create', 'sync', 'discardPending', 'emergency'] as const;
 export const RotatorTaskInputSchema = z.object({
   rotatorTask: z.enum(ROTATOR_TASKS),
-  state: RotationStateSchema,
+  state: TaskStateSchema,
 });
 export type RotatorTaskInput = z.infer<typeof RotatorTaskInputSchema>;
 
@@ -611,7 +630,7 @@ export type SecretsManagerRotationEvent = z.infer<typeof SecretsManagerRotationE
 
 export const DeleteOrRollbackInputSchema = z.object({
   mode: z.enum(['deactivate', 'delete', 'reactivate', 'rollback']),
-  state: RotationStateSchema,
+  state: TaskStateSchema,
 });
 
 /** The state as an `integration-credential` one (see `oauthClientState`). */

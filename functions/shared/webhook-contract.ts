@@ -72,6 +72,47 @@ export function webhookTargetsFromEnvironment(env: NodeJS.ProcessEnv = process.e
 }
 
 /**
+ * The part of the execution state a webhook body is made of, for every kind (`RotationState` fits
+ * it): parsed by the delivery function instead of the whole state, so its bundle carries no other
+ * step's schemas. Unknown fields are dropped.
+ */
+export const WebhookStateSchema = z.object({
+  mode: z.enum(['standard', 'emergency']),
+  trigger: z.string(),
+  inventory: z.optional(
+    z.object({
+      kind: z.enum(['oauth-client', 'integration-credential']),
+      secretArn: z.string(),
+      secretName: z.string(),
+      currentVersionId: z.string(),
+      credential: z.object({ legacyId: z.string() }),
+      /** Kind `oauth-client`: the region the secret's value names. */
+      environment: z.optional(z.string()),
+      admin: z.object({ environment: z.string() }),
+      org: z.object({ id: z.string() }),
+    }),
+  ),
+  created: z.optional(z.object({ credential: z.object({ newId: z.string() }) })),
+  synced: z.optional(
+    z.object({
+      currentVersionId: z.string(),
+      previousVersionId: z.nullable(z.string()),
+      promotedAt: z.string(),
+    }),
+  ),
+  retired: z.optional(z.object({ at: z.optional(z.string()) })),
+  emergency: z.optional(
+    z.object({
+      clientId: z.string(),
+      leakedClientId: z.string(),
+      versionId: z.string(),
+      promotedAt: z.string(),
+    }),
+  ),
+});
+export type WebhookState = z.infer<typeof WebhookStateSchema>;
+
+/**
  * The webhook body: `{type, timestamp, data}` as the Standard Webhooks spec recommends. `data` is a
  * reference a receiver resolves with its own read of Secrets Manager, never the value.
  */

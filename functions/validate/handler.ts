@@ -5,14 +5,14 @@
  */
 import { evaluatePartnerKeyRotation } from '../core/partner-key/validate.js';
 import { evaluateRotation } from '../core/validate.js';
-import { isPartnerKeyState, RotationStateSchema } from '../shared/contract.js';
+import { isPartnerKeyState, TaskStateSchema } from '../shared/contract.js';
 import { clock, getPolicy } from '../shared/runtime.js';
 import { stepHandler } from '../shared/step-handler.js';
 import * as z from '../shared/zod.js';
 
 export const handler = stepHandler(
   'Validate',
-  z.object({ state: RotationStateSchema }),
+  z.object({ state: TaskStateSchema }),
   async ({ state }) => {
     const { validation, refusal } = isPartnerKeyState(state)
       ? evaluatePartnerKeyRotation(state, getPolicy(), clock.now())

@@ -18,7 +18,7 @@
  * | DeleteLegacy | `retireOldKey`: provider `revoke`, then the old credential object deleted |
  * | DiscardPending / Rollback | AWSPENDING dropped; `flipBack`, the new object deleted, the new key revoked |
  */
-import { partnerKeyState } from '../../shared/contract.js';
+import { type PartnerKeyRotationState, partnerKeyState } from '../../shared/contract.js';
 import type { DataActionCredentialsPort } from '../../shared/data-action-ports.js';
 import { InvalidInputError } from '../../shared/errors.js';
 import type { RotationPolicy } from '../../shared/policy.js';
@@ -36,7 +36,7 @@ import {
   verifyPendingPartnerKey,
 } from '../partner-key/rotation.js';
 import { evaluatePartnerKeyRotation } from '../partner-key/validate.js';
-import type { RotationKindStrategy } from './strategy.js';
+import type { RotationKindStrategy, StrategySteps } from './strategy.js';
 
 export interface PartnerKeyStrategyPorts {
   readonly secrets?: SecretStorePort;
@@ -59,18 +59,25 @@ function need<T>(port: T | undefined, name: string, step: string): T {
   return port;
 }
 
-export function partnerKeyStrategy(ports: PartnerKeyStrategyPorts): RotationKindStrategy {
-  const { clock } = ports;
+const KIND = 'integration-credential' as const;
+
+function portsOf(ports: PartnerKeyStrategyPorts) {
   const secrets = (step: string) => need(ports.secrets, 'secrets', step);
   const integrations = (step: string) => need(ports.integrations, 'integrations', step)();
   const provider = (step: string): KeyProviderFactory => need(ports.provider, 'key provider', step);
   /** The provider only when the secret names one: operator-staged keys need none. */
-  const providerIfAny = (state: ReturnType<typeof partnerKeyState>, step: string) =>
+  const providerIfAny = (state: PartnerKeyRotationState, step: string) =>
     state.inventory.partnerKey.keyProvider === null
       ? null
       : provider(step)(state.inventory.partnerKey.keyProvider);
+  return { secrets, integrations, provider, providerIfAny };
+}
+
+/** Fetch. */
+export function partnerKeyFetchSteps(ports: PartnerKeyStrategyPorts): StrategySteps<'inventory'> {
+  const { secrets, integrations } = portsOf(ports);
   return {
-    kind: 'integration-credential',
+    kind: KIND,
     inventory: async (fetched) =>
       fetchPartnerKeyInventory(
         {
@@ -78,48 +85,101 @@ export function partnerKeyStrategy(ports: PartnerKeyStrategyPorts): RotationKind
           integrations: await integrations('Fetch'),
           executions: need(ports.executions, 'executions', 'Fetch'),
           org: need(ports.org, 'org', 'Fetch'),
-          clock,
+          clock: ports.clock,
           admin: need(ports.admin, 'admin', 'Fetch'),
         },
         fetched,
       ),
+  };
+}
+
+/** Validate. */
+export function partnerKeyEvaluateSteps(ports: PartnerKeyStrategyPorts): StrategySteps<'evaluate'> {
+  return {
+    kind: KIND,
     evaluate: (state, now) =>
       evaluatePartnerKeyRotation(
         partnerKeyState(state, 'Validate'),
         need(ports.policy, 'policy', 'Validate'),
         now,
       ),
-    create: async (raw) => {
-      const state = partnerKeyState(raw, 'Create');
-      return createPendingKey(
-        {
-          secrets: secrets('Create'),
-          // Operator-staged keys are adopted without a provider.
-          provider: (name) => provider('Create')(name),
-        },
-        state,
-      );
-    },
+  };
+}
+
+/** Rotator: issues the key (`issue`), flips and promotes, discards a pending version. */
+export function partnerKeyRotatorSteps(
+  ports: PartnerKeyStrategyPorts,
+): StrategySteps<'create' | 'promote' | 'discardPending' | 'emergency'> {
+  const { secrets, integrations, provider } = portsOf(ports);
+  return {
+    kind: KIND,
+    // Operator-staged keys are adopted without a provider: it is asked for only when named.
+    create: async (raw) =>
+      createPendingKey(
+        { secrets: secrets('Create'), provider: (name) => provider('Create')(name) },
+        partnerKeyState(raw, 'Create'),
+      ),
+    promote: async (raw) =>
+      promotePartnerKey(
+        { secrets: secrets('Sync'), integrations: await integrations('Sync'), clock: ports.clock },
+        partnerKeyState(raw, 'Sync'),
+      ),
+    discardPending: async (raw) =>
+      discardPendingPartnerKey({ secrets: secrets('DiscardPending') }, partnerKeyState(raw, 'DiscardPending')),
+    // A leaked partner key is revoked at the partner; Validate refuses mode "emergency" for this kind.
+    emergency: null,
+  };
+}
+
+/** Verify: the provider's `test`. */
+export function partnerKeyVerifySteps(ports: PartnerKeyStrategyPorts): StrategySteps<'verify'> {
+  const { secrets, provider } = portsOf(ports);
+  return {
+    kind: KIND,
     verify: async (raw) =>
       verifyPendingPartnerKey(
         { secrets: secrets('Verify'), provider: (name) => provider('Verify')(name) },
         partnerKeyState(raw, 'Verify'),
       ),
-    promote: async (raw) =>
-      promotePartnerKey(
-        { secrets: secrets('Sync'), integrations: await integrations('Sync'), clock },
-        partnerKeyState(raw, 'Sync'),
-      ),
+  };
+}
+
+/** CheckAdoption: the partner's usage of both keys (provider `usage`). */
+export function partnerKeyAdoptionSteps(
+  ports: PartnerKeyStrategyPorts,
+): StrategySteps<'adoption'> & { readonly retirement: Pick<RotationKindStrategy['retirement'], 'check'> } {
+  const { providerIfAny } = portsOf(ports);
+  return {
+    kind: KIND,
     adoption: async (raw) => {
       const state = partnerKeyState(raw, 'CheckAdoption');
-      return checkPartnerKeyAdoption({ provider: providerIfAny(state, 'CheckAdoption'), clock }, state);
+      return checkPartnerKeyAdoption({ provider: providerIfAny(state, 'CheckAdoption'), clock: ports.clock }, state);
     },
     retirement: {
-      deactivate: async (raw) => keepLegacyKeyValid({ clock }, partnerKeyState(raw, 'DeactivateLegacy'), 'DeactivateLegacy'),
       check: async (raw) => {
         const state = partnerKeyState(raw, 'CheckRetirement');
-        return checkPartnerKeyRetirement({ provider: providerIfAny(state, 'CheckRetirement'), clock }, state);
+        return checkPartnerKeyRetirement(
+          { provider: providerIfAny(state, 'CheckRetirement'), clock: ports.clock },
+          state,
+        );
       },
+    },
+  };
+}
+
+/** DeleteOrRollback: the old key revoked after the gate; a failed rotation flipped back and its new key revoked. */
+export function partnerKeyRetireSteps(
+  ports: PartnerKeyStrategyPorts,
+): StrategySteps<'rollback'> & {
+  readonly retirement: Pick<RotationKindStrategy['retirement'], 'deactivate' | 'reactivate' | 'remove'>;
+} {
+  const { secrets, integrations, provider } = portsOf(ports);
+  const clock = ports.clock;
+  return {
+    kind: KIND,
+    retirement: {
+      deactivate: async (raw) =>
+        keepLegacyKeyValid({ clock }, partnerKeyState(raw, 'DeactivateLegacy'), 'DeactivateLegacy'),
       reactivate: async (raw) =>
         keepLegacyKeyValid({ clock }, partnerKeyState(raw, 'ReactivateLegacy'), 'ReactivateLegacy'),
       remove: async (raw) =>
@@ -133,8 +193,6 @@ export function partnerKeyStrategy(ports: PartnerKeyStrategyPorts): RotationKind
           partnerKeyState(raw, 'DeleteLegacy'),
         ),
     },
-    discardPending: async (raw) =>
-      discardPendingPartnerKey({ secrets: secrets('DiscardPending') }, partnerKeyState(raw, 'DiscardPending')),
     rollback: async (raw) =>
       rollbackPartnerKey(
         {
@@ -144,6 +202,20 @@ export function partnerKeyStrategy(ports: PartnerKeyStrategyPorts): RotationKind
         },
         partnerKeyState(raw, 'RollbackCreate'),
       ),
-    emergency: null,
+  };
+}
+
+/** The whole strategy: every part. */
+export function partnerKeyStrategy(ports: PartnerKeyStrategyPorts): RotationKindStrategy {
+  const adoption = partnerKeyAdoptionSteps(ports);
+  const retire = partnerKeyRetireSteps(ports);
+  return {
+    ...partnerKeyFetchSteps(ports),
+    ...partnerKeyEvaluateSteps(ports),
+    ...partnerKeyRotatorSteps(ports),
+    ...partnerKeyVerifySteps(ports),
+    adoption: adoption.adoption,
+    rollback: retire.rollback,
+    retirement: { ...adoption.retirement, ...retire.retirement },
   };
 }

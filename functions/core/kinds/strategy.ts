@@ -160,11 +160,23 @@ export interface RolledBackDependents {
   readonly deletedIds: readonly string[];
 }
 
-/** Strategies by kind; a kind missing here is refused by Fetch with `UnsupportedKindError`. */
-export type KindRegistry = Partial<Record<CredentialKind, RotationKindStrategy>>;
+/**
+ * The part of a strategy one function serves (Fetch: `inventory`; Rotator: `create`, `promote`,
+ * `discardPending`, `emergency`; ...). Each kind exports its strategy in such parts too, so a
+ * function's bundle carries only the steps it runs.
+ */
+export type StrategySteps<K extends keyof RotationKindStrategy> = Pick<RotationKindStrategy, 'kind' | K>;
+
+/** Strategies (or the parts a function serves) by kind; a kind missing here is refused with `UnsupportedKindError`. */
+export type KindRegistry<S extends { readonly kind: CredentialKind } = RotationKindStrategy> = Partial<
+  Record<CredentialKind, S>
+>;
 
 /** The strategy of a kind, or `UnsupportedKindError` (the same refusal Fetch gives an unknown tag). */
-export function strategyFor(registry: KindRegistry, kind: CredentialKind): RotationKindStrategy {
+export function strategyFor<S extends { readonly kind: CredentialKind }>(
+  registry: KindRegistry<S>,
+  kind: CredentialKind,
+): S {
   const strategy = registry[kind];
   if (strategy === undefined) {
     throw new UnsupportedKindError(`No rotation strategy is registered for kind "${kind}"`);
@@ -181,6 +193,9 @@ export function kindOfState(state: RotationState): CredentialKind {
 }
 
 /** The strategy of an execution state's kind: how every task after Fetch dispatches. */
-export function strategyForState(registry: KindRegistry, state: RotationState): RotationKindStrategy {
+export function strategyForState<S extends { readonly kind: CredentialKind }>(
+  registry: KindRegistry<S>,
+  state: RotationState,
+): S {
   return strategyFor(registry, kindOfState(state));
 }

@@ -7,7 +7,7 @@
  * `errorMessage` is the customer's code and could quote anything.
  */
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
-import type * as z from 'zod';
+import type * as z from '../zod.js';
 import { RotationError } from '../errors.js';
 import {
   KeyProviderFailedError,
@@ -81,7 +81,7 @@ export class LambdaKeyProvider implements KeyProviderPort {
     }
   }
 
-  async #invoke<S extends z.ZodType>(request: KeyProviderRequest, schema: S): Promise<z.infer<S>> {
+  async #invoke<S extends z.ZodMiniType>(request: KeyProviderRequest, schema: S): Promise<z.infer<S>> {
     const where = `key provider ${this.#functionName} (${request.operation})`;
     let output: InvokeCommandOutput;
     try {
