@@ -568,7 +568,9 @@ export async function startLocalEnvironment(
     let partnerAdminSecretArn: string | undefined;
     if (options.partnerKeys) {
       if (awsEndpointUrl !== aws.url) {
-        throw new Error('partnerKeys needs the embedded Secrets Manager stand-in (it knows their ARNs ahead)');
+        throw new Error(
+          'partnerKeys needs the embedded Secrets Manager stand-in (it knows their ARNs ahead)',
+        );
       }
       const standIn = await startPartnerStandIn();
       partnerStandIn = standIn;

@@ -12,10 +12,7 @@ import platformClient from 'purecloud-platform-client-v2';
 import {
   PARTNER_CREDENTIAL_TYPES,
   type PartnerCredentialType,
-  TAG_ENVIRONMENT,
   TAG_KIND,
-  TAG_ORG_ID,
-  TAG_STAGE,
 } from '../functions/shared/contract.js';
 import {
   OPERATOR_STAGED_LABEL,
@@ -39,7 +36,9 @@ export function partnerKeyTypeRequested(): PartnerCredentialType {
   const wanted = process.env.PARTNER_KEY_TYPE || 'userDefined';
   const type = PARTNER_CREDENTIAL_TYPES.find((candidate) => candidate === wanted);
   if (type === undefined) {
-    throw new Error(`PARTNER_KEY_TYPE must be one of ${PARTNER_CREDENTIAL_TYPES.join(', ')}, got "${wanted}"`);
+    throw new Error(
+      `PARTNER_KEY_TYPE must be one of ${PARTNER_CREDENTIAL_TYPES.join(', ')}, got "${wanted}"`,
+    );
   }
   return type;
 }

@@ -24,7 +24,10 @@ export interface CreateDependencies {
  * stored for the token is reused; a client made for the token whose secret was never stored
  * (the Lambda died in between) gets a fresh secret instead of becoming an orphan.
  */
-export async function createPendingClient(deps: CreateDependencies, state: OAuthClientRotationState): Promise<Created> {
+export async function createPendingClient(
+  deps: CreateDependencies,
+  state: OAuthClientRotationState,
+): Promise<Created> {
   const { inventory, validation } = requireState(state, 'Create', 'inventory', 'validation');
   const { token, secretArn } = inventory;
   const secret = await deps.secrets.describe(secretArn);

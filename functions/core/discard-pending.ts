@@ -1,4 +1,4 @@
-import type { RolledBack, OAuthClientRotationState } from '../shared/contract.js';
+import type { OAuthClientRotationState, RolledBack } from '../shared/contract.js';
 import { NeedsAttentionError } from '../shared/errors.js';
 import type { GenesysAdminPort, SecretStorePort } from '../shared/ports.js';
 import { parseOAuthSecretValue } from './secret-value.js';

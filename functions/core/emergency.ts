@@ -95,7 +95,10 @@ export async function regenerateInPlace(
 }
 
 /** The state machine's emergency task: the strategy the input chose, `replace` by default. */
-export function rotateInEmergency(deps: EmergencyDependencies, state: OAuthClientRotationState): Promise<Emergency> {
+export function rotateInEmergency(
+  deps: EmergencyDependencies,
+  state: OAuthClientRotationState,
+): Promise<Emergency> {
   return state.emergencyStrategy === 'regenerate'
     ? regenerateInPlace(deps, state)
     : replaceLeakedClient(deps, state);

@@ -1,4 +1,4 @@
-import type { Retired, RolledBack, OAuthClientRotationState } from '../shared/contract.js';
+import type { OAuthClientRotationState, Retired, RolledBack } from '../shared/contract.js';
 import { NeedsAttentionError } from '../shared/errors.js';
 import type { Clock, GenesysAdminPort, SecretStorePort } from '../shared/ports.js';
 import { clientBelongsToToken } from './naming.js';
@@ -82,7 +82,10 @@ const now = (deps: RetireDependencies) => deps.clock?.now() ?? new Date();
 const DAY_MS = 86_400_000;
 
 /** Second half: delete (restorable for 7 days when the client is older than 30 days). */
-export async function deleteLegacyClient(deps: RetireDependencies, state: OAuthClientRotationState): Promise<Retired> {
+export async function deleteLegacyClient(
+  deps: RetireDependencies,
+  state: OAuthClientRotationState,
+): Promise<Retired> {
   await assertStillCurrent(deps, state, 'DeleteLegacy');
   const { validation } = requireState(state, 'DeleteLegacy', 'validation');
   const legacyClientId = validation.plan.legacyClientId;

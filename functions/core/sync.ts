@@ -71,7 +71,10 @@ export async function promotePendingVersion(
 }
 
 /** Sync of an `oauth-client` rotation: AWSCURRENT moves to the token, then dependents hear of it. */
-export async function syncPromotion(deps: SyncDependencies, state: OAuthClientRotationState): Promise<Synced> {
+export async function syncPromotion(
+  deps: SyncDependencies,
+  state: OAuthClientRotationState,
+): Promise<Synced> {
   const { inventory, created } = requireState(state, 'Sync', 'inventory', 'created');
   const token = created.versionId;
   const synced = await promotePendingVersion(deps, {

@@ -1,4 +1,10 @@
-import type { CheckName, CheckResult, Inventory, OAuthClientRotationState, Validation } from '../shared/contract.js';
+import type {
+  CheckName,
+  CheckResult,
+  Inventory,
+  OAuthClientRotationState,
+  Validation,
+} from '../shared/contract.js';
 import {
   DependencyCheckFailedError,
   EnvironmentMismatchError,
@@ -214,7 +220,11 @@ export interface Evaluation {
 }
 
 /** Validate: pure policy over the inventory. Returns every check, pass or fail, the plan and the refusal. */
-export function evaluateRotation(state: OAuthClientRotationState, policy: RotationPolicy, now: Date): Evaluation {
+export function evaluateRotation(
+  state: OAuthClientRotationState,
+  policy: RotationPolicy,
+  now: Date,
+): Evaluation {
   const inventory = state.inventory;
   if (inventory === undefined)
     throw new InvalidInputError('Validate needs the inventory that Fetch produces');

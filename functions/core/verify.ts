@@ -1,4 +1,4 @@
-import type { RoleDivision, OAuthClientRotationState, Verified } from '../shared/contract.js';
+import type { OAuthClientRotationState, RoleDivision, Verified } from '../shared/contract.js';
 import { VerificationFailedError } from '../shared/errors.js';
 import type { CredentialProbePort, SecretStorePort } from '../shared/ports.js';
 import { requireState } from './require-state.js';

@@ -600,7 +600,9 @@ export function isPartnerKeyState(state: RotationState): state is PartnerKeyRota
 /** The state as an `oauth-client` one; a step of that kind given another kind's state is a wiring bug. */
 export function oauthClientState(state: RotationState, step: string): OAuthClientRotationState {
   if (isPartnerKeyState(state)) {
-    throw new InvalidInputError(`${step} of kind oauth-client received a state of kind ${state.inventory.kind}`);
+    throw new InvalidInputError(
+      `${step} of kind oauth-client received a state of kind ${state.inventory.kind}`,
+    );
   }
   return state;
 }

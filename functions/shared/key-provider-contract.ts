@@ -64,12 +64,10 @@ export const UserDefinedOAuthFieldsSchema = z.strictObject({
   loginUrl: z.optional(z.url({ protocol: /^https?$/ }).check(z.maxLength(2048))),
 });
 /** Arbitrary key/values (§4.2), flat strings only, and at most a handful: one credential, not a bundle. */
-export const UserDefinedFieldsSchema = z
-  .record(z.string().check(z.regex(FIELD_NAME)), fieldValue)
-  .check(
-    z.refine((fields) => Object.keys(fields).length >= 1, 'at least one field'),
-    z.refine((fields) => Object.keys(fields).length <= 8, 'at most 8 fields: one credential per secret'),
-  );
+export const UserDefinedFieldsSchema = z.record(z.string().check(z.regex(FIELD_NAME)), fieldValue).check(
+  z.refine((fields) => Object.keys(fields).length >= 1, 'at least one field'),
+  z.refine((fields) => Object.keys(fields).length <= 8, 'at most 8 fields: one credential per secret'),
+);
 
 export type PartnerKeyFields = Record<string, string>;
 

@@ -46,7 +46,12 @@ export const KEY_PROVIDER_OPERATIONS: Readonly<Record<keyof KeyProviderUsers, re
 };
 
 export function useKeyProvider(functions: KeyProviderUsers, provider: IFunction): void {
-  for (const user of [functions.rotator, functions.verify, functions.checkAdoption, functions.deleteOrRollback]) {
+  for (const user of [
+    functions.rotator,
+    functions.verify,
+    functions.checkAdoption,
+    functions.deleteOrRollback,
+  ]) {
     grantKeyProviderInvoke(user, provider);
   }
 }

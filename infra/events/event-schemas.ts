@@ -173,10 +173,7 @@ export function toRegistryJsonSchema(schema: z.ZodType, id: string): Json {
 }
 
 /** The state schema with more top-level fields (e.g. webhook receipts), in every kind's option. */
-export function extendState(
-  state: z.core.$ZodType,
-  extra: Record<string, z.core.$ZodType>,
-): z.core.$ZodType {
+export function extendState(state: z.core.$ZodType, extra: Record<string, z.core.$ZodType>): z.core.$ZodType {
   const def = defOf(state);
   if (def.type === 'union') return z.union((def.options ?? []).map((option) => extendState(option, extra)));
   return zm.extend(state as zm.ZodMiniObject, extra);

@@ -12,12 +12,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RotationStateSchema } from '../../functions/shared/contract.js';
 import { WebhookResultsSchema } from '../../functions/shared/webhook-contract.js';
+import { PREVIOUS_EVENT_SCHEMA_VERSIONS } from '../../functions/shared/workflow.js';
 import * as z from '../../functions/shared/zod.js';
 import { loadStateMachine } from '../../local/engine/template.js';
 import { buildApp, EVERY_FUNCTION_OPTIONS } from '../app.js';
 import { EVENT_SCHEMAS_DIR } from '../constructs/rotation-monitoring.js';
 import { EVENT_SCHEMA_VERSION } from '../constructs/rotation-state-machine.js';
-import { PREVIOUS_EVENT_SCHEMA_VERSIONS } from '../../functions/shared/workflow.js';
 import { eventSchemas, extendState, fileNameOf, toRegistryJsonSchema } from './event-schemas.js';
 
 const SCHEMA_ID_BASE = 'https://github.com/genesys-credential-rotator/schemas/events/';
@@ -41,7 +41,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const files = generatedEventSchemaFiles();
   mkdirSync(EVENT_SCHEMAS_DIR, { recursive: true });
   // The previous versions' files are kept as they were: consumers of those versions still read them.
-  const kept = (name: string) => PREVIOUS_EVENT_SCHEMA_VERSIONS.some((version) => name.endsWith(`.v${version}.json`));
+  const kept = (name: string) =>
+    PREVIOUS_EVENT_SCHEMA_VERSIONS.some((version) => name.endsWith(`.v${version}.json`));
   for (const stale of readdirSync(EVENT_SCHEMAS_DIR)) {
     if (!files.has(stale) && !kept(stale)) rmSync(join(EVENT_SCHEMAS_DIR, stale));
   }

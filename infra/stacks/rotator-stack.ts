@@ -19,6 +19,7 @@ import { EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type CfnSecret, type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -28,7 +29,6 @@ import type { Construct } from 'constructs';
 import { InvalidConfigurationError } from '../../functions/shared/errors.js';
 import { parsePolicy, type RotationPolicy, type RotationPolicyInput } from '../../functions/shared/policy.js';
 import { parseWebhookTargets } from '../../functions/shared/webhook-contract.js';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { addFleetRotation, type FleetOptions, type FleetRotation } from '../constructs/fleet-rotation.js';
 import {
   GenesysRotatedSecret,

@@ -5,8 +5,8 @@
  */
 import {
   type Inventory,
-  type RoleDivision,
   type OAuthClientRotationState,
+  type RoleDivision,
   TAG_ENVIRONMENT,
   TAG_KIND,
   TAG_ORG_ID,
@@ -94,6 +94,7 @@ export function buildInventory(overrides: InventoryOverrides = {}): Inventory {
     org: { id: ORG_ID, name: 'Acme Contact Centre', ...org },
     clientQuota: { used: 10, limit: 100, ...clientQuota },
     legacyUsage: { requests: 1_234, days: 7, ...legacyUsage },
+    credential: { legacyId: legacyClient?.id ?? LEGACY_CLIENT_ID },
   };
 }
 
@@ -247,6 +248,7 @@ export async function seedCreated(w: World): Promise<OAuthClientRotationState> {
   return {
     ...w.state,
     created: {
+      credential: { newId: made.client.id },
       newClientId: made.client.id,
       newClientName: made.client.name,
       versionId: token,

@@ -132,7 +132,11 @@ describe('Partner API keys rotate through the synthesized state machine', () => 
         retired: { action: string; credentialDeleted: boolean };
         validation: { plan: { quietPeriodSeconds: number } };
       };
-      expect(output.adoption).toMatchObject({ adopted: true, decidedBy: 'evidence', evidence: 'partner-usage' });
+      expect(output.adoption).toMatchObject({
+        adopted: true,
+        decidedBy: 'evidence',
+        evidence: 'partner-usage',
+      });
       expect(output.retired).toMatchObject({ action: 'revoked', credentialDeleted: true });
       const oldKey = partner.key(seeded.legacyKeyId);
       const fresh = partner.key(newKeyId);
@@ -146,7 +150,12 @@ describe('Partner API keys rotate through the synthesized state machine', () => 
         Date.parse(oldKey?.revokedAt ?? '') - quietMs,
       );
       // Every key the partner issued is accounted for: the old one revoked, the new one in use.
-      expect(partner.keys().filter((key) => key.state === 'active').map((key) => key.keyId)).toEqual([newKeyId]);
+      expect(
+        partner
+          .keys()
+          .filter((key) => key.state === 'active')
+          .map((key) => key.keyId),
+      ).toEqual([newKeyId]);
       const states = enteredStates(await executionHistory(env, executionArn));
       expect(states.indexOf(STATE.DeleteLegacy)).toBeGreaterThan(states.lastIndexOf(STATE.CheckAdoption));
       // Audit events: kind-neutral facts (schema version 2), each valid against its registered schema.
@@ -176,7 +185,11 @@ describe('Partner API keys rotate through the synthesized state machine', () => 
     genesysOf(env).faults.add({
       route: 'POST /api/v2/integrations/actions/{actionId}/test',
       status: 200,
-      body: { success: false, error: { message: 'injected: the backend refused the request' }, operations: [] },
+      body: {
+        success: false,
+        error: { message: 'injected: the backend refused the request' },
+        operations: [],
+      },
     });
 
     // Act
@@ -203,9 +216,12 @@ describe('Partner API keys rotate through the synthesized state machine', () => 
     expect(rolledBack.revokedKeyId).toBe(rolledBack.pendingKeyId);
     expect(partner.key(rolledBack.pendingKeyId)?.state).toBe('revoked');
     expect(partner.key(seeded.legacyKeyId)?.state).toBe('active');
-    expect(partner.keys().filter((key) => key.state === 'active').map((key) => key.keyId)).toEqual([
-      seeded.legacyKeyId,
-    ]);
+    expect(
+      partner
+        .keys()
+        .filter((key) => key.state === 'active')
+        .map((key) => key.keyId),
+    ).toEqual([seeded.legacyKeyId]);
     expect(outcome.failures).toEqual([]);
     expectKindNeutralEvents(eventsOf(env, executionArn), seeded);
     expect(contract.violations([...env.aws.eventBridge.events])).toEqual([]);
@@ -276,7 +292,9 @@ describe('Partner API keys rotate through the synthesized state machine', () => 
       });
       try {
         // A request outside the contract: the provider refuses it, but only after IAM let it through.
-        await client.send(new InvokeCommand({ FunctionName: provider, Payload: new TextEncoder().encode('{}') }));
+        await client.send(
+          new InvokeCommand({ FunctionName: provider, Payload: new TextEncoder().encode('{}') }),
+        );
         return 'allowed';
       } catch (error) {
         return (error as { name?: string }).name ?? 'error';

@@ -114,7 +114,10 @@ export async function discoverDependents(
 }
 
 /** Environment pre-flight (part 7): refuse, before any change, what does not line up. */
-export function preflightDependents(state: OAuthClientRotationState, dependents: Dependents): FollowerPreflight {
+export function preflightDependents(
+  state: OAuthClientRotationState,
+  dependents: Dependents,
+): FollowerPreflight {
   const { inventory } = requireState(state, 'Validate', 'inventory');
   const declared = dependents.integrations.length + dependents.problems.length > 0;
   const checks: (FollowerCheck & { error: 'environment' | 'dependency' })[] = [];

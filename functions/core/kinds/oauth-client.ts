@@ -163,9 +163,7 @@ export function oauthClientAdoptionSteps(
 }
 
 /** DeleteOrRollback: retirement of the legacy client, and the rollback of a failed Create. */
-export function oauthClientRetireSteps(
-  ports: OAuthClientStrategyPorts,
-): StrategySteps<'rollback'> & {
+export function oauthClientRetireSteps(ports: OAuthClientStrategyPorts): StrategySteps<'rollback'> & {
   readonly retirement: Pick<RotationKindStrategy['retirement'], 'deactivate' | 'reactivate' | 'remove'>;
 } {
   const { retireDeps } = portsOf(ports);

@@ -125,7 +125,10 @@ export function partnerKeyRotatorSteps(
         partnerKeyState(raw, 'Sync'),
       ),
     discardPending: async (raw) =>
-      discardPendingPartnerKey({ secrets: secrets('DiscardPending') }, partnerKeyState(raw, 'DiscardPending')),
+      discardPendingPartnerKey(
+        { secrets: secrets('DiscardPending') },
+        partnerKeyState(raw, 'DiscardPending'),
+      ),
     // A leaked partner key is revoked at the partner; Validate refuses mode "emergency" for this kind.
     emergency: null,
   };
@@ -153,7 +156,10 @@ export function partnerKeyAdoptionSteps(
     kind: KIND,
     adoption: async (raw) => {
       const state = partnerKeyState(raw, 'CheckAdoption');
-      return checkPartnerKeyAdoption({ provider: providerIfAny(state, 'CheckAdoption'), clock: ports.clock }, state);
+      return checkPartnerKeyAdoption(
+        { provider: providerIfAny(state, 'CheckAdoption'), clock: ports.clock },
+        state,
+      );
     },
     retirement: {
       check: async (raw) => {
@@ -168,9 +174,7 @@ export function partnerKeyAdoptionSteps(
 }
 
 /** DeleteOrRollback: the old key revoked after the gate; a failed rotation flipped back and its new key revoked. */
-export function partnerKeyRetireSteps(
-  ports: PartnerKeyStrategyPorts,
-): StrategySteps<'rollback'> & {
+export function partnerKeyRetireSteps(ports: PartnerKeyStrategyPorts): StrategySteps<'rollback'> & {
   readonly retirement: Pick<RotationKindStrategy['retirement'], 'deactivate' | 'reactivate' | 'remove'>;
 } {
   const { secrets, integrations, provider } = portsOf(ports);

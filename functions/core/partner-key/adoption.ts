@@ -124,7 +124,8 @@ async function keyUsage(
   };
   const legacy = await deps.provider.usage({ ...reference, keyId: keyIds.legacy });
   if (legacy === null) return null;
-  const fresh = keyIds.fresh === null ? null : await deps.provider.usage({ ...reference, keyId: keyIds.fresh });
+  const fresh =
+    keyIds.fresh === null ? null : await deps.provider.usage({ ...reference, keyId: keyIds.fresh });
   return { legacy, fresh };
 }
 

@@ -50,7 +50,6 @@ import { parsePartnerKeySecretValue } from './secret-value.js';
 /** The secret's key provider (by the function the inventory names), built by the handler. */
 export type KeyProviderFactory = (functionName: string) => KeyProviderPort;
 
-
 export interface PartnerKeyFetchDependencies {
   readonly secrets: SecretStorePort;
   readonly integrations: DataActionCredentialsPort;
@@ -153,7 +152,10 @@ export async function createPendingKey(
   const pending =
     key.keyProvider === null
       ? await adoptStagedKeyIntoPending({ secrets: deps.secrets }, request)
-      : await issueKeyIntoPending({ secrets: deps.secrets, provider: deps.provider(key.keyProvider) }, request);
+      : await issueKeyIntoPending(
+          { secrets: deps.secrets, provider: deps.provider(key.keyProvider) },
+          request,
+        );
   return {
     credential: { newId: pending.keyId },
     keyId: pending.keyId,
@@ -246,7 +248,8 @@ export function keepLegacyKeyValid(
   step: 'DeactivateLegacy' | 'ReactivateLegacy',
 ): PartnerKeyRetired {
   const { inventory } = state;
-  const at = step === 'DeactivateLegacy' && state.retired?.at ? state.retired.at : deps.clock.now().toISOString();
+  const at =
+    step === 'DeactivateLegacy' && state.retired?.at ? state.retired.at : deps.clock.now().toISOString();
   return {
     legacyId: inventory.partnerKey.legacyKeyId,
     action: 'kept-valid',
@@ -359,9 +362,7 @@ export async function rollbackPartnerKey(
   }
   const target = partnerKeyTargetOf(inventory);
   const earlier = state.rolledBack;
-  const newCredentialId = await deps.integrations.findCredentialByName(
-    pendingCredentialName(target, token),
-  );
+  const newCredentialId = await deps.integrations.findCredentialByName(pendingCredentialName(target, token));
   const references = await deps.integrations.credentialReferences(target.integrationId);
   const referenced = references.credentials[target.credentialKey];
   let flippedBack = false;

@@ -122,7 +122,9 @@ function checksFor(state: PartnerKeyRotationState, policy: RotationPolicy, now: 
       check: 'maintenance-window',
       passed: waitSeconds === 0 || !native,
       detail:
-        waitSeconds === 0 ? 'inside a maintenance window' : `outside every maintenance window; waiting ${waitSeconds}s`,
+        waitSeconds === 0
+          ? 'inside a maintenance window'
+          : `outside every maintenance window; waiting ${waitSeconds}s`,
       error: InvalidInputError,
     },
   ];

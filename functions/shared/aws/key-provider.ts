@@ -7,7 +7,6 @@
  * `errorMessage` is the customer's code and could quote anything.
  */
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
-import type * as z from '../zod.js';
 import { RotationError } from '../errors.js';
 import {
   KeyProviderFailedError,
@@ -22,6 +21,7 @@ import {
   TestKeyResponseSchema,
   UNSUPPORTED_OPERATION_ERROR,
 } from '../key-provider-contract.js';
+import type * as z from '../zod.js';
 import { awsErrorFacts, isAwsError, mapAwsError } from './errors.js';
 
 let sharedClient: LambdaClient | undefined;

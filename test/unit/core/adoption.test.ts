@@ -22,7 +22,13 @@ function promotedState(w: World, policy = w.policy): OAuthClientRotationState {
   return buildState({
     inventory,
     validation: buildValidation(inventory, policy),
-    created: { newClientId: NEW_CLIENT_ID, newClientName: 'new', versionId: inventory.token, reused: false },
+    created: {
+      credential: { newId: NEW_CLIENT_ID },
+      newClientId: NEW_CLIENT_ID,
+      newClientName: 'new',
+      versionId: inventory.token,
+      reused: false,
+    },
     synced: {
       currentVersionId: inventory.token,
       previousVersionId: inventory.currentVersionId,

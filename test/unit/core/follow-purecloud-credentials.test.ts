@@ -115,6 +115,7 @@ function state(overrides: { orgTag?: string } = {}): OAuthClientRotationState {
       foreignPendingVersionId: null,
       rotationEnabled: false,
       rotationIntervalDays: null,
+      credential: { legacyId: 'legacy' },
       legacyClient: {
         id: 'legacy',
         name: 'l',
@@ -132,7 +133,13 @@ function state(overrides: { orgTag?: string } = {}): OAuthClientRotationState {
       otherRunningExecutions: 0,
       fetchedAt: '2026-01-01T00:00:00Z',
     },
-    created: { newClientId: 'new', newClientName: 'n', versionId: TOKEN, reused: false },
+    created: {
+      credential: { newId: 'new' },
+      newClientId: 'new',
+      newClientName: 'n',
+      versionId: TOKEN,
+      reused: false,
+    },
   };
 }
 

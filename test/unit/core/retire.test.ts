@@ -158,7 +158,13 @@ describe('rollbackCreatedClient', () => {
     const w = world();
     const state: OAuthClientRotationState = {
       ...w.state,
-      created: { newClientId: LEGACY_CLIENT_ID, newClientName: 'x', versionId: TOKEN, reused: false },
+      created: {
+        credential: { newId: LEGACY_CLIENT_ID },
+        newClientId: LEGACY_CLIENT_ID,
+        newClientName: 'x',
+        versionId: TOKEN,
+        reused: false,
+      },
     };
 
     // Act
