@@ -225,6 +225,8 @@ export class SimulatedFlow {
     private readonly api: platformClient.IntegrationsApi,
     private readonly actionId: string,
     private readonly intervalMs: number,
+    /** The flow's own Genesys client (its calls are not the rotator's). */
+    readonly clientId: string,
   ) {}
 
   /** A flow on its own Genesys client, allowed to execute actions (Architect runs them in Genesys). */
@@ -244,7 +246,7 @@ export class SimulatedFlow {
     const api = new platformClient.IntegrationsApi(
       await loggedInSdkClient(genesys.gateway, client.clientId, client.clientSecret),
     );
-    const flow = new SimulatedFlow(api, actionId, options.intervalMs ?? 100);
+    const flow = new SimulatedFlow(api, actionId, options.intervalMs ?? 100, client.clientId);
     flow.running = true;
     flow.loop = flow.run();
     return flow;

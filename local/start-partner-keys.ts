@@ -45,6 +45,8 @@ export interface PartnerKeySummary {
 
 export interface PartnerKeyDemo {
   readonly secretArn: string;
+  /** Genesys clients that are not the rotator (the flow, the summary's viewer): their calls are not counted. */
+  readonly otherClientIds: ReadonlySet<string>;
   describe(): string;
   /** After the execution ended: stops the flow and reads the partner, Genesys and the secret. */
   finish(): Promise<PartnerKeySummary>;
@@ -65,8 +67,10 @@ export async function preparePartnerKeyDemo(env: LocalEnvironment): Promise<Part
   const staged = source === 'operator' ? await stagePartnerKey(env, seeded) : null;
   const flow = await SimulatedFlow.start(env, seeded.actionId);
   await flow.callsMore(3);
+  const otherClientIds = new Set<string>([flow.clientId]);
   return {
     secretArn: seeded.secretArn,
+    otherClientIds,
     describe: () =>
       `${type} key ${seeded.legacyKeyId} in integration ${seeded.integrationId} (credential ${seeded.legacyCredentialId}); new key from ${
         source === 'provider'
@@ -76,7 +80,7 @@ export async function preparePartnerKeyDemo(env: LocalEnvironment): Promise<Part
     async finish() {
       await flow.callsMore(3).catch(() => undefined);
       const outcome = await flow.stop();
-      const integration = await integrationCredential(env, seeded);
+      const integration = await integrationCredential(env, seeded, otherClientIds);
       return {
         credentialType: type,
         source,
@@ -100,6 +104,7 @@ export async function preparePartnerKeyDemo(env: LocalEnvironment): Promise<Part
 async function integrationCredential(
   env: LocalEnvironment,
   seeded: { integrationId: string; legacyCredentialId: string; type: PartnerCredentialType },
+  otherClientIds: Set<string>,
 ): Promise<{ current: string | null; legacyDeleted: boolean }> {
   const platformClient = (await import('purecloud-platform-client-v2')).default;
   const { loggedInSdkClient } = await import('./standins/genesys/sdk-session.js');
@@ -110,6 +115,7 @@ async function integrationCredential(
     name: `integrations-viewer-${randomUUID().slice(0, 8)}`,
     roleDivisions: [{ roleId: role, divisionId: genesys.seed.homeDivisionId }],
   });
+  otherClientIds.add(viewer.clientId);
   const api = new platformClient.IntegrationsApi(
     await loggedInSdkClient(genesys.gateway, viewer.clientId, viewer.clientSecret),
   );

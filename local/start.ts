@@ -268,7 +268,9 @@ async function main(): Promise<number> {
               request.route === 'POST /oauth/token' &&
               request.callerClientId !== null &&
               consumerClients.has(request.callerClientId)
-            ),
+            ) &&
+            // The simulated Architect flow's calls (PARTNER_KEYS=1) are not the rotator's.
+            !(request.callerClientId !== null && partnerDemo?.otherClientIds.has(request.callerClientId)),
         )
       : // An external Genesys: the functions reach it through the harness's counting proxy.
         env.rotatorGenesysRequests().slice(proxiedBefore);
