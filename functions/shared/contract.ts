@@ -155,6 +155,7 @@ export const InventorySchema = z.object({
 });
 export type Inventory = z.infer<typeof InventorySchema>;
 
+/** Validate's checks of an `oauth-client` rotation, in order. */
 export const CHECK_NAMES = [
   'kind',
   'concurrency',
@@ -167,13 +168,28 @@ export const CHECK_NAMES = [
   'interval',
   'usage',
   'maintenance-window',
-  /** integration-credential: where the new key comes from (a provider, or a value the operator staged). */
-  'key-source',
 ] as const;
-export type CheckName = (typeof CHECK_NAMES)[number];
+/**
+ * Validate's checks of an `integration-credential` rotation, in order; `key-source`: where the new
+ * key comes from (a provider, or a value the operator staged).
+ */
+export const PARTNER_KEY_CHECK_NAMES = [
+  'kind',
+  'concurrency',
+  'environment',
+  'self-rotation',
+  'interval',
+  'key-source',
+  'maintenance-window',
+] as const;
+export const ALL_CHECK_NAMES = [...new Set([...CHECK_NAMES, ...PARTNER_KEY_CHECK_NAMES])] as [
+  ...(typeof CHECK_NAMES)[number][],
+  (typeof PARTNER_KEY_CHECK_NAMES)[number],
+];
+export type CheckName = (typeof CHECK_NAMES)[number] | (typeof PARTNER_KEY_CHECK_NAMES)[number];
 
 export const CheckResultSchema = z.object({
-  check: z.enum(CHECK_NAMES),
+  check: z.enum(ALL_CHECK_NAMES as unknown as readonly [CheckName, ...CheckName[]]),
   passed: z.boolean(),
   code: z.nullable(z.string()),
   detail: z.string(),

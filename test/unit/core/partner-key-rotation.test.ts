@@ -14,6 +14,7 @@ import {
 import { evaluatePartnerKeyRotation } from '../../../functions/core/partner-key/validate.js';
 import {
   type KeyUsage,
+  PARTNER_KEY_CHECK_NAMES,
   type PartnerKeyAdoption,
   type PartnerKeyInventory,
   type PartnerKeyRotationState,
@@ -86,12 +87,13 @@ describe('Validate of a partner key', () => {
     // Act
     const { validation, refusal } = evaluatePartnerKeyRotation(
       state(),
-      buildPolicy({ gracePeriodSeconds: 3_600, keyQuietPeriodSeconds: 86_400 }),
+      buildPolicy({ gracePeriodSeconds: 3_600, keyQuietPeriodSeconds: 86_400, retireWithoutEvidence: true }),
       NOW,
     );
 
     // Assess
     expect(refusal).toBeNull();
+    expect(validation.checks.map((check) => check.check)).toEqual([...PARTNER_KEY_CHECK_NAMES]);
     expect(validation.checks.every((check) => check.passed)).toBe(true);
     expect(validation.plan).toMatchObject({
       newCredentialName: `orders-dev-${TOKEN}`,
