@@ -664,7 +664,10 @@ describe('RotationStateMachine', () => {
       ]);
       expect(result.events.at(-1)).toMatchObject({
         DetailType: DETAIL_TYPE.rolledBack,
-        Detail: { credential: { kind: 'oauth-client', legacyId: 'legacy-1' }, error: { Error: 'VerificationFailedError' } },
+        Detail: {
+          credential: { kind: 'oauth-client', legacyId: 'legacy-1' },
+          error: { Error: 'VerificationFailedError' },
+        },
       });
     });
 
