@@ -255,6 +255,7 @@ function rotationResult(
       stopDate: execution.stopDate?.toISOString() ?? null,
     },
     outcome: facts.outcome,
+    credential: { kind: facts.kind, legacyId: facts.legacyId, newId: facts.newId },
     newClientId: facts.newClientId,
     legacyClientId: facts.legacyClientId,
     legacyRetired: facts.legacyRetired,
@@ -268,8 +269,15 @@ function rotationResult(
     '',
     `Outcome:        ${describeOutcome(facts, execution)}`,
     `Execution:      ${execution.name}`,
-    `New client:     ${facts.newClientId ?? '-'}`,
-    `Legacy client:  ${facts.legacyClientId ?? '-'}${facts.legacyRetired ? ' (retired)' : facts.emergency ? ` (${facts.emergency.leakedClient})` : ''}`,
+    ...(facts.kind === 'integration-credential'
+      ? [
+          `New key:        ${facts.newId ?? '-'}`,
+          `Old key:        ${facts.legacyId ?? '-'}${facts.legacyRetired ? ' (retired)' : ''}`,
+        ]
+      : [
+          `New client:     ${facts.newClientId ?? '-'}`,
+          `Legacy client:  ${facts.legacyClientId ?? '-'}${facts.legacyRetired ? ' (retired)' : facts.emergency ? ` (${facts.emergency.leakedClient})` : ''}`,
+        ]),
   ];
   if (execution.cause && facts.outcome !== 'succeeded') human.push(`Cause:          ${execution.cause}`);
   return { document, human };
@@ -375,6 +383,7 @@ function executionJson(execution: ExecutionRecord, facts: ExecutionFacts) {
     mode: execution.input.dryRun ? 'dry-run' : (execution.input.mode ?? 'standard'),
     reason: execution.input.reason ?? null,
     currentState: facts.outcome === 'running' ? facts.currentState : null,
+    credential: { kind: facts.kind, legacyId: facts.legacyId, newId: facts.newId },
     newClientId: facts.newClientId,
     legacyClientId: facts.legacyClientId,
     legacyRetired: facts.legacyRetired,

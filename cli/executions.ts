@@ -130,6 +130,9 @@ export async function executionHistory(aws: OperatorAws, executionArn: string): 
 const StateView = z.object({
   inventory: z
     .object({
+      kind: z.string().optional(),
+      /** Kind-neutral (both kinds): the credential the rotation replaces. */
+      credential: z.object({ legacyId: z.string() }).optional(),
       legacyClient: z.object({ id: z.string(), name: z.string().optional() }).optional(),
       legacyUsage: z.object({ requests: z.number(), days: z.number() }).optional(),
       clientQuota: z.object({ used: z.number(), limit: z.number().nullable() }).optional(),
@@ -147,7 +150,13 @@ const StateView = z.object({
       plan: z.record(z.string(), z.unknown()),
     })
     .optional(),
-  created: z.object({ newClientId: z.string(), newClientName: z.string().optional() }).optional(),
+  created: z
+    .object({
+      credential: z.object({ newId: z.string() }).optional(),
+      newClientId: z.string().optional(),
+      newClientName: z.string().optional(),
+    })
+    .optional(),
   synced: z.object({ promotedAt: z.string() }).optional(),
   retired: z.object({ action: z.string() }).optional(),
   emergency: z
@@ -171,6 +180,12 @@ export interface ExecutionFacts {
   readonly terminalState: string | null;
   /** The last state entered (the current one while running). */
   readonly currentState: string | null;
+  /** The secret's `genesys:kind` (null before Fetch succeeded). */
+  readonly kind: string | null;
+  /** Kind-neutral: the credential replaced and the one made (OAuth client ids, or partner key ids). */
+  readonly legacyId: string | null;
+  readonly newId: string | null;
+  /** Kind `oauth-client` only (null for a partner key): the same ids, under their version 1 names. */
   readonly legacyClientId: string | null;
   readonly newClientId: string | null;
   readonly promotedAt: string | null;
@@ -229,11 +244,17 @@ export function factsOf(execution: ExecutionRecord, events: readonly HistoryEven
     }),
     terminalState,
     currentState,
+    kind: latest.inventory?.kind ?? null,
+    legacyId: latest.inventory?.credential?.legacyId ?? latest.inventory?.legacyClient?.id ?? null,
+    newId:
+      latest.created?.credential?.newId ?? latest.created?.newClientId ?? latest.emergency?.clientId ?? null,
     legacyClientId: latest.inventory?.legacyClient?.id ?? null,
     newClientId: latest.created?.newClientId ?? latest.emergency?.clientId ?? null,
     promotedAt: latest.synced?.promotedAt ?? null,
     gracePeriodSeconds: typeof grace === 'number' ? grace : null,
-    legacyRetired: latest.retired?.action === 'deleted' || latest.retired?.action === 'already-gone',
+    legacyRetired: ['deleted', 'already-gone', 'revoked', 'already-revoked', 'left-to-operator'].includes(
+      latest.retired?.action ?? '',
+    ),
     hold,
     validation: latest.validation ?? null,
     inventory: latest.inventory ?? null,

@@ -12,7 +12,12 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { InvalidConfigurationError } from '../functions/shared/errors.js';
 import type { RotationPolicyInput } from '../functions/shared/policy.js';
 import type { FleetOptions } from './constructs/fleet-rotation.js';
-import { type ManagedSecretProps, RotatorStack, type WebhookTargetConfig } from './stacks/rotator-stack.js';
+import {
+  type ExamplePartnerKeyProviderConfig,
+  type ManagedSecretProps,
+  RotatorStack,
+  type WebhookTargetConfig,
+} from './stacks/rotator-stack.js';
 
 export const STACK_ID = 'GenesysCredentialRotator';
 
@@ -46,6 +51,8 @@ export interface BuildAppOptions {
   readonly fleet?: FleetOptions | boolean;
   /** RotatorStackProps.followIntegrationCredentials. @default - context `followIntegrationCredentials` */
   readonly followIntegrationCredentials?: boolean;
+  /** RotatorStackProps.examplePartnerKeyProvider. @default - none */
+  readonly examplePartnerKeyProvider?: ExamplePartnerKeyProviderConfig;
 }
 
 /**
@@ -55,10 +62,14 @@ export interface BuildAppOptions {
  */
 export const EVERY_FUNCTION_OPTIONS: Pick<
   BuildAppOptions,
-  'webhookTargets' | 'fleet' | 'followIntegrationCredentials'
+  'webhookTargets' | 'fleet' | 'followIntegrationCredentials' | 'examplePartnerKeyProvider'
 > = {
   fleet: true,
   followIntegrationCredentials: true,
+  examplePartnerKeyProvider: {
+    partnerApiUrl: 'https://api.partner.example',
+    adminSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:partner/example/admin-AbCdEf',
+  },
   webhookTargets: [
     {
       name: 'bundle',
@@ -89,6 +100,9 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stack: Rota
     fleet: options.fleet ?? stringContext(app, 'fleet') === 'true',
     followIntegrationCredentials:
       options.followIntegrationCredentials ?? stringContext(app, 'followIntegrationCredentials') === 'true',
+    ...(options.examplePartnerKeyProvider === undefined
+      ? {}
+      : { examplePartnerKeyProvider: options.examplePartnerKeyProvider }),
   });
   if (options.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };

@@ -27,12 +27,19 @@ import {
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Duration } from 'aws-cdk-lib';
 import type { Context } from 'aws-lambda';
-import { TAG_ENVIRONMENT, TAG_KIND, TAG_ORG_ID, TAG_STAGE } from '../functions/shared/contract.js';
+import {
+  type CredentialKind,
+  TAG_ENVIRONMENT,
+  TAG_KIND,
+  TAG_ORG_ID,
+  TAG_STAGE,
+} from '../functions/shared/contract.js';
 import { clearAdminTokenCache, clearGenesysAdminCache } from '../functions/shared/genesys/index.js';
 import type { RotationPolicyInput } from '../functions/shared/policy.js';
 import { resetRuntime } from '../functions/shared/runtime.js';
 import { buildApp, EVERY_FUNCTION_OPTIONS } from '../infra/app.js';
 import type { FleetOptions } from '../infra/constructs/fleet-rotation.js';
+import { EXAMPLE_KEY_PROVIDER_ENTRY } from '../infra/constructs/key-provider.js';
 import type { RotationScheduleSpec } from '../infra/constructs/rotation-schedule.js';
 import type { WebhookTargetConfig } from '../infra/stacks/rotator-stack.js';
 import { SimulatedConsumer } from './consumer.js';
@@ -59,6 +66,7 @@ import {
   templateQueues,
 } from './engine/template.js';
 import { startGenesysCountingProxy } from './genesys-proxy.js';
+import { type LocalPartner, PARTNER_KEY_SECRET_NAMES } from './partner-demo.js';
 import {
   type AwsStandIn,
   type AwsStandInOptions,
@@ -70,6 +78,7 @@ import {
   type GenesysStandInOptions,
   startGenesysStandIn,
 } from './standins/genesys/index.js';
+import { type PartnerStandIn, startPartnerStandIn } from './standins/partner/index.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_ENVIRONMENT = 'mypurecloud.ie';
@@ -89,6 +98,8 @@ export const LOCAL_POLICY: RotationPolicyInput = {
   retireObserveSeconds: 1,
   // 30 compressed days: a minute of history, so the seeded usage is still in view after synth.
   usageLookbackDays: 30,
+  // Partner keys: the old key must see no request for 3 s after promotion (a day in a real org).
+  keyQuietPeriodSeconds: 3,
 };
 
 /**
@@ -183,6 +194,12 @@ export interface LocalEnvironmentOptions {
   readonly fleet?: FleetOptions | true;
   /** Synthesize with RotatorStackProps.followIntegrationCredentials (FOLLOW_INTEGRATIONS=1 for `npm start`). */
   readonly followIntegrationCredentials?: boolean;
+  /**
+   * Partner API keys (PARTNER_KEYS=1 for `npm start`): a partner API stand-in, the example key
+   * provider in the synthesized stack (granted as `addKeyProvider` grants it) and the managed
+   * partner-key secrets of `PARTNER_KEY_SECRET_NAMES` onboarded; seed them with `seedPartnerKey`.
+   */
+  readonly partnerKeys?: boolean;
 }
 
 export interface LocalWebhookTarget {
@@ -236,6 +253,12 @@ export interface LocalEnvironment {
   readonly webhooks: LocalWebhooks | null;
   readonly demo: DemoOrg;
   readonly consumer: SimulatedConsumer | null;
+  /** The partner API stand-in and the example key provider, with `partnerKeys`. */
+  readonly partner: LocalPartner | null;
+  /** The synthesized IAM policies the AWS stand-in enforces (each function signs as its own role). */
+  readonly iam: IamAuthority;
+  /** Logical id of the function whose handler is `entry` (e.g. `functions/fetch/handler.ts`). */
+  functionLogicalId(entry: string): string;
   readonly orgId: string;
   /** Creates another managed secret (tests of bad input). */
   createManagedSecret(input: ManagedSecretInput): Promise<string>;
@@ -284,10 +307,20 @@ function tagList(tags: Readonly<Record<string, string>>): Tag[] {
 
 const synthesized = new Map<string, CfnTemplate>();
 
+/** The example provider's synthesized PARTNER_API_URL; local mode sets the stand-in's at run time. */
+const LOCAL_PARTNER_API_PLACEHOLDER = 'https://partner.local.invalid';
+export const PARTNER_ADMIN_SECRET_NAME = 'partner/orders/admin';
+
 interface LocalStackShape {
   readonly policy: RotationPolicyInput;
   readonly adminSecretArn: string;
-  readonly managedSecrets: ReadonlyArray<{ readonly name: string; readonly arn: string }>;
+  readonly managedSecrets: ReadonlyArray<{
+    readonly name: string;
+    readonly arn: string;
+    readonly kind?: CredentialKind;
+  }>;
+  /** The example key provider's admin secret (the partner's URL is set per environment, at run time). */
+  readonly partnerAdminSecretArn?: string;
   readonly orgId: string;
   readonly webhookTargets?: ReadonlyArray<WebhookTargetConfig>;
   readonly fleet?: FleetOptions | true;
@@ -311,6 +344,7 @@ function synthesizeTemplate(shape: LocalStackShape): CfnTemplate {
       managedSecrets: shape.managedSecrets.map((secret) => ({
         secretName: secret.name,
         existingSecretArn: secret.arn,
+        ...(secret.kind ? { kind: secret.kind } : {}),
         environment: DEMO_ENVIRONMENT,
         orgId: shape.orgId,
         stage: String(shape.policy.stage ?? DEMO_STAGE),
@@ -318,6 +352,15 @@ function synthesizeTemplate(shape: LocalStackShape): CfnTemplate {
       })),
       ...(shape.webhookTargets === undefined ? {} : { webhookTargets: shape.webhookTargets }),
       ...(shape.followIntegrationCredentials ? { followIntegrationCredentials: true } : {}),
+      ...(shape.partnerAdminSecretArn
+        ? {
+            examplePartnerKeyProvider: {
+              // Local mode points the provider at this environment's partner stand-in (PARTNER_API_URL).
+              partnerApiUrl: LOCAL_PARTNER_API_PLACEHOLDER,
+              adminSecretArn: shape.partnerAdminSecretArn,
+            },
+          }
+        : {}),
     });
     template = app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
     synthesized.set(key, template);
@@ -521,13 +564,43 @@ export async function startLocalEnvironment(
       webhookTargets.push({ name: target.name, url: target.url, signingSecretArn: created.ARN as string });
     }
 
+    let partnerStandIn: PartnerStandIn | null = null;
+    let partnerAdminSecretArn: string | undefined;
+    if (options.partnerKeys) {
+      if (awsEndpointUrl !== aws.url) {
+        throw new Error(
+          'partnerKeys needs the embedded Secrets Manager stand-in (it knows their ARNs ahead)',
+        );
+      }
+      const standIn = await startPartnerStandIn();
+      partnerStandIn = standIn;
+      cleanups.push(() => standIn.close());
+      partnerAdminSecretArn = (
+        await secretsManager.send(
+          new CreateSecretCommand({
+            Name: PARTNER_ADMIN_SECRET_NAME,
+            SecretString: JSON.stringify({ adminToken: standIn.adminToken }),
+            Description: "The partner's admin token, read by the example key provider",
+          }),
+        )
+      ).ARN as string;
+    }
+
     const template = synthesizeTemplate({
       policy,
       adminSecretArn,
       managedSecrets: [
         { name: DEMO_SECRET_NAME, arn: managedSecretArn },
         ...extraNames.map((name) => ({ name, arn: secretArnOf(name) })),
+        ...(options.partnerKeys
+          ? PARTNER_KEY_SECRET_NAMES.map((name) => ({
+              name,
+              arn: secretArnOf(name),
+              kind: 'integration-credential' as const,
+            }))
+          : []),
       ],
+      ...(partnerAdminSecretArn ? { partnerAdminSecretArn } : {}),
       orgId,
       ...(webhookTargets.length > 0 ? { webhookTargets } : {}),
       ...(options.fleet === undefined ? {} : { fleet: options.fleet }),
@@ -597,6 +670,8 @@ export async function startLocalEnvironment(
       GENESYS_USAGE_MAX_POLLS: '100',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
       POWERTOOLS_DEV: process.env.POWERTOOLS_DEV ?? 'false',
+      // Where the partner is: the example key provider's PARTNER_API_URL (no other function reads it).
+      ...(partnerStandIn ? { PARTNER_API_URL: partnerStandIn.url } : {}),
       ...options.functionEnvironment,
     };
     // The AWS stand-in enforces the synthesized IAM policies: each function signs with its own
@@ -667,6 +742,23 @@ export async function startLocalEnvironment(
       invokeLambda = (logicalId, _entry, event) => service.invoke(logicalId, event);
     } else {
       invokeLambda = sourceInvoker(functions);
+    }
+
+    // Functions the rotator's functions invoke through the Lambda API (the key provider): behind the
+    // stand-in's Invoke, where IAM decides who may call them.
+    let partner: LocalPartner | null = null;
+    if (partnerStandIn !== null && partnerAdminSecretArn !== undefined) {
+      const provider = [...functions.values()].find((fn) => fn.entry === EXAMPLE_KEY_PROVIDER_ENTRY);
+      if (provider === undefined) throw new Error('The synthesized stack has no example key provider');
+      aws.lambda.registerFunction(
+        `arn:aws:lambda:${region}:${accountId}:function:${provider.logicalId}`,
+        (event) => invokeLambda(provider.logicalId, provider.entry, event),
+      );
+      partner = {
+        standIn: partnerStandIn,
+        providerFunctionName: provider.logicalId,
+        adminSecretArn: partnerAdminSecretArn,
+      };
     }
 
     aws.stepFunctions.registerStateMachine(
@@ -753,6 +845,13 @@ export async function startLocalEnvironment(
       webhooks,
       demo,
       consumer,
+      partner,
+      iam,
+      functionLogicalId(entry) {
+        const fn = [...functions.values()].find((candidate) => candidate.entry === entry);
+        if (fn === undefined) throw new Error(`The synthesized stack has no function for ${entry}`);
+        return fn.logicalId;
+      },
       orgId,
       createManagedSecret,
       defaultTags,

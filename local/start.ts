@@ -1,7 +1,8 @@
 /**
  * `npm start`: one real rotation on this machine. Stand-ins for Genesys Cloud and AWS, a demo org
  * with a consumer that keeps calling Genesys with whatever AWSCURRENT holds, and the synthesized
- * state machine on the local engine. Prints one line per state and a summary; `--json` prints the
+ * state machine on the local engine. `PARTNER_KEYS=1`: the same machine rotates a partner API key
+ * instead (local/start-partner-keys.ts), with a simulated Architect flow executing the Data Action. Prints one line per state and a summary; `--json` prints the
  * summary as one JSON object on the last line. Exit codes: 0 succeeded or dry run; 3 held (no evidence
  * that consumers left the legacy client, or legacy traffic: the legacy client stays active); 2 a bad
  * option; 1 anything else.
@@ -20,6 +21,8 @@ import {
   seedFollowDemo,
 } from './follow-demo.js';
 import { type LocalEnvironment, startLocalEnvironment } from './harness.js';
+import { partnerKeysRequested } from './partner-demo.js';
+import { type PartnerKeyDemo, type PartnerKeySummary, preparePartnerKeyDemo } from './start-partner-keys.js';
 
 /** `npm start`'s exit code when the rotation held: distinct, so scripts can tell it from a failure. */
 const EXIT_HELD = 3;
@@ -49,6 +52,8 @@ interface Summary {
   consumerCalls: number;
   consumerFailedCalls: number;
   consumerClients: string[];
+  /** `PARTNER_KEYS=1`: the partner key's rotation (the OAuth fields above then describe the untouched demo client). */
+  partnerKey: PartnerKeySummary | null;
   genesysCalls: number;
   genesysCallsByRoute: Record<string, number>;
   awsCalls: number;
@@ -79,6 +84,13 @@ function parseTrigger(value: string | undefined): Summary['trigger'] {
   process.exit(2);
 }
 const trigger = parseTrigger(args.trigger);
+const partnerKeys = partnerKeysRequested();
+if (partnerKeys && trigger !== 'manual') {
+  process.stderr.write(
+    'PARTNER_KEYS=1 rotates with a manual execution: partner keys have no native rotation yet\n',
+  );
+  process.exit(2);
+}
 const json = args.json === true;
 const print = (line: string) => {
   if (!json) process.stdout.write(`${line}\n`);
@@ -158,6 +170,8 @@ async function main(): Promise<number> {
   const env = await startLocalEnvironment({
     genesys: { newClientActivationDelayMs: activationDelaySeconds * 1000 },
     ...(followIntegrationsRequested() ? { followIntegrationCredentials: true } : {}),
+    // The partner key's consumer is the simulated Architect flow, not the OAuth consumer.
+    ...(partnerKeys ? { partnerKeys: true, consumer: false as const } : {}),
     onEngineEvent,
     // Secrets Manager's calls to the rotation function, shown beside the states they wait for.
     interceptor: async (call, invoke) => {
@@ -199,11 +213,18 @@ async function main(): Promise<number> {
     const followDemo: FollowDemo | null = followIntegrationsRequested() ? await seedFollowDemo(env) : null;
     if (followDemo)
       print(`Follows: integration ${followDemo.integrationId} (pureCloudOAuthClient credential)`);
+    const partnerDemo: PartnerKeyDemo | null = partnerKeys ? await preparePartnerKeyDemo(env) : null;
+    if (partnerDemo) {
+      print(`Partner: ${partnerDemo.secretArn}: ${partnerDemo.describe()}`);
+      print('A simulated Architect flow is executing the Data Action; rotating the partner key...');
+    }
     env.consumer?.start();
     await waitForConsumerUsage(env, 3);
-    print(
-      `Consumer is calling Genesys with AWSCURRENT; rotating via ${trigger === 'manual' ? 'a manual execution' : 'Secrets Manager RotateSecret'}...`,
-    );
+    if (!partnerDemo) {
+      print(
+        `Consumer is calling Genesys with AWSCURRENT; rotating via ${trigger === 'manual' ? 'a manual execution' : 'Secrets Manager RotateSecret'}...`,
+      );
+    }
     const genesysBefore = env.genesys?.requestLog.length ?? 0;
     const proxiedBefore = env.rotatorGenesysRequests().length;
     const awsBefore = env.aws.requestLog.length;
@@ -214,7 +235,11 @@ async function main(): Promise<number> {
     if (trigger === 'manual') {
       // A name chosen before the call makes an SDK retry of a lost StartExecution answer idempotent.
       executionArn = await env.startExecution(
-        { secretId: env.managedSecretArn, dryRun: args['dry-run'], reason: args.reason },
+        {
+          secretId: partnerDemo?.secretArn ?? env.managedSecretArn,
+          dryRun: args['dry-run'],
+          reason: args.reason,
+        },
         `npm-start-${randomUUID()}`,
       );
     } else {
@@ -225,9 +250,11 @@ async function main(): Promise<number> {
     // Let the consumer run a moment on the final state: a failure right after retirement would show here.
     await new Promise((resolve) => setTimeout(resolve, 600));
     const consumerStats = env.consumer ? await env.consumer.stop() : null;
+    const partnerKey = partnerDemo ? await partnerDemo.finish() : null;
 
     const output = result.output ?? {};
     const created = output.created as { newClientId?: string } | undefined;
+    // (A partner key's Create names `keyId`; its summary is `partnerKey`.)
     const legacyState = await legacyClientState(env);
     const genesysRequests = (env.genesys?.requestLog ?? []).slice(genesysBefore);
     const consumerClients = new Set(consumerStats?.clientsUsed ?? []);
@@ -241,7 +268,9 @@ async function main(): Promise<number> {
               request.route === 'POST /oauth/token' &&
               request.callerClientId !== null &&
               consumerClients.has(request.callerClientId)
-            ),
+            ) &&
+            // The simulated Architect flow's calls (PARTNER_KEYS=1) are not the rotator's.
+            !(request.callerClientId !== null && partnerDemo?.otherClientIds.has(request.callerClientId)),
         )
       : // An external Genesys: the functions reach it through the harness's counting proxy.
         env.rotatorGenesysRequests().slice(proxiedBefore);
@@ -273,6 +302,7 @@ async function main(): Promise<number> {
       consumerCalls: (consumerStats?.calls ?? 0) - consumerBefore.calls,
       consumerFailedCalls: consumerStats?.failedCalls ?? 0,
       consumerClients: [...consumerClients],
+      partnerKey,
       genesysCalls: rotatorGenesys.length,
       genesysCallsByRoute: count(rotatorGenesys, (request) => request.route),
       awsCalls: rotatorAws,
@@ -291,11 +321,29 @@ async function main(): Promise<number> {
           `Held:                 ${summary.hold.reason}: ${summary.hold.legacyRequestsSincePromotion} legacy requests since promotion, ${summary.hold.daysObserved} of ${summary.hold.evidenceDaysRequired} reported days observed`,
         );
       }
-      print(`New client:           ${summary.newClientId ?? '-'}`);
-      if (followDemo) print(`Integration followed: ${describeFollowDemo(followDemo, output)}`);
-      print(`Legacy client:        ${summary.legacyClientId} -> ${summary.legacyClientState}`);
+      if (partnerKey) {
+        print(
+          `New key:              ${partnerKey.newKeyId ?? '-'} (${partnerKey.credentialType}, from the ${partnerKey.source})`,
+        );
+        print(
+          `Old key:              ${partnerKey.legacyKeyId} -> ${partnerKey.legacyKeyState} at the partner`,
+        );
+        print(
+          `Credential object:    ${partnerKey.legacyCredentialId} -> ${partnerKey.currentCredentialId ?? '-'}${partnerKey.legacyCredentialDeleted ? ' (old object deleted)' : ''}`,
+        );
+      } else {
+        print(`New client:           ${summary.newClientId ?? '-'}`);
+        if (followDemo) print(`Integration followed: ${describeFollowDemo(followDemo, output)}`);
+        print(`Legacy client:        ${summary.legacyClientId} -> ${summary.legacyClientState}`);
+      }
       print(`Events emitted:       ${summary.events} (${summary.eventTypes.join(', ')})`);
-      print(`Consumer calls:       ${summary.consumerCalls}, failed: ${summary.consumerFailedCalls}`);
+      if (partnerKey) {
+        print(
+          `Flow calls:           ${partnerKey.flowCalls}, failed: ${partnerKey.flowFailedCalls} (keys seen: ${partnerKey.flowKeyIds.join(' -> ')})`,
+        );
+      } else {
+        print(`Consumer calls:       ${summary.consumerCalls}, failed: ${summary.consumerFailedCalls}`);
+      }
       print(`Genesys calls:        ${summary.genesysCalls} by the rotator`);
       print(`AWS calls:            ${summary.awsCalls} by the rotator`);
       print(`Wall time:            ${summary.wallMs} ms`);

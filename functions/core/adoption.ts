@@ -1,4 +1,10 @@
-import type { Adoption, Hold, RetirementCheck, RotationState, UsageDay } from '../shared/contract.js';
+import type {
+  Adoption,
+  Hold,
+  OAuthClientRotationState,
+  RetirementCheck,
+  UsageDay,
+} from '../shared/contract.js';
 import type { Clock, DailyUsage, GenesysAdminPort } from '../shared/ports.js';
 import { requireState } from './require-state.js';
 
@@ -137,7 +143,10 @@ async function usageDays(
 }
 
 /** AdoptionGate: reads both clients' daily usage since the day of promotion and applies the rule. */
-export async function checkAdoption(deps: AdoptionDependencies, state: RotationState): Promise<Adoption> {
+export async function checkAdoption(
+  deps: AdoptionDependencies,
+  state: OAuthClientRotationState,
+): Promise<Adoption> {
   const { validation, synced, created } = requireState(
     state,
     'CheckAdoption',
@@ -230,7 +239,7 @@ export function evaluateRetirement(facts: RetirementFacts): RetirementCheck {
 /** CheckRetirement: re-reads both clients' usage after the legacy client was set inactive. */
 export async function checkRetirement(
   deps: AdoptionDependencies,
-  state: RotationState,
+  state: OAuthClientRotationState,
 ): Promise<RetirementCheck> {
   const { validation, created, retired, adoption } = requireState(
     state,

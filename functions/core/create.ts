@@ -1,4 +1,4 @@
-import type { Created, Inventory, RotationState } from '../shared/contract.js';
+import type { Created, Inventory, OAuthClientRotationState } from '../shared/contract.js';
 import { RollbackTriggeredError, RotationInProgressError } from '../shared/errors.js';
 import type {
   GenesysAdminPort,
@@ -24,7 +24,10 @@ export interface CreateDependencies {
  * stored for the token is reused; a client made for the token whose secret was never stored
  * (the Lambda died in between) gets a fresh secret instead of becoming an orphan.
  */
-export async function createPendingClient(deps: CreateDependencies, state: RotationState): Promise<Created> {
+export async function createPendingClient(
+  deps: CreateDependencies,
+  state: OAuthClientRotationState,
+): Promise<Created> {
   const { inventory, validation } = requireState(state, 'Create', 'inventory', 'validation');
   const { token, secretArn } = inventory;
   const secret = await deps.secrets.describe(secretArn);
@@ -41,6 +44,7 @@ export async function createPendingClient(deps: CreateDependencies, state: Rotat
         );
       }
       return {
+        credential: { newId: value.clientId },
         newClientId: value.clientId,
         newClientName: validation.plan.newClientName,
         versionId: token,
@@ -83,6 +87,7 @@ export async function createPendingClient(deps: CreateDependencies, state: Rotat
   // An earlier attempt whose create answer was lost may have made a client after all.
   await deleteStrayTokenClients(deps.genesys, token, [made.client.id, inventory.legacyClient.id]);
   return {
+    credential: { newId: made.client.id },
     newClientId: made.client.id,
     newClientName: made.client.name,
     versionId: token,

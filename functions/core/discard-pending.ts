@@ -1,4 +1,4 @@
-import type { RolledBack, RotationState } from '../shared/contract.js';
+import type { OAuthClientRotationState, RolledBack } from '../shared/contract.js';
 import { NeedsAttentionError } from '../shared/errors.js';
 import type { GenesysAdminPort, SecretStorePort } from '../shared/ports.js';
 import { parseOAuthSecretValue } from './secret-value.js';
@@ -18,7 +18,7 @@ import { AWSCURRENT, AWSPENDING, stagesOf } from './stages.js';
  */
 export async function discardPendingVersion(
   secrets: SecretStorePort,
-  state: RotationState,
+  state: OAuthClientRotationState,
   genesys?: () => Promise<Pick<GenesysAdminPort, 'getClient'>>,
 ): Promise<RolledBack> {
   const token = state.created?.versionId ?? state.token ?? state.inventory?.token;

@@ -1,4 +1,4 @@
-import type { Emergency, RotationState } from '../shared/contract.js';
+import type { Emergency, OAuthClientRotationState } from '../shared/contract.js';
 import type { Clock, GenesysAdminPort, SecretStorePort } from '../shared/ports.js';
 import { createPendingClient } from './create.js';
 import { requireState } from './require-state.js';
@@ -39,7 +39,7 @@ async function promoteAtOnce(
  */
 export async function replaceLeakedClient(
   deps: EmergencyDependencies,
-  state: RotationState,
+  state: OAuthClientRotationState,
 ): Promise<Emergency> {
   const { inventory } = requireState(state, 'EmergencyRotate', 'inventory', 'validation');
   const { token, secretArn } = inventory;
@@ -63,7 +63,7 @@ export async function replaceLeakedClient(
  */
 export async function regenerateInPlace(
   deps: EmergencyDependencies,
-  state: RotationState,
+  state: OAuthClientRotationState,
 ): Promise<Emergency> {
   const { inventory } = requireState(state, 'EmergencyRotate', 'inventory');
   const { token, secretArn } = inventory;
@@ -95,7 +95,10 @@ export async function regenerateInPlace(
 }
 
 /** The state machine's emergency task: the strategy the input chose, `replace` by default. */
-export function rotateInEmergency(deps: EmergencyDependencies, state: RotationState): Promise<Emergency> {
+export function rotateInEmergency(
+  deps: EmergencyDependencies,
+  state: OAuthClientRotationState,
+): Promise<Emergency> {
   return state.emergencyStrategy === 'regenerate'
     ? regenerateInPlace(deps, state)
     : replaceLeakedClient(deps, state);

@@ -5,7 +5,7 @@ import {
   ExecutionInputSchema,
   type Inventory,
   MAX_EXECUTION_INPUT_BYTES,
-  type RotationState,
+  type OAuthClientRotationState,
   TAG_ENVIRONMENT,
   TAG_KIND,
   TAG_ORG_ID,
@@ -18,7 +18,13 @@ import {
   UnsupportedKindError,
 } from '../shared/errors.js';
 import type { RotationPolicy } from '../shared/policy.js';
-import type { Clock, ExecutionsPort, GenesysAdminPort, SecretStorePort } from '../shared/ports.js';
+import type {
+  Clock,
+  ExecutionsPort,
+  GenesysAdminPort,
+  SecretDescription,
+  SecretStorePort,
+} from '../shared/ports.js';
 import { deriveToken } from './naming.js';
 import { type HardCodedSecretGuard, refuseHardCodedSecret } from './scan/guard.js';
 import { parseOAuthSecretValue } from './secret-value.js';
@@ -65,28 +71,41 @@ export function parseExecutionInput(raw: unknown): ExecutionInput {
   return parsed.data;
 }
 
-function kindFromTags(tags: Readonly<Record<string, string>>, secretName: string): CredentialKind {
+/** The kind a secret's `genesys:kind` tag names; refused when absent or unknown. */
+export function kindFromTags(tags: Readonly<Record<string, string>>, secretName: string): CredentialKind {
   const kind = tags[TAG_KIND];
   if (kind === undefined) {
     throw new UnsupportedKindError(
-      `Secret ${secretName} has no ${TAG_KIND} tag; tag it "oauth-client" (GenesysRotatedSecret does this)`,
+      `Secret ${secretName} has no ${TAG_KIND} tag; tag it "oauth-client" (GenesysRotatedSecret does this) or "integration-credential" (PartnerKeySecret)`,
     );
   }
   const known = CREDENTIAL_KINDS.find((candidate) => candidate === kind);
-  if (known === undefined || known !== 'oauth-client') {
+  if (known === undefined) {
     throw new UnsupportedKindError(
-      `Secret ${secretName} is of kind "${kind}"; this release rotates only "oauth-client" secrets`,
+      `Secret ${secretName} is of kind "${kind}"; this release rotates ${CREDENTIAL_KINDS.map((k) => `"${k}"`).join(' and ')} secrets`,
     );
   }
   return known;
 }
 
-/** Fetch: everything Validate needs, as ids and facts. Reads the current value only to learn its client id. */
-export async function fetchInventory(
-  deps: FetchDependencies,
+/** The secret a rotation is for, before any kind-specific read: what Fetch dispatches on. */
+export interface FetchedSecret {
+  readonly input: ExecutionInput;
+  readonly token: string;
+  readonly secret: SecretDescription;
+  readonly kind: CredentialKind;
+  readonly executionId: string;
+}
+
+/**
+ * The part of Fetch every kind shares: the input parsed, the token derived, the secret described,
+ * the self-rotation guard, and the kind from the `genesys:kind` tag.
+ */
+export async function fetchSecret(
+  deps: { readonly secrets: SecretStorePort; readonly admin: { readonly secretArn: string } },
   rawInput: unknown,
   executionId: string,
-): Promise<RotationState> {
+): Promise<FetchedSecret> {
   const input = parseExecutionInput(rawInput);
   const token = input.token ?? deriveToken(executionId);
   const secret = await deps.secrets.describe(input.secretId);
@@ -97,6 +116,31 @@ export async function fetchInventory(
     );
   }
   const kind = kindFromTags(secret.tags, secret.name);
+  return { input, token, secret, kind, executionId };
+}
+
+/** Fetch of an `oauth-client` secret: everything Validate needs, as ids and facts. */
+export async function fetchInventory(
+  deps: FetchDependencies,
+  rawInput: unknown,
+  executionId: string,
+): Promise<OAuthClientRotationState> {
+  const fetched = await fetchSecret(deps, rawInput, executionId);
+  if (fetched.kind !== 'oauth-client') {
+    throw new UnsupportedKindError(
+      `Secret ${fetched.secret.name} is of kind "${fetched.kind}"; this inventory reads "oauth-client" secrets (the partner-key strategy reads "${fetched.kind}")`,
+    );
+  }
+  return oauthClientInventory(deps, fetched);
+}
+
+/** Reads the current value only to learn its client id. */
+export async function oauthClientInventory(
+  deps: FetchDependencies,
+  fetched: FetchedSecret,
+): Promise<OAuthClientRotationState> {
+  const { input, token, secret, executionId } = fetched;
+  const kind = 'oauth-client' as const;
   const scanned = await refuseHardCodedSecret(
     deps.hardCodedSecrets,
     secret,
@@ -142,6 +186,7 @@ export async function fetchInventory(
     foreignPendingVersionId: foreignPendingVersion(secret, token),
     rotationEnabled: secret.rotationEnabled,
     rotationIntervalDays: secret.rotationIntervalDays,
+    credential: { legacyId: legacy.id },
     legacyClient: {
       id: legacy.id,
       name: legacy.name,

@@ -2,7 +2,15 @@
  * What each step measures, from the facts it just produced. Pure over a narrow recorder, so the
  * rules are unit-tested and the handlers stay thin. Metric names and units: `metric-names.ts`.
  */
-import type { Adoption, Emergency, Retired, RotationState, Synced } from '../shared/contract.js';
+import type {
+  Adoption,
+  Emergency,
+  PartnerKeyAdoption,
+  PartnerKeyRetired,
+  Retired,
+  RotationState,
+  Synced,
+} from '../shared/contract.js';
 import { STEP_METRIC, type StepMetric } from '../shared/metric-names.js';
 
 /** The part of Powertools Metrics the steps use. */
@@ -45,10 +53,13 @@ export function measurePromotion(
 }
 
 /** CheckAdoption: only the deciding check is measured, so each rotation counts once. */
-export function measureAdoption(recorder: MetricsRecorder, adoption: Adoption): void {
+export function measureAdoption(recorder: MetricsRecorder, adoption: Adoption | PartnerKeyAdoption): void {
   if (!adoption.adopted && !adoption.held) return;
   if (adoption.adopted) record(recorder, STEP_METRIC.adoptionLatency, adoption.secondsSincePromotion);
-  record(recorder, STEP_METRIC.legacyRequestsSincePromotion, adoption.legacyRequestsSincePromotion);
+  // Partner keys report the partner's counters, not Genesys usage days: no per-promotion count.
+  if ('legacyRequestsSincePromotion' in adoption) {
+    record(recorder, STEP_METRIC.legacyRequestsSincePromotion, adoption.legacyRequestsSincePromotion);
+  }
   record(recorder, STEP_METRIC.adoptionChecks, adoption.checks);
 }
 
@@ -56,10 +67,11 @@ export function measureAdoption(recorder: MetricsRecorder, adoption: Adoption): 
 export function measureRetirement(
   recorder: MetricsRecorder,
   state: RotationState,
-  retired: Retired,
+  retired: Retired | PartnerKeyRetired,
   now: Date,
 ): void {
-  if (state.inventory === undefined || retired.action === 'reactivated') return;
+  if (state.inventory === undefined || retired.action === 'reactivated' || retired.action === 'kept-valid')
+    return;
   record(
     recorder,
     STEP_METRIC.rotationDuration,

@@ -26,3 +26,8 @@ export function newClientDescription(secretName: string, legacyClientId: string,
 export function clientBelongsToToken(client: GenesysClientRecord, token: string): boolean {
   return client.name.includes(token) || client.description.includes(`rotation token ${token}`);
 }
+
+/** Name of the Genesys credential object holding a rotation's partner key: found again on a retry. */
+export function partnerCredentialName(service: string, env: string, token: string): string {
+  return `${service}-${env}-${token}`;
+}

@@ -1,17 +1,16 @@
-import type { RotationState } from '../shared/contract.js';
 import { InvalidInputError } from '../shared/errors.js';
 
-type Required<K extends keyof RotationState> = RotationState & { [P in K]-?: NonNullable<RotationState[P]> };
+type Required<S, K extends keyof S> = S & { [P in K]-?: NonNullable<S[P]> };
 
 /** Narrows the state to the results a step depends on; a missing one is a wiring bug, named clearly. */
-export function requireState<K extends keyof RotationState>(
-  state: RotationState,
+export function requireState<S extends object, K extends keyof S>(
+  state: S,
   step: string,
   ...keys: K[]
-): Required<K> {
+): Required<S, K> {
   const missing = keys.filter((key) => state[key] === undefined);
   if (missing.length > 0) {
-    throw new InvalidInputError(`${step} needs ${missing.join(', ')} in its input state`);
+    throw new InvalidInputError(`${step} needs ${missing.map(String).join(', ')} in its input state`);
   }
-  return state as Required<K>;
+  return state as Required<S, K>;
 }

@@ -1,4 +1,4 @@
-import type { Retired, RolledBack, RotationState } from '../shared/contract.js';
+import type { OAuthClientRotationState, Retired, RolledBack } from '../shared/contract.js';
 import { NeedsAttentionError } from '../shared/errors.js';
 import type { Clock, GenesysAdminPort, SecretStorePort } from '../shared/ports.js';
 import { clientBelongsToToken } from './naming.js';
@@ -15,7 +15,7 @@ export interface RetireDependencies {
 /** Retiring is only safe while AWSCURRENT still holds this rotation's credential. */
 async function assertStillCurrent(
   deps: RetireDependencies,
-  state: RotationState,
+  state: OAuthClientRotationState,
   action: string,
 ): Promise<void> {
   const { inventory, synced } = requireState(state, action, 'inventory', 'synced');
@@ -47,7 +47,7 @@ export async function deleteStrayTokenClients(
 /** First half of retirement: `inactive` mints no new tokens and is reversible. */
 export async function deactivateLegacyClient(
   deps: RetireDependencies,
-  state: RotationState,
+  state: OAuthClientRotationState,
 ): Promise<Retired> {
   await assertStillCurrent(deps, state, 'DeactivateLegacy');
   const { validation } = requireState(state, 'DeactivateLegacy', 'validation');
@@ -63,7 +63,7 @@ export async function deactivateLegacyClient(
 /** The retirement check saw legacy traffic (or no evidence): the legacy client goes back to `active`. */
 export async function reactivateLegacyClient(
   deps: RetireDependencies,
-  state: RotationState,
+  state: OAuthClientRotationState,
 ): Promise<Retired> {
   const { validation } = requireState(state, 'ReactivateLegacy', 'validation');
   const legacyClientId = validation.plan.legacyClientId;
@@ -82,7 +82,10 @@ const now = (deps: RetireDependencies) => deps.clock?.now() ?? new Date();
 const DAY_MS = 86_400_000;
 
 /** Second half: delete (restorable for 7 days when the client is older than 30 days). */
-export async function deleteLegacyClient(deps: RetireDependencies, state: RotationState): Promise<Retired> {
+export async function deleteLegacyClient(
+  deps: RetireDependencies,
+  state: OAuthClientRotationState,
+): Promise<Retired> {
   await assertStillCurrent(deps, state, 'DeleteLegacy');
   const { validation } = requireState(state, 'DeleteLegacy', 'validation');
   const legacyClientId = validation.plan.legacyClientId;
@@ -115,7 +118,7 @@ export async function deleteLegacyClient(deps: RetireDependencies, state: Rotati
  */
 export async function rollbackCreatedClient(
   deps: RetireDependencies,
-  state: RotationState,
+  state: OAuthClientRotationState,
 ): Promise<RolledBack> {
   const token = state.created?.versionId ?? state.inventory?.token ?? state.token;
   if (token === undefined || state.inventory === undefined) {

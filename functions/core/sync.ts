@@ -1,4 +1,4 @@
-import type { RotationState, Synced } from '../shared/contract.js';
+import type { OAuthClientRotationState, Synced, Trigger } from '../shared/contract.js';
 import { PromotionConflictError, PromotionPendingError } from '../shared/errors.js';
 import type { Clock, SecretStorePort } from '../shared/ports.js';
 import { requireState } from './require-state.js';
@@ -16,46 +16,51 @@ export interface SyncDependencies {
   readonly propagators: readonly DependentPropagator[];
 }
 
+/** What moving AWSCURRENT needs to know, for any kind. */
+export interface PromotionTarget {
+  readonly trigger: Trigger;
+  readonly secretArn: string;
+  readonly secretName: string;
+  /** AWSCURRENT when the rotation started: promotion refuses if it moved since. */
+  readonly currentVersionId: string;
+  readonly token: string;
+}
+
 /**
- * Sync: AWSCURRENT moves to the token (AWSPREVIOUS follows), then dependents hear of it.
- * During a native rotation, finishSecret in the hook promotes; this step waits for it by throwing
- * `PromotionPendingError`, which the state machine retries.
+ * AWSCURRENT moves to the token (AWSPREVIOUS follows), for any kind. During a native rotation,
+ * finishSecret in the hook promotes; this step waits for it by throwing `PromotionPendingError`,
+ * which the state machine retries.
  */
-export async function syncPromotion(deps: SyncDependencies, state: RotationState): Promise<Synced> {
-  const { inventory, created } = requireState(state, 'Sync', 'inventory', 'created');
-  const token = created.versionId;
-  let secret = await deps.secrets.describe(inventory.secretArn);
+export async function promotePendingVersion(
+  deps: { readonly secrets: SecretStorePort; readonly clock: Clock },
+  target: PromotionTarget,
+): Promise<Synced> {
+  const { token, secretArn, secretName } = target;
+  let secret = await deps.secrets.describe(secretArn);
   let promotedBy: Synced['promotedBy'] =
-    state.trigger === 'secretsmanager' ? 'finishSecret' : 'state-machine';
+    target.trigger === 'secretsmanager' ? 'finishSecret' : 'state-machine';
 
   if (!stagesOf(secret, token).includes(AWSCURRENT)) {
-    if (state.trigger === 'secretsmanager') {
+    if (target.trigger === 'secretsmanager') {
       throw new PromotionPendingError(`Waiting for finishSecret to make version ${token} current`);
     }
     if (!stagesOf(secret, token).includes(AWSPENDING)) {
-      throw new PromotionConflictError(`Version ${token} of ${inventory.secretName} is no longer AWSPENDING`);
+      throw new PromotionConflictError(`Version ${token} of ${secretName} is no longer AWSPENDING`);
     }
     const current = versionWithStage(secret, AWSCURRENT);
-    if (current !== inventory.currentVersionId) {
+    if (current !== target.currentVersionId) {
       throw new PromotionConflictError(
-        `AWSCURRENT of ${inventory.secretName} moved to ${current ?? 'nothing'} since this rotation started`,
+        `AWSCURRENT of ${secretName} moved to ${current ?? 'nothing'} since this rotation started`,
       );
     }
-    await deps.secrets.promote(inventory.secretArn, token, current);
+    await deps.secrets.promote(secretArn, token, current);
     promotedBy = 'state-machine';
-    secret = await deps.secrets.describe(inventory.secretArn);
+    secret = await deps.secrets.describe(secretArn);
   }
   // Outside a native rotation nothing else clears AWSPENDING; left on the current version it is harmless,
   // but removing it keeps the label meaning "a rotation is open".
-  if (state.trigger !== 'secretsmanager' && stagesOf(secret, token).includes(AWSPENDING)) {
-    await deps.secrets.removeStage(inventory.secretArn, AWSPENDING, token);
-  }
-  for (const propagator of deps.propagators) {
-    await propagator.propagate({
-      secretArn: inventory.secretArn,
-      versionId: token,
-      clientId: created.newClientId,
-    });
+  if (target.trigger !== 'secretsmanager' && stagesOf(secret, token).includes(AWSPENDING)) {
+    await deps.secrets.removeStage(secretArn, AWSPENDING, token);
   }
   return {
     currentVersionId: token,
@@ -63,4 +68,28 @@ export async function syncPromotion(deps: SyncDependencies, state: RotationState
     promotedAt: deps.clock.now().toISOString(),
     promotedBy,
   };
+}
+
+/** Sync of an `oauth-client` rotation: AWSCURRENT moves to the token, then dependents hear of it. */
+export async function syncPromotion(
+  deps: SyncDependencies,
+  state: OAuthClientRotationState,
+): Promise<Synced> {
+  const { inventory, created } = requireState(state, 'Sync', 'inventory', 'created');
+  const token = created.versionId;
+  const synced = await promotePendingVersion(deps, {
+    trigger: state.trigger,
+    secretArn: inventory.secretArn,
+    secretName: inventory.secretName,
+    currentVersionId: inventory.currentVersionId,
+    token,
+  });
+  for (const propagator of deps.propagators) {
+    await propagator.propagate({
+      secretArn: inventory.secretArn,
+      versionId: token,
+      clientId: created.newClientId,
+    });
+  }
+  return synced;
 }

@@ -1,4 +1,10 @@
-import type { CheckName, CheckResult, Inventory, RotationState, Validation } from '../shared/contract.js';
+import type {
+  CheckName,
+  CheckResult,
+  Inventory,
+  OAuthClientRotationState,
+  Validation,
+} from '../shared/contract.js';
 import {
   DependencyCheckFailedError,
   EnvironmentMismatchError,
@@ -55,10 +61,10 @@ function sameRoleDivision(
 function checksFor(
   inventory: Inventory,
   policy: RotationPolicy,
-  mode: RotationState['mode'],
+  mode: OAuthClientRotationState['mode'],
   now: Date,
-  emergencyStrategy: RotationState['emergencyStrategy'] = 'replace',
-  trigger: RotationState['trigger'] = 'manual',
+  emergencyStrategy: OAuthClientRotationState['emergencyStrategy'] = 'replace',
+  trigger: OAuthClientRotationState['trigger'] = 'manual',
 ): Check[] {
   const legacy = inventory.legacyClient;
   const limit = inventory.clientQuota.limit ?? policy.maxOAuthClients;
@@ -214,7 +220,11 @@ export interface Evaluation {
 }
 
 /** Validate: pure policy over the inventory. Returns every check, pass or fail, the plan and the refusal. */
-export function evaluateRotation(state: RotationState, policy: RotationPolicy, now: Date): Evaluation {
+export function evaluateRotation(
+  state: OAuthClientRotationState,
+  policy: RotationPolicy,
+  now: Date,
+): Evaluation {
   const inventory = state.inventory;
   if (inventory === undefined)
     throw new InvalidInputError('Validate needs the inventory that Fetch produces');

@@ -1,4 +1,4 @@
-import type { RoleDivision, RotationState, Verified } from '../shared/contract.js';
+import type { OAuthClientRotationState, RoleDivision, Verified } from '../shared/contract.js';
 import { VerificationFailedError } from '../shared/errors.js';
 import type { CredentialProbePort, SecretStorePort } from '../shared/ports.js';
 import { requireState } from './require-state.js';
@@ -24,7 +24,7 @@ function sameRoles(left: readonly RoleDivision[], right: readonly RoleDivision[]
  */
 export async function verifyPendingCredential(
   deps: VerifyDependencies,
-  state: RotationState,
+  state: OAuthClientRotationState,
 ): Promise<Verified> {
   const { inventory, validation, created } = requireState(
     state,

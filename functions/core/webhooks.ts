@@ -7,7 +7,6 @@
  */
 import { createHash } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import type { RotationState } from '../shared/contract.js';
 import { assertIsError } from '../shared/errors.js';
 import type { Clock } from '../shared/ports.js';
 import type {
@@ -15,6 +14,7 @@ import type {
   WebhookBody,
   WebhookDelivery,
   WebhookEvent,
+  WebhookState,
   WebhookTarget,
 } from '../shared/webhook-contract.js';
 import type {
@@ -61,7 +61,8 @@ export interface WebhookDependencies {
 export interface DeliveryRequest {
   readonly event: WebhookEvent;
   readonly executionId: string;
-  readonly state: RotationState;
+  /** The execution state (any kind); only the fields of `WebhookStateSchema` are read. */
+  readonly state: WebhookState;
 }
 
 /**
@@ -97,9 +98,15 @@ export function webhookBody(request: DeliveryRequest, now: Date): WebhookBody {
       secretName: inventory.secretName,
       versionId: synced.currentVersionId,
       previousVersionId: synced.previousVersionId,
-      clientId: created.newClientId,
-      previousClientId: inventory.legacyClient.id,
-      environment: inventory.environment,
+      credential: {
+        kind: inventory.kind,
+        id: created.credential.newId,
+        previousId: inventory.credential.legacyId,
+      },
+      ...(inventory.kind === 'oauth-client'
+        ? { clientId: created.credential.newId, previousClientId: inventory.credential.legacyId }
+        : {}),
+      environment: inventory.environment ?? inventory.admin.environment,
       orgId: inventory.org.id,
       executionId: request.executionId,
       trigger: state.trigger,
@@ -126,9 +133,10 @@ function emergencyWebhookBody(request: DeliveryRequest): WebhookBody {
       secretName: inventory.secretName,
       versionId: emergency.versionId,
       previousVersionId: inventory.currentVersionId,
+      credential: { kind: 'oauth-client', id: emergency.clientId, previousId: emergency.leakedClientId },
       clientId: emergency.clientId,
       previousClientId: emergency.leakedClientId,
-      environment: inventory.environment,
+      environment: inventory.environment ?? inventory.admin.environment,
       orgId: inventory.org.id,
       executionId: request.executionId,
       trigger: request.state.trigger,

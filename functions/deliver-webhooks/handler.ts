@@ -6,13 +6,16 @@
 
 import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings, deliverWebhooks } from '../core/webhooks.js';
 import { createSqsClient, SqsDeadLetters } from '../shared/aws/dead-letters.js';
-import { RotationStateSchema } from '../shared/contract.js';
 import { InvalidConfigurationError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 import { clock, getSecretStore, positiveInt } from '../shared/runtime.js';
 import { stepHandler } from '../shared/step-handler.js';
 import { FetchWebhookTransport, SecretsManagerSigningKeys } from '../shared/webhook-adapters.js';
-import { WEBHOOK_EVENTS, webhookTargetsFromEnvironment } from '../shared/webhook-contract.js';
+import {
+  WEBHOOK_EVENTS,
+  WebhookStateSchema,
+  webhookTargetsFromEnvironment,
+} from '../shared/webhook-contract.js';
 // Classic zod while `stepHandler` takes classic schemas on this branch; with main's zod/mini
 // step-handler, this import becomes '../shared/zod.js' (keeps the bundle under 100 KB).
 import * as z from '../shared/zod.js';
@@ -49,7 +52,7 @@ export const handler = stepHandler(
   z.object({
     event: z.enum(WEBHOOK_EVENTS),
     executionId: z.string().check(z.minLength(1)),
-    state: RotationStateSchema,
+    state: WebhookStateSchema,
   }),
   async ({ event, executionId, state }) =>
     deliverWebhooks(

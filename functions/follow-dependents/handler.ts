@@ -12,7 +12,7 @@ import {
   rollbackDependents,
   stageDependents,
 } from '../core/kinds/follow-purecloud-credentials.js';
-import { RotationStateSchema } from '../shared/contract.js';
+import { OAuthClientRotationStateSchema } from '../shared/contract.js';
 import type { Dependents } from '../shared/dependents-contract.js';
 import { InvalidInputError } from '../shared/errors.js';
 import { FollowStateSchema, FollowTaskInputSchema } from '../shared/follow-task.js';
@@ -25,7 +25,8 @@ export const handler = stepHandler(
   'FollowDependents',
   FollowTaskInputSchema,
   async ({ step, state: raw }) => {
-    const state = RotationStateSchema.parse(raw);
+    // Integration credentials follow an OAuth client: only `oauth-client` rotations have these states' dependents.
+    const state = OAuthClientRotationStateSchema.parse(raw);
     const follow = FollowStateSchema.parse(raw);
     const deps = {
       integrations: new GenesysIntegrations(await getGenesysAdmin()),

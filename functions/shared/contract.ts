@@ -3,8 +3,18 @@
  * the state each task receives and the result each task returns. Types are derived from the schemas.
  * Nothing here ever holds a secret value except `OAuthClientSecretValueSchema`, which is only parsed
  * inside the call that reads or writes Secrets Manager.
+ *
+ * The state is a union over the credential kinds (`RotationStateSchema`): kind `oauth-client`
+ * (`OAuthClientRotationStateSchema`, whose result schemas keep their historical names `Inventory`,
+ * `Validation`, `Created`, ...) and kind `integration-credential` (`PartnerKeyRotationStateSchema`,
+ * the `PartnerKey*` schemas), told apart by `inventory.kind`. Both carry the same kind-neutral
+ * blocks the audit events read (`inventory.credential.legacyId`, `created.credential.newId`), and
+ * the same fields the state machine's Choice and Wait states read (`validation.waitSeconds`,
+ * `validation.plan.retireObserveSeconds`, `adoption.adopted/held/hold/waitSeconds`,
+ * `retirement.verdict/hold/waitSeconds`).
  */
 import { BlastRadiusSchema } from './blast-radius-schema.js';
+import { InvalidInputError } from './errors.js';
 import * as z from './zod.js';
 
 /** Tags read from the managed secret (DESIGN.md §5). */
@@ -15,6 +25,18 @@ export const TAG_STAGE = 'genesys:stage';
 
 export const CREDENTIAL_KINDS = ['oauth-client', 'integration-credential'] as const;
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
+
+/** genesys-cloud-api.md §4.2: the integration credential types whose values are a partner's API key. */
+export const PARTNER_CREDENTIAL_TYPES = ['basicAuth', 'userDefined', 'userDefinedOAuth'] as const;
+export type PartnerCredentialType = (typeof PARTNER_CREDENTIAL_TYPES)[number];
+
+/**
+ * The credential being replaced, named the same for every kind (the audit events' `credential.legacyId`):
+ * the legacy OAuth client's id, or the provider's id of the old partner key (`keyId`, not secret).
+ */
+export const LegacyCredentialSchema = z.object({ legacyId: z.string() });
+/** The credential a rotation made (`credential.newId`): the new client's id, or the new key's `keyId`. */
+export const NewCredentialSchema = z.object({ newId: z.string() });
 
 /** Genesys Cloud region hosts (reference/genesys-cloud-api.md §2.3). */
 export const GENESYS_ENVIRONMENTS = [
@@ -97,11 +119,11 @@ export const ClientFactsSchema = z.object({
 });
 export type ClientFacts = z.infer<typeof ClientFactsSchema>;
 
-/** Output of Fetch: ids and facts, never a secret. */
+/** Output of Fetch for kind `oauth-client`: ids and facts, never a secret. */
 export const InventorySchema = z.object({
   secretArn: z.string(),
   secretName: z.string(),
-  kind: z.enum(CREDENTIAL_KINDS),
+  kind: z.literal('oauth-client'),
   token: z.string(),
   tags: z.object({
     environment: z.nullable(z.string()),
@@ -115,6 +137,8 @@ export const InventorySchema = z.object({
   rotationEnabled: z.boolean(),
   rotationIntervalDays: z.nullable(z.number()),
   legacyClient: ClientFactsSchema,
+  /** Kind-neutral: `legacyId` is `legacyClient.id`. */
+  credential: LegacyCredentialSchema,
   admin: z.object({
     clientId: z.string(),
     secretArn: z.string(),
@@ -131,6 +155,7 @@ export const InventorySchema = z.object({
 });
 export type Inventory = z.infer<typeof InventorySchema>;
 
+/** Validate's checks of an `oauth-client` rotation, in order. */
 export const CHECK_NAMES = [
   'kind',
   'concurrency',
@@ -144,10 +169,27 @@ export const CHECK_NAMES = [
   'usage',
   'maintenance-window',
 ] as const;
-export type CheckName = (typeof CHECK_NAMES)[number];
+/**
+ * Validate's checks of an `integration-credential` rotation, in order; `key-source`: where the new
+ * key comes from (a provider, or a value the operator staged).
+ */
+export const PARTNER_KEY_CHECK_NAMES = [
+  'kind',
+  'concurrency',
+  'environment',
+  'self-rotation',
+  'interval',
+  'key-source',
+  'maintenance-window',
+] as const;
+export const ALL_CHECK_NAMES = [...new Set([...CHECK_NAMES, ...PARTNER_KEY_CHECK_NAMES])] as [
+  ...(typeof CHECK_NAMES)[number][],
+  (typeof PARTNER_KEY_CHECK_NAMES)[number],
+];
+export type CheckName = (typeof CHECK_NAMES)[number] | (typeof PARTNER_KEY_CHECK_NAMES)[number];
 
 export const CheckResultSchema = z.object({
-  check: z.enum(CHECK_NAMES),
+  check: z.enum(ALL_CHECK_NAMES as unknown as readonly [CheckName, ...CheckName[]]),
   passed: z.boolean(),
   code: z.nullable(z.string()),
   detail: z.string(),
@@ -185,6 +227,8 @@ export const ValidationSchema = z.object({
 export type Validation = z.infer<typeof ValidationSchema>;
 
 export const CreatedSchema = z.object({
+  /** Kind-neutral: `newId` is `newClientId`. */
+  credential: NewCredentialSchema,
   newClientId: z.string(),
   newClientName: z.string(),
   versionId: z.string(),
@@ -303,8 +347,8 @@ export type RolledBack = z.infer<typeof RolledBackSchema>;
 /** What the state machine's Catch writes at `$.error`. */
 export const CaughtErrorSchema = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
 
-/** The state every task receives (`$`): the execution input plus each earlier task's result. */
-export const RotationStateSchema = z.object({
+/** What every state holds whatever the kind: the execution input and a caught error. */
+const STATE_INPUT = {
   secretId: z.string(),
   dryRun: z.boolean(),
   reason: z.string(),
@@ -312,6 +356,15 @@ export const RotationStateSchema = z.object({
   emergencyStrategy: z.optional(z.enum(EMERGENCY_STRATEGIES)),
   trigger: z.enum(TRIGGERS),
   token: z.optional(z.string()),
+  error: z.optional(CaughtErrorSchema),
+};
+
+/**
+ * The state every task of an `oauth-client` rotation receives (`$`): the execution input plus each
+ * earlier task's result. Before Fetch succeeded (the refusal path) there is no inventory yet.
+ */
+export const OAuthClientRotationStateSchema = z.object({
+  ...STATE_INPUT,
   inventory: z.optional(InventorySchema),
   validation: z.optional(ValidationSchema),
   created: z.optional(CreatedSchema),
@@ -322,9 +375,253 @@ export const RotationStateSchema = z.object({
   retirement: z.optional(RetirementCheckSchema),
   rolledBack: z.optional(RolledBackSchema),
   emergency: z.optional(EmergencySchema),
-  error: z.optional(CaughtErrorSchema),
 });
+export type OAuthClientRotationState = z.infer<typeof OAuthClientRotationStateSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Kind `integration-credential`: one partner API key (docs/KEY-PROVIDERS.md). Ids and facts only:
+// the key itself is only ever in Secrets Manager, the provider's answer and the Genesys credential.
+// ---------------------------------------------------------------------------------------------
+
+/** Output of Fetch for kind `integration-credential`. */
+export const PartnerKeyInventorySchema = z.object({
+  secretArn: z.string(),
+  secretName: z.string(),
+  kind: z.literal('integration-credential'),
+  token: z.string(),
+  tags: z.object({
+    environment: z.nullable(z.string()),
+    orgId: z.nullable(z.string()),
+    stage: z.nullable(z.string()),
+  }),
+  currentVersionId: z.string(),
+  foreignPendingVersionId: z.nullable(z.string()),
+  rotationEnabled: z.boolean(),
+  rotationIntervalDays: z.nullable(z.number()),
+  /** Kind-neutral: `legacyId` is the old key's `keyId`. */
+  credential: LegacyCredentialSchema,
+  partnerKey: z.object({
+    credentialType: z.enum(PARTNER_CREDENTIAL_TYPES),
+    /** The `env` and `service` tags, passed to the provider. */
+    env: z.string(),
+    service: z.string(),
+    /** The `cadence` tag, in days. */
+    cadenceDays: z.int(),
+    /** The provider function (`genesys:key-provider`), or null for operator-staged keys. */
+    keyProvider: z.nullable(z.string()),
+    /** Operator-staged: the version labelled GENESYS_STAGED at Fetch (null: none staged). */
+    stagedVersionId: z.nullable(z.string()),
+    integrationId: z.string(),
+    /** Key of the credential under the integration's `config.credentials`. */
+    credentialKey: z.string(),
+    healthActionId: z.string(),
+    /** The key AWSCURRENT holds (the provider's `keyId`). */
+    legacyKeyId: z.string(),
+    /** The Genesys credential object the integration references now (it holds the legacy key). */
+    legacyCredentialId: z.string(),
+  }),
+  admin: z.object({ secretArn: z.string(), environment: z.string() }),
+  org: z.object({ id: z.string(), name: z.string() }),
+  otherRunningExecutions: z.int(),
+  fetchedAt: z.string(),
+});
+export type PartnerKeyInventory = z.infer<typeof PartnerKeyInventorySchema>;
+
+export const PartnerKeyPlanSchema = z.object({
+  /** Name of the Genesys credential object that will hold the new key (found again on a retry). */
+  newCredentialName: z.string(),
+  legacyKeyId: z.string(),
+  legacyCredentialId: z.string(),
+  keySource: z.enum(['provider', 'operator']),
+  keyProvider: z.nullable(z.string()),
+  integrationId: z.string(),
+  healthActionId: z.string(),
+  gracePeriodSeconds: z.int(),
+  adoptionPollSeconds: z.int(),
+  /** The legacy key must see no request for this long after promotion before it is retired. */
+  quietPeriodSeconds: z.int(),
+  retireObserveSeconds: z.int(),
+  /** False for operator-staged keys: the operator revokes the old key at the partner. */
+  revokesLegacyKey: z.boolean(),
+  legacyRetireNote: z.string(),
+});
+export type PartnerKeyPlan = z.infer<typeof PartnerKeyPlanSchema>;
+
+export const PartnerKeyValidationSchema = z.object({
+  ok: z.boolean(),
+  waitSeconds: z.int().check(z.minimum(0)),
+  checks: z.array(CheckResultSchema),
+  plan: PartnerKeyPlanSchema,
+});
+export type PartnerKeyValidation = z.infer<typeof PartnerKeyValidationSchema>;
+
+export const PartnerKeyCreatedSchema = z.object({
+  /** Kind-neutral: `newId` is `keyId`. */
+  credential: NewCredentialSchema,
+  /** The new key's `keyId` (public: what `revoke` and the partner's usage name). */
+  keyId: z.string(),
+  source: z.enum(['provider', 'operator']),
+  versionId: z.string(),
+  /** True when the token's pending version already held a key (a retried step). */
+  reused: z.boolean(),
+});
+export type PartnerKeyCreated = z.infer<typeof PartnerKeyCreatedSchema>;
+
+export const PartnerKeyVerifiedSchema = z.object({
+  keyId: z.string(),
+  /** `provider`: the provider's `test` at the partner accepted it; `none`: operator-staged, tested by the flip. */
+  testedBy: z.enum(['provider', 'none']),
+  attempts: z.int(),
+});
+export type PartnerKeyVerified = z.infer<typeof PartnerKeyVerifiedSchema>;
+
+export const PartnerKeySyncedSchema = z.extend(SyncedSchema, {
+  /** The dual-slot flip: the integration now references `newCredentialId`; `previousCredentialId` is kept. */
+  flip: z.object({
+    integrationId: z.string(),
+    newCredentialId: z.string(),
+    previousCredentialId: z.string(),
+    testedActionId: z.string(),
+  }),
+});
+export type PartnerKeySynced = z.infer<typeof PartnerKeySyncedSchema>;
+
+/** One key's use as the partner reports it through the provider's `usage`. */
+export const KeyUsageSchema = z.object({
+  keyId: z.string(),
+  lastUsedAt: z.nullable(z.string()),
+  requests: z.nullable(z.int()),
+});
+export type KeyUsage = z.infer<typeof KeyUsageSchema>;
+
+/** A partner-key hold: the legacy key is still used, so it stays valid and the execution ends NeedsAttention. */
+export const PartnerKeyHoldSchema = z.object({
+  Error: z.literal('LegacyKeyStillUsed'),
+  Cause: z.string(),
+  reason: z.literal('legacy-traffic'),
+  legacyId: z.string(),
+  legacyKeyLastUsedAt: z.nullable(z.string()),
+  legacyKeyRequests: z.nullable(z.int()),
+});
+export type PartnerKeyHold = z.infer<typeof PartnerKeyHoldSchema>;
+
+export const PartnerKeyAdoptionSchema = z.object({
+  adopted: z.boolean(),
+  held: z.boolean(),
+  hold: z.nullable(PartnerKeyHoldSchema),
+  /**
+   * `evidence`: the partner reports no use of the legacy key for the quiet period, and use of the new
+   * one; `quiet-period`: the quiet period passed without such evidence (no usage reports, or no traffic).
+   */
+  decidedBy: z.nullable(z.enum(['evidence', 'quiet-period'])),
+  /** Where the figures come from: the provider's `usage` (the partner's per-key counters), or nowhere. */
+  evidence: z.enum(['partner-usage', 'none']),
+  /** Promotion, or the legacy key's last use after it: the quiet period counts from here. */
+  quietSince: z.string(),
+  legacyKey: z.nullable(KeyUsageSchema),
+  newKey: z.nullable(KeyUsageSchema),
+  secondsSincePromotion: z.int(),
+  waitSeconds: z.int().check(z.minimum(0)),
+  checks: z.int(),
+});
+export type PartnerKeyAdoption = z.infer<typeof PartnerKeyAdoptionSchema>;
+
+export const PartnerKeyRetirementCheckSchema = z.object({
+  verdict: z.enum(['clean', 'legacy-traffic']),
+  legacyKey: z.nullable(KeyUsageSchema),
+  hold: z.nullable(PartnerKeyHoldSchema),
+  waitSeconds: z.int().check(z.minimum(0)),
+  checks: z.int(),
+});
+export type PartnerKeyRetirementCheck = z.infer<typeof PartnerKeyRetirementCheckSchema>;
+
+export const PartnerKeyRetiredSchema = z.object({
+  /** The old key's `keyId`. */
+  legacyId: z.string(),
+  /**
+   * `kept-valid`: nothing reversible exists for a partner key (Deactivate/Reactivate change nothing;
+   * the old key stays valid until revoked); `revoked` / `already-revoked`: by the provider;
+   * `left-to-operator`: operator-staged keys are revoked by the operator at the partner.
+   */
+  action: z.enum(['kept-valid', 'revoked', 'already-revoked', 'left-to-operator']),
+  /** The old Genesys credential object, deleted with the key's retirement. */
+  credentialDeleted: z.boolean(),
+  at: z.optional(z.string()),
+  note: z.optional(z.string()),
+});
+export type PartnerKeyRetired = z.infer<typeof PartnerKeyRetiredSchema>;
+
+export const PartnerKeyRolledBackSchema = z.object({
+  discardedPendingVersionId: z.nullable(z.string()),
+  /** The pending key, as DiscardPending read it (the key Create issued or adopted). */
+  pendingKeyId: z.nullable(z.string()),
+  /** The integration was put back on its legacy credential object. */
+  flippedBack: z.boolean(),
+  /** The credential object made for the token, deleted. */
+  deletedCredentialId: z.nullable(z.string()),
+  /** The pending key revoked at the provider (null: none, or operator-staged). */
+  revokedKeyId: z.nullable(z.string()),
+});
+export type PartnerKeyRolledBack = z.infer<typeof PartnerKeyRolledBackSchema>;
+
+/** The state every task of an `integration-credential` rotation receives (`$`). */
+export const PartnerKeyRotationStateSchema = z.object({
+  ...STATE_INPUT,
+  inventory: PartnerKeyInventorySchema,
+  validation: z.optional(PartnerKeyValidationSchema),
+  created: z.optional(PartnerKeyCreatedSchema),
+  verified: z.optional(PartnerKeyVerifiedSchema),
+  synced: z.optional(PartnerKeySyncedSchema),
+  adoption: z.optional(PartnerKeyAdoptionSchema),
+  retired: z.optional(PartnerKeyRetiredSchema),
+  retirement: z.optional(PartnerKeyRetirementCheckSchema),
+  rolledBack: z.optional(PartnerKeyRolledBackSchema),
+});
+export type PartnerKeyRotationState = z.infer<typeof PartnerKeyRotationStateSchema>;
+
+/**
+ * The state every task receives, whatever the kind: an `integration-credential` state when
+ * `inventory.kind` says so, else an `oauth-client` one (which also covers the refusal path, where
+ * Fetch failed and there is no inventory).
+ */
+export const RotationStateSchema = z.union([PartnerKeyRotationStateSchema, OAuthClientRotationStateSchema]);
 export type RotationState = z.infer<typeof RotationStateSchema>;
+
+/**
+ * How a task reads its state: by `inventory.kind`, against that kind's schema alone, so a bad state
+ * is refused naming its own kind's problems (the union would list every kind's).
+ */
+export const TaskStateSchema = z.pipe(
+  z.unknown(),
+  z.transform((raw: unknown, context): RotationState => {
+    const kind = (raw as { inventory?: { kind?: unknown } } | null)?.inventory?.kind;
+    const schema =
+      kind === 'integration-credential' ? PartnerKeyRotationStateSchema : OAuthClientRotationStateSchema;
+    const parsed = z.safeParse(schema, raw);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) {
+      context.issues.push({ ...issue, input: raw } as unknown as z.core.$ZodRawIssue);
+    }
+    return z.NEVER;
+  }),
+);
+
+/** Every inventory, by kind. */
+export type AnyInventory = Inventory | PartnerKeyInventory;
+
+export function isPartnerKeyState(state: RotationState): state is PartnerKeyRotationState {
+  return state.inventory?.kind === 'integration-credential';
+}
+
+/** The state as an `oauth-client` one; a step of that kind given another kind's state is a wiring bug. */
+export function oauthClientState(state: RotationState, step: string): OAuthClientRotationState {
+  if (isPartnerKeyState(state)) {
+    throw new InvalidInputError(
+      `${step} of kind oauth-client received a state of kind ${state.inventory.kind}`,
+    );
+  }
+  return state;
+}
 
 /** Fetch receives the raw execution input and the execution's id (for a derived token). */
 export const FetchTaskInputSchema = z.object({
@@ -336,7 +633,7 @@ export const FetchTaskInputSchema = z.object({
 export const ROTATOR_TASKS = ['create', 'sync', 'discardPending', 'emergency'] as const;
 export const RotatorTaskInputSchema = z.object({
   rotatorTask: z.enum(ROTATOR_TASKS),
-  state: RotationStateSchema,
+  state: TaskStateSchema,
 });
 export type RotatorTaskInput = z.infer<typeof RotatorTaskInputSchema>;
 
@@ -351,5 +648,15 @@ export type SecretsManagerRotationEvent = z.infer<typeof SecretsManagerRotationE
 
 export const DeleteOrRollbackInputSchema = z.object({
   mode: z.enum(['deactivate', 'delete', 'reactivate', 'rollback']),
-  state: RotationStateSchema,
+  state: TaskStateSchema,
 });
+
+/** The state as an `integration-credential` one (see `oauthClientState`). */
+export function partnerKeyState(state: RotationState, step: string): PartnerKeyRotationState {
+  if (!isPartnerKeyState(state)) {
+    throw new InvalidInputError(
+      `${step} of kind integration-credential received a state of kind ${state.inventory?.kind ?? '(no inventory)'}`,
+    );
+  }
+  return state;
+}

@@ -6,6 +6,8 @@ import { RotationError } from './errors.js';
 import type {
   IssueKeyRequest,
   IssueKeyResponse,
+  KeyUsageRequest,
+  KeyUsageResponse,
   RevokeKeyRequest,
   RevokeKeyResponse,
   TestKeyRequest,
@@ -16,6 +18,8 @@ export interface KeyProviderPort {
   issue(request: Omit<IssueKeyRequest, 'operation'>): Promise<IssueKeyResponse>;
   test(request: Omit<TestKeyRequest, 'operation'>): Promise<TestKeyResponse>;
   revoke(request: Omit<RevokeKeyRequest, 'operation'>): Promise<RevokeKeyResponse>;
+  /** The partner's counters for one key; `null` when the provider does not implement `usage`. */
+  usage(request: Omit<KeyUsageRequest, 'operation'>): Promise<KeyUsageResponse | null>;
 }
 
 /**

@@ -65,6 +65,14 @@ export const RotationPolicySchema = z.strictObject({
    * the last legacy token expired is observed.
    */
   retireObserveSeconds: z._default(z.int().check(z.minimum(0), z.maximum(7 * 86_400)), 0),
+  /**
+   * Partner API keys (kind `integration-credential`): how long after promotion the old key must see
+   * no request, as the partner reports it through the provider's `usage`, before it is revoked; with
+   * no usage reports (operator-staged keys, a provider without `usage`) the old key is retired once
+   * this long has passed. Capped by `gracePeriodSeconds`. Default one day: a consumer that caches the
+   * secret re-reads it at least daily.
+   */
+  keyQuietPeriodSeconds: z._default(z.int().check(z.minimum(0), z.maximum(30 * 86_400)), 86_400),
   /** Empty: rotate at any time. Otherwise a rotation outside every window waits for the next one. */
   maintenanceWindows: z._default(z.array(MaintenanceWindowSchema).check(z.maxLength(14)), []),
   /** Prefix of the new client's name; the rotation token is appended so a retry finds its client. */

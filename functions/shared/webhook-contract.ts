@@ -72,6 +72,47 @@ export function webhookTargetsFromEnvironment(env: NodeJS.ProcessEnv = process.e
 }
 
 /**
+ * The part of the execution state a webhook body is made of, for every kind (`RotationState` fits
+ * it): parsed by the delivery function instead of the whole state, so its bundle carries no other
+ * step's schemas. Unknown fields are dropped.
+ */
+export const WebhookStateSchema = z.object({
+  mode: z.enum(['standard', 'emergency']),
+  trigger: z.string(),
+  inventory: z.optional(
+    z.object({
+      kind: z.enum(['oauth-client', 'integration-credential']),
+      secretArn: z.string(),
+      secretName: z.string(),
+      currentVersionId: z.string(),
+      credential: z.object({ legacyId: z.string() }),
+      /** Kind `oauth-client`: the region the secret's value names. */
+      environment: z.optional(z.string()),
+      admin: z.object({ environment: z.string() }),
+      org: z.object({ id: z.string() }),
+    }),
+  ),
+  created: z.optional(z.object({ credential: z.object({ newId: z.string() }) })),
+  synced: z.optional(
+    z.object({
+      currentVersionId: z.string(),
+      previousVersionId: z.nullable(z.string()),
+      promotedAt: z.string(),
+    }),
+  ),
+  retired: z.optional(z.object({ at: z.optional(z.string()) })),
+  emergency: z.optional(
+    z.object({
+      clientId: z.string(),
+      leakedClientId: z.string(),
+      versionId: z.string(),
+      promotedAt: z.string(),
+    }),
+  ),
+});
+export type WebhookState = z.infer<typeof WebhookStateSchema>;
+
+/**
  * The webhook body: `{type, timestamp, data}` as the Standard Webhooks spec recommends. `data` is a
  * reference a receiver resolves with its own read of Secrets Manager, never the value.
  */
@@ -86,10 +127,20 @@ export const WebhookBodySchema = z.strictObject({
     versionId: z.string(),
     /** The version that held AWSCURRENT before the rotation (AWSPREVIOUS now), when known. */
     previousVersionId: z.nullable(z.string()),
-    /** The Genesys OAuth client AWSCURRENT names. */
-    clientId: z.string(),
-    /** The legacy client this rotation replaced. */
-    previousClientId: z.string(),
+    /**
+     * The credential AWSCURRENT names and the one it replaced, for every kind: `kind` is the secret's
+     * `genesys:kind`; `id` / `previousId` are the OAuth client ids, or the partner key ids (`keyId`).
+     */
+    credential: z.strictObject({
+      kind: z.enum(['oauth-client', 'integration-credential']),
+      id: z.string(),
+      previousId: z.string(),
+    }),
+    /** Kind `oauth-client` only: the Genesys OAuth client AWSCURRENT names (= `credential.id`). */
+    clientId: z.optional(z.string()),
+    /** Kind `oauth-client` only: the legacy client this rotation replaced (= `credential.previousId`). */
+    previousClientId: z.optional(z.string()),
+    /** The Genesys region the credential belongs to (partner keys: the rotator's admin region). */
     environment: z.string(),
     orgId: z.string(),
     executionId: z.string(),

@@ -78,7 +78,7 @@ export type StateName = (typeof STATE)[keyof typeof STATE] | (typeof FOLLOW_STAT
 /** Source of every audit event. */
 export const EVENT_SOURCE = 'genesys.credential-rotator';
 
-/** Detail types of the audit events (schemas/rotation-event.v1.json). */
+/** Detail types of the audit events (schemas/rotation-event.v2.json; the names predate partner keys). */
 export const DETAIL_TYPE = {
   started: 'Rotation Started',
   planned: 'Rotation Planned',
@@ -95,8 +95,15 @@ export const DETAIL_TYPE = {
   emergencyCompleted: 'Emergency Rotation Completed',
 } as const;
 
-/** Version of the audit event detail schema. */
-export const EVENT_SCHEMA_VERSION = '1';
+/**
+ * Version of the audit event detail schema. `2`: the facts name the credential kind-neutrally
+ * (`credential: {kind, legacyId, newId}`) instead of version 1's OAuth fields (`legacyClientId`,
+ * `newClientId`), so that a partner-key rotation's events carry no OAuth field names
+ * (docs/ARCHITECTURE.md, "Audit events").
+ */
+export const EVENT_SCHEMA_VERSION = '2';
+/** The versions before the current one; their schema files stay in `schemas/events/` for old consumers. */
+export const PREVIOUS_EVENT_SCHEMA_VERSIONS: readonly string[] = ['1'];
 
 /**
  * Defaults merged under the raw execution input when Fetch fails, so the refusal path can name the

@@ -24,18 +24,34 @@ export function grantKeyProviderInvoke(grantee: IGrantable, provider: IFunction)
 }
 
 /**
- * The rotator functions that call a provider, each for one operation: Rotator issues (it is the only
- * writer of the managed secrets, so the issued key goes from the answer into AWSPENDING in one
- * invocation), Verify tests the pending key, DeleteOrRollback revokes the old key after adoption.
+ * The rotator functions that call a provider, each for its own operations: Rotator issues (it is the
+ * only writer of the managed secrets, so the issued key goes from the answer into AWSPENDING in one
+ * invocation), Verify tests the pending key, CheckAdoption reads the keys' usage (the adoption
+ * gate's evidence), DeleteOrRollback revokes the old key after adoption (and a failed rotation's new
+ * key). Fetch and Validate never call a provider and get no grant.
  */
 export interface KeyProviderUsers {
   readonly rotator: IGrantable;
   readonly verify: IGrantable;
+  readonly checkAdoption: IGrantable;
   readonly deleteOrRollback: IGrantable;
 }
 
+/** Which operations each user calls (documentation of the grant; Lambda IAM cannot scope by operation). */
+export const KEY_PROVIDER_OPERATIONS: Readonly<Record<keyof KeyProviderUsers, readonly string[]>> = {
+  rotator: ['issue'],
+  verify: ['test'],
+  checkAdoption: ['usage'],
+  deleteOrRollback: ['revoke'],
+};
+
 export function useKeyProvider(functions: KeyProviderUsers, provider: IFunction): void {
-  for (const user of [functions.rotator, functions.verify, functions.deleteOrRollback]) {
+  for (const user of [
+    functions.rotator,
+    functions.verify,
+    functions.checkAdoption,
+    functions.deleteOrRollback,
+  ]) {
     grantKeyProviderInvoke(user, provider);
   }
 }

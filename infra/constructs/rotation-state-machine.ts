@@ -137,6 +137,23 @@ export const EMIT_RETRY: RetryProps = {
 
 const CATCH_ALL = { errors: ['States.ALL'], resultPath: '$.error' };
 
+/**
+ * The credential an audit event is about (schema version 2), named the same for every kind: `kind`
+ * (the secret's `genesys:kind`), `legacyId` (the legacy OAuth client's id, or the old partner key's
+ * `keyId`) and, once Create made one, `newId`. Version 1 named OAuth fields (`legacyClientId`,
+ * `newClientId`), which a partner-key rotation does not have.
+ */
+export function credentialFacts(newId: 'none' | 'created' | 'emergency') {
+  return {
+    credential: {
+      'kind.$': '$.inventory.kind',
+      'legacyId.$': '$.inventory.credential.legacyId',
+      ...(newId === 'created' ? { 'newId.$': '$.created.credential.newId' } : {}),
+      ...(newId === 'emergency' ? { 'newId.$': '$.emergency.clientId' } : {}),
+    },
+  };
+}
+
 /** Fields every audit event detail carries. */
 export const COMMON_DETAIL = {
   schemaVersion: EVENT_SCHEMA_VERSION,
@@ -187,7 +204,8 @@ export class RotationStateMachine extends Construct {
       }).addRetry(EMIT_RETRY);
 
     const state = { 'state.$': '$' };
-    const legacyClientId = { 'legacyClientId.$': '$.inventory.legacyClient.id' };
+    const legacy = credentialFacts('none');
+    const both = credentialFacts('created');
 
     // 1) Needs attention: after promotion (or when a compensation itself fails) a human must look.
     //    Reached only once Fetch succeeded, so $.inventory exists; $.created may not.
@@ -197,7 +215,7 @@ export class RotationStateMachine extends Construct {
       causePath: '$.error.Cause',
     });
     const emitNeedsAttention = emit(STATE.EmitNeedsAttention, [
-      { detailType: DETAIL_TYPE.needsAttention, facts: { ...legacyClientId, 'error.$': '$.error' } },
+      { detailType: DETAIL_TYPE.needsAttention, facts: { ...legacy, 'error.$': '$.error' } },
     ]).next(needsAttention);
     const toNeedsAttention = (task: TaskStateBase, resultPath = '$.error') =>
       task.addCatch(emitNeedsAttention, { errors: ['States.ALL'], resultPath });
@@ -259,7 +277,7 @@ export class RotationStateMachine extends Construct {
     const emitRolledBack = emit(STATE.EmitRolledBack, [
       {
         detailType: DETAIL_TYPE.rolledBack,
-        facts: { ...legacyClientId, 'rolledBack.$': '$.rolledBack', 'error.$': '$.error' },
+        facts: { ...legacy, 'rolledBack.$': '$.rolledBack', 'error.$': '$.error' },
       },
     ]).next(rotationRolledBack);
     const rollback = invoke(
@@ -318,7 +336,7 @@ export class RotationStateMachine extends Construct {
       {
         detailType: DETAIL_TYPE.planned,
         facts: {
-          ...legacyClientId,
+          ...legacy,
           'ok.$': '$.validation.ok',
           'checks.$': '$.validation.checks',
           'plan.$': '$.validation.plan',
@@ -335,7 +353,7 @@ export class RotationStateMachine extends Construct {
         emit(STATE.EmitEmergencyRotated, [
           {
             detailType: DETAIL_TYPE.emergencyCompleted,
-            facts: { 'reason.$': '$.reason', 'emergency.$': '$.emergency' },
+            facts: { ...credentialFacts('emergency'), 'reason.$': '$.reason', 'emergency.$': '$.emergency' },
           },
         ]),
         { point: 'emergency', deliver: webhooks, eventBus: bus },
@@ -375,7 +393,7 @@ export class RotationStateMachine extends Construct {
     const emitStarted = emit(STATE.EmitStarted, [
       {
         detailType: DETAIL_TYPE.started,
-        facts: { ...legacyClientId, 'mode.$': '$.mode', 'reason.$': '$.reason' },
+        facts: { ...legacy, 'mode.$': '$.mode', 'reason.$': '$.reason' },
       },
     ]);
     const create = invoke(
@@ -390,23 +408,22 @@ export class RotationStateMachine extends Construct {
     const sync = invoke(STATE.Sync, fns.rotator, { rotatorTask: 'sync', ...state }, '$.synced')
       .addRetry(PROMOTION_PENDING_RETRY)
       .addCatch(compensate, CATCH_ALL);
-    const newClientId = { 'newClientId.$': '$.created.newClientId' };
     // Before promotion an audit event that cannot be delivered still leaves nothing behind.
     const emitCreated = emit(STATE.EmitCreated, [
       {
         detailType: DETAIL_TYPE.created,
-        facts: { ...legacyClientId, ...newClientId, 'reused.$': '$.created.reused' },
+        facts: { ...both, 'reused.$': '$.created.reused' },
       },
     ]).addCatch(compensate, CATCH_ALL);
     const emitVerified = emit(STATE.EmitVerified, [
-      { detailType: DETAIL_TYPE.verified, facts: { ...legacyClientId, ...newClientId } },
+      { detailType: DETAIL_TYPE.verified, facts: { ...both } },
     ]).addCatch(compensate, CATCH_ALL);
     // After promotion the secret is never rolled back: a lost event still ends loud, in NeedsAttention.
     const emitPromoted = toNeedsAttention(
       emit(STATE.EmitPromoted, [
         {
           detailType: DETAIL_TYPE.promoted,
-          facts: { ...legacyClientId, ...newClientId, 'synced.$': '$.synced' },
+          facts: { ...both, 'synced.$': '$.synced' },
         },
       ]),
     );
@@ -418,7 +435,7 @@ export class RotationStateMachine extends Construct {
       emit(STATE.EmitAdoptionProgress, [
         {
           detailType: DETAIL_TYPE.adoptionProgressed,
-          facts: { ...legacyClientId, ...newClientId, 'adoption.$': '$.adoption' },
+          facts: { ...both, 'adoption.$': '$.adoption' },
         },
       ]),
     );
@@ -438,7 +455,7 @@ export class RotationStateMachine extends Construct {
     );
     const emitDeactivated = toNeedsAttention(
       emit(STATE.EmitDeactivated, [
-        { detailType: DETAIL_TYPE.legacyDeactivated, facts: { ...newClientId, 'retired.$': '$.retired' } },
+        { detailType: DETAIL_TYPE.legacyDeactivated, facts: { ...both, 'retired.$': '$.retired' } },
       ]),
     );
     const observeInactive = new Wait(this, STATE.ObserveInactive, {
@@ -485,11 +502,11 @@ export class RotationStateMachine extends Construct {
       emit(STATE.EmitRetired, [
         {
           detailType: DETAIL_TYPE.legacyRetired,
-          facts: { ...newClientId, 'retired.$': '$.retired', 'retirement.$': '$.retirement' },
+          facts: { ...both, 'retired.$': '$.retired', 'retirement.$': '$.retirement' },
         },
         {
           detailType: DETAIL_TYPE.succeeded,
-          facts: { ...legacyClientId, ...newClientId, 'adoption.$': '$.adoption' },
+          facts: { ...both, 'adoption.$': '$.adoption' },
         },
       ]),
     );

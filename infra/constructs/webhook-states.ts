@@ -20,7 +20,7 @@ import {
 import { EventBridgePutEvents, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { WebhookEvent } from '../../functions/shared/webhook-contract.js';
-import { COMMON_DETAIL, EMIT_RETRY, EVENT_SOURCE } from './rotation-state-machine.js';
+import { COMMON_DETAIL, credentialFacts, EMIT_RETRY, EVENT_SOURCE } from './rotation-state-machine.js';
 
 /** Where webhooks are sent: after promotion, after the legacy client's retirement. */
 export type WebhookPoint = 'promoted' | 'retired' | 'emergency';
@@ -127,9 +127,8 @@ export function webhookSegment(scope: Construct, props: WebhookSegmentProps): Ch
           detailType,
           detail: TaskInput.fromObject({
             ...COMMON_DETAIL,
-            'legacyClientId.$': '$.inventory.legacyClient.id',
             // An emergency has no Create result: its client is in `$.emergency`.
-            'newClientId.$': props.point === 'emergency' ? '$.emergency.clientId' : '$.created.newClientId',
+            ...credentialFacts(props.point === 'emergency' ? 'emergency' : 'created'),
             'webhooks.$': resultPath,
           }),
         },

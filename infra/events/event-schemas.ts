@@ -6,7 +6,13 @@
  * `npm run schemas` writes them to `schemas/events/`; `RotationMonitoring` registers those files.
  */
 import * as z from 'zod';
-import { CaughtErrorSchema, HoldSchema, RotationStateSchema } from '../../functions/shared/contract.js';
+import * as zm from 'zod/mini';
+import {
+  CaughtErrorSchema,
+  HoldSchema,
+  PartnerKeyHoldSchema,
+  RotationStateSchema,
+} from '../../functions/shared/contract.js';
 
 type Json = Record<string, unknown>;
 
@@ -48,7 +54,7 @@ export function emitEntries(definition: Json): EmitEntry[] {
  * What `$.error` holds: what a Catch wrote (`{Error, Cause}`), or a hold (the adoption gate's or
  * the retirement check's figures, put there by a Pass state before the needs-attention event).
  */
-const EmittedErrorSchema = z.union([HoldSchema, CaughtErrorSchema]);
+const EmittedErrorSchema = z.union([HoldSchema, PartnerKeyHoldSchema, CaughtErrorSchema]);
 
 /** Values the state machine's context object provides. */
 const CONTEXT_PATHS: Record<string, z.ZodType> = {
@@ -59,9 +65,36 @@ interface SchemaDef {
   readonly type: string;
   readonly shape?: Record<string, z.core.$ZodType>;
   readonly innerType?: z.core.$ZodType;
+  readonly options?: readonly z.core.$ZodType[];
 }
 
 const defOf = (schema: z.core.$ZodType) => schema._zod.def as unknown as SchemaDef;
+
+const unwrapOptional = (schema: z.core.$ZodType) => {
+  let inner = schema;
+  while (defOf(inner).type === 'optional') inner = defOf(inner).innerType as z.core.$ZodType;
+  return inner;
+};
+
+/**
+ * The field `segment` of an object schema; of a union (the state is one per credential kind), the
+ * union of the field in every option that has it. A path present in no option is an error.
+ */
+function fieldOf(schema: z.core.$ZodType, segment: string): z.core.$ZodType | undefined {
+  const def = defOf(unwrapOptional(schema));
+  if (def.type === 'object') return def.shape?.[segment];
+  if (def.type === 'union') {
+    const found = (def.options ?? [])
+      .map((option) => fieldOf(option, segment))
+      .filter((field): field is z.core.$ZodType => field !== undefined)
+      .map(unwrapOptional);
+    const distinct = [...new Set(found)];
+    if (distinct.length === 0) return undefined;
+    const [only] = distinct;
+    return distinct.length === 1 ? only : z.union(distinct);
+  }
+  return undefined;
+}
 
 /**
  * The schema of what a JSONPath (`$.a.b`) selects in the execution state. `state` is the state's
@@ -76,13 +109,11 @@ export function schemaAtPath(path: string, state: z.core.$ZodType = RotationStat
   let schema: z.core.$ZodType = state;
   for (const segment of path.slice(2).split('.')) {
     // A path the state does not hold fails the emit task, so a fact that is emitted is present.
-    while (defOf(schema).type === 'optional') schema = defOf(schema).innerType as z.core.$ZodType;
-    const field = defOf(schema).type === 'object' ? defOf(schema).shape?.[segment] : undefined;
+    const field = fieldOf(schema, segment);
     if (field === undefined) throw new Error(`The execution state schema has no ${path} (at "${segment}")`);
     schema = field;
   }
-  while (defOf(schema).type === 'optional') schema = defOf(schema).innerType as z.core.$ZodType;
-  return schema;
+  return unwrapOptional(schema);
 }
 
 /** The detail of one emit entry: literal facts as constants, paths as what they select. */
@@ -92,6 +123,9 @@ export function detailSchemaOf(detail: Json, state: z.core.$ZodType = RotationSt
     if (key.endsWith('.$')) shape[key.slice(0, -2)] = schemaAtPath(String(value), state);
     else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
       shape[key] = z.literal(value);
+    } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      // A nested block of facts (`credential: {kind, legacyId, newId}`).
+      shape[key] = detailSchemaOf(value as Json, state);
     } else throw new Error(`Cannot derive a schema for the literal fact ${key}`);
   }
   return z.strictObject(shape);
@@ -136,6 +170,13 @@ export function eventSchemas(
  */
 export function toRegistryJsonSchema(schema: z.ZodType, id: string): Json {
   return { ...(z.toJSONSchema(schema, { target: 'draft-04', io: 'output' }) as Json), id };
+}
+
+/** The state schema with more top-level fields (e.g. webhook receipts), in every kind's option. */
+export function extendState(state: z.core.$ZodType, extra: Record<string, z.core.$ZodType>): z.core.$ZodType {
+  const def = defOf(state);
+  if (def.type === 'union') return z.union((def.options ?? []).map((option) => extendState(option, extra)));
+  return zm.extend(state as zm.ZodMiniObject, extra);
 }
 
 /** `Rotation Succeeded` -> `rotation-succeeded`: file names. */

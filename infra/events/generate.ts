@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RotationStateSchema } from '../../functions/shared/contract.js';
 import { WebhookResultsSchema } from '../../functions/shared/webhook-contract.js';
+import { PREVIOUS_EVENT_SCHEMA_VERSIONS } from '../../functions/shared/workflow.js';
 import * as z from '../../functions/shared/zod.js';
 import { loadStateMachine } from '../../local/engine/template.js';
 import { buildApp, EVERY_FUNCTION_OPTIONS } from '../app.js';
 import { EVENT_SCHEMAS_DIR } from '../constructs/rotation-monitoring.js';
 import { EVENT_SCHEMA_VERSION } from '../constructs/rotation-state-machine.js';
-import { eventSchemas, fileNameOf, toRegistryJsonSchema } from './event-schemas.js';
+import { eventSchemas, extendState, fileNameOf, toRegistryJsonSchema } from './event-schemas.js';
 
 const SCHEMA_ID_BASE = 'https://github.com/genesys-credential-rotator/schemas/events/';
 
@@ -28,7 +29,7 @@ export function generatedEventSchemaFiles(): Map<string, string> {
   const template = app.synth().getStackArtifact(stack.artifactId).template;
   const { definition } = loadStateMachine(template, { region: 'eu-west-1', accountId: '000000000000' });
   const files = new Map<string, string>();
-  const state = z.extend(RotationStateSchema, { webhooks: z.optional(WebhookResultsSchema) });
+  const state = extendState(RotationStateSchema, { webhooks: z.optional(WebhookResultsSchema) });
   for (const [detailType, schema] of eventSchemas(definition, state)) {
     const name = fileNameOf(detailType, EVENT_SCHEMA_VERSION);
     files.set(name, `${JSON.stringify(toRegistryJsonSchema(schema, `${SCHEMA_ID_BASE}${name}`), null, 2)}\n`);
@@ -39,8 +40,11 @@ export function generatedEventSchemaFiles(): Map<string, string> {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const files = generatedEventSchemaFiles();
   mkdirSync(EVENT_SCHEMAS_DIR, { recursive: true });
+  // The previous versions' files are kept as they were: consumers of those versions still read them.
+  const kept = (name: string) =>
+    PREVIOUS_EVENT_SCHEMA_VERSIONS.some((version) => name.endsWith(`.v${version}.json`));
   for (const stale of readdirSync(EVENT_SCHEMAS_DIR)) {
-    if (!files.has(stale)) rmSync(join(EVENT_SCHEMAS_DIR, stale));
+    if (!files.has(stale) && !kept(stale)) rmSync(join(EVENT_SCHEMAS_DIR, stale));
   }
   for (const [name, content] of files) writeFileSync(join(EVENT_SCHEMAS_DIR, name), content);
   process.stdout.write(`${files.size} event schemas in ${EVENT_SCHEMAS_DIR}\n`);

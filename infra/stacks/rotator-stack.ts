@@ -19,6 +19,7 @@ import { EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type CfnSecret, type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -35,6 +36,7 @@ import {
   type IGenesysRotator,
   type ManagedSecretUser,
 } from '../constructs/genesys-rotated-secret.js';
+import { ExamplePartnerKeyProvider, useKeyProvider } from '../constructs/key-provider.js';
 import { RotationMonitoring } from '../constructs/rotation-monitoring.js';
 import { DETAIL_TYPE, EVENT_SOURCE, RotationStateMachine } from '../constructs/rotation-state-machine.js';
 import { RotatorFunction } from '../constructs/rotator-function.js';
@@ -84,6 +86,20 @@ export interface RotatorStackProps extends StackProps {
    * "Dependents that follow a rotation"). @default false
    */
   readonly followIntegrationCredentials?: boolean;
+  /**
+   * The example key provider for partner API keys (functions/examples/partner-key-provider), granted
+   * to the functions that call it (docs/KEY-PROVIDERS.md). Your own provider: `addKeyProvider(fn)`.
+   * @default - none
+   */
+  readonly examplePartnerKeyProvider?: ExamplePartnerKeyProviderConfig;
+}
+
+/** The example key provider as the stack takes it: the partner API and its admin secret by ARN. */
+export interface ExamplePartnerKeyProviderConfig {
+  readonly partnerApiUrl: string;
+  /** Complete ARN of the secret holding `{"adminToken": "..."}`. */
+  readonly adminSecretArn: string;
+  readonly userDefinedField?: string;
 }
 
 /** Time the rotation hook may wait for a milestone inside one 15-minute invocation. */
@@ -116,6 +132,10 @@ export class RotatorStack extends Stack implements IGenesysRotator {
   readonly webhooks: WebhookDelivery | undefined;
   /** The fleet rotation machine, when `fleet` is set. */
   readonly fleet: FleetRotation | undefined;
+  /** Key providers the rotator may invoke (`addKeyProvider`). */
+  readonly keyProviders: IFunction[] = [];
+  /** The example provider, when `examplePartnerKeyProvider` is set. */
+  readonly examplePartnerKeyProvider: ExamplePartnerKeyProvider | undefined;
 
   constructor(scope: Construct, id: string, props: RotatorStackProps = {}) {
     super(scope, id, props);
@@ -294,6 +314,23 @@ export class RotatorStack extends Stack implements IGenesysRotator {
       outcomeLogRetention: logRetention,
     });
 
+    // 4c) Key providers of partner API keys.
+    this.examplePartnerKeyProvider = props.examplePartnerKeyProvider
+      ? new ExamplePartnerKeyProvider(this, 'ExamplePartnerKeyProvider', {
+          partnerApiUrl: props.examplePartnerKeyProvider.partnerApiUrl,
+          adminSecret: Secret.fromSecretCompleteArn(
+            this,
+            'ExamplePartnerKeyProviderAdminSecret',
+            props.examplePartnerKeyProvider.adminSecretArn,
+          ),
+          logRetention,
+          ...(props.examplePartnerKeyProvider.userDefinedField
+            ? { userDefinedField: props.examplePartnerKeyProvider.userDefinedField }
+            : {}),
+        })
+      : undefined;
+    if (this.examplePartnerKeyProvider) this.addKeyProvider(this.examplePartnerKeyProvider.function);
+
     // 5) Managed secrets.
     for (const managed of props.managedSecrets ?? []) {
       this.addManagedSecret(`Managed-${managed.secretName.replace(/[^A-Za-z0-9]+/g, '-')}`, managed);
@@ -336,6 +373,15 @@ export class RotatorStack extends Stack implements IGenesysRotator {
         ? [{ fn: this.followDependents, actions: ['DescribeSecret', 'GetSecretValue'] as const }]
         : []),
     ];
+  }
+
+  /**
+   * Lets the rotator call a key provider (docs/KEY-PROVIDERS.md): `lambda:InvokeFunction` on exactly
+   * its ARN, for the functions that call it (Rotator, Verify, CheckAdoption, DeleteOrRollback) only.
+   */
+  addKeyProvider(provider: IFunction): void {
+    useKeyProvider(this.functions, provider);
+    this.keyProviders.push(provider);
   }
 
   /** Manages one more credential with this rotator. Its stage must be the policy's stage. */

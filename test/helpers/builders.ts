@@ -5,8 +5,8 @@
  */
 import {
   type Inventory,
+  type OAuthClientRotationState,
   type RoleDivision,
-  type RotationState,
   TAG_ENVIRONMENT,
   TAG_KIND,
   TAG_ORG_ID,
@@ -94,6 +94,7 @@ export function buildInventory(overrides: InventoryOverrides = {}): Inventory {
     org: { id: ORG_ID, name: 'Acme Contact Centre', ...org },
     clientQuota: { used: 10, limit: 100, ...clientQuota },
     legacyUsage: { requests: 1_234, days: 7, ...legacyUsage },
+    credential: { legacyId: legacyClient?.id ?? LEGACY_CLIENT_ID },
   };
 }
 
@@ -131,7 +132,7 @@ export function buildValidation(inventory: Inventory, policy: RotationPolicy = b
   };
 }
 
-export function buildState(overrides: Partial<RotationState> = {}): RotationState {
+export function buildState(overrides: Partial<OAuthClientRotationState> = {}): OAuthClientRotationState {
   const inventory = overrides.inventory ?? buildInventory();
   return {
     secretId: inventory.secretArn,
@@ -158,14 +159,14 @@ export interface World {
   readonly policy: RotationPolicy;
   readonly inventory: Inventory;
   /** State after Fetch and Validate: what Create receives. */
-  readonly state: RotationState;
+  readonly state: OAuthClientRotationState;
 }
 
 export interface WorldOptions {
   readonly token?: string;
-  readonly trigger?: RotationState['trigger'];
+  readonly trigger?: OAuthClientRotationState['trigger'];
   readonly policy?: RotationPolicyInput;
-  readonly mode?: RotationState['mode'];
+  readonly mode?: OAuthClientRotationState['mode'];
 }
 
 /**
@@ -231,7 +232,7 @@ export function world(options: WorldOptions = {}): World {
  * Plays Create directly on the fakes (a client made for the token, its credential stored as
  * AWSPENDING) and returns the state Verify and Sync receive.
  */
-export async function seedCreated(w: World): Promise<RotationState> {
+export async function seedCreated(w: World): Promise<OAuthClientRotationState> {
   const token = w.inventory.token;
   const plan = w.state.validation?.plan;
   if (plan === undefined) throw new Error('world without a plan');
@@ -247,6 +248,7 @@ export async function seedCreated(w: World): Promise<RotationState> {
   return {
     ...w.state,
     created: {
+      credential: { newId: made.client.id },
       newClientId: made.client.id,
       newClientName: made.client.name,
       versionId: token,

@@ -433,9 +433,30 @@ const CATALOGUE: readonly BadInputCase[] = [
     ['Emergency', 'Secrets Manager'],
   ),
   {
-    label: 'a secret of kind integration-credential',
+    label: 'a secret of an unknown kind',
     error: UnsupportedKindError,
     code: 'UNSUPPORTED_KIND',
+    async prepare(env, track) {
+      const secret = leakCheckSecret();
+      const value = JSON.stringify({
+        clientId: env.demo.legacyClientId,
+        clientSecret: secret,
+        environment: DEMO_ENVIRONMENT,
+      });
+      const tags = { ...env.defaultTags(), [TAG_KIND]: 'api-key' };
+      const { name, arn } = await managedSecret(env, track, value, tags);
+      return {
+        input: { secretId: arn },
+        names: [name, '"api-key"', 'oauth-client', 'integration-credential'],
+        secrets: [secret],
+      };
+    },
+  },
+  {
+    // Dispatched to the partner-key strategy by its tag, whose inventory refuses it before any read.
+    label: 'a secret of kind integration-credential without the partner-key tags',
+    error: InvalidInputError,
+    code: 'INVALID_INPUT',
     async prepare(env, track) {
       const secret = leakCheckSecret();
       const value = JSON.stringify({
@@ -447,7 +468,7 @@ const CATALOGUE: readonly BadInputCase[] = [
       const { name, arn } = await managedSecret(env, track, value, tags);
       return {
         input: { secretId: arn },
-        names: [name, 'integration-credential', 'oauth-client'],
+        names: [name, 'partner-key tags', 'env', 'genesys:key-provider'],
         secrets: [secret],
       };
     },

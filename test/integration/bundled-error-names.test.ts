@@ -119,6 +119,7 @@ describe('bundled error names', () => {
       'functions/check-adoption/handler.ts',
       'functions/delete-or-rollback/handler.ts',
       'functions/deliver-webhooks/handler.ts',
+      'functions/examples/partner-key-provider/handler.ts',
       'functions/fetch/handler.ts',
       'functions/fleet/handler.ts',
       'functions/follow-dependents/handler.ts',
@@ -157,9 +158,12 @@ describe('bundled error names', () => {
     const byFunction = errorEqualsByFunction(app.template);
     const failErrors = JSON.stringify(app.template).match(/\\"Error\\":\\"(\w+)\\"/g) ?? [];
 
+    // The example key provider is no task of the graph: the rotator's functions invoke it.
+    const tasks = app.bundles.filter((bundle) => !bundle.entry.startsWith('functions/examples/'));
+
     // Assess
-    expect(byFunction.size).toBe(app.bundles.length);
-    for (const bundle of app.bundles) {
+    expect(byFunction.size).toBe(tasks.length);
+    for (const bundle of tasks) {
       const text = readFileSync(bundle.file, 'utf8');
       const names = [...(byFunction.get(bundle.logicalId) ?? [])].filter(
         (name) => !name.startsWith('States.') && !name.startsWith('Lambda.'),

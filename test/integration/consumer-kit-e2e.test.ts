@@ -36,7 +36,10 @@ describe('the demo consumer on the consumer kit, end to end', () => {
     expect(result.status, `${result.error}: ${result.cause}`).toBe('SUCCEEDED');
     const current = await readCredential(env, { stage: 'AWSCURRENT' });
     const promoted = onlyEvent(eventsOf(env, executionArn), DETAIL_TYPE.promoted);
-    expect(promoted.detail).toMatchObject({ secretId: env.managedSecretArn, newClientId: current.clientId });
+    expect(promoted.detail).toMatchObject({
+      secretId: env.managedSecretArn,
+      credential: { kind: 'oauth-client', newId: current.clientId },
+    });
     expect(stats?.failedCalls, stats?.failures.join('\n')).toBe(0);
     expect(stats?.invalidations).toBeGreaterThanOrEqual(1);
     expect(stats?.clientsUsed).toEqual([legacy.clientId, current.clientId]);

@@ -11,7 +11,7 @@ import {
   rollbackDependents,
   stageDependents,
 } from '../../functions/core/kinds/follow-purecloud-credentials.js';
-import type { Inventory, RotationState } from '../../functions/shared/contract.js';
+import type { Inventory, OAuthClientRotationState } from '../../functions/shared/contract.js';
 import { TAG_FOLLOW_INTEGRATIONS } from '../../functions/shared/dependents-contract.js';
 import { clearAdminTokenCache, GenesysAdmin } from '../../functions/shared/genesys/admin.js';
 import { GenesysIntegrations } from '../../functions/shared/genesys/integrations.js';
@@ -73,7 +73,11 @@ function memorySecrets(tags: Record<string, string>, pending: string): SecretSto
   };
 }
 
-function stateFor(legacyClientId: string, newClientId: string, tagOrgId = DEFAULT_ORG_ID): RotationState {
+function stateFor(
+  legacyClientId: string,
+  newClientId: string,
+  tagOrgId = DEFAULT_ORG_ID,
+): OAuthClientRotationState {
   const inventory = {
     secretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:data-actions-client-AbCdEf',
     secretName: 'data-actions-client',
@@ -85,6 +89,7 @@ function stateFor(legacyClientId: string, newClientId: string, tagOrgId = DEFAUL
     foreignPendingVersionId: null,
     rotationEnabled: false,
     rotationIntervalDays: null,
+    credential: { legacyId: legacyClientId },
     legacyClient: {
       id: legacyClientId,
       name: 'data-actions',
@@ -110,7 +115,13 @@ function stateFor(legacyClientId: string, newClientId: string, tagOrgId = DEFAUL
     trigger: 'manual',
     token: TOKEN,
     inventory,
-    created: { newClientId, newClientName: 'data-actions-rotated', versionId: TOKEN, reused: false },
+    created: {
+      credential: { newId: newClientId },
+      newClientId,
+      newClientName: 'data-actions-rotated',
+      versionId: TOKEN,
+      reused: false,
+    },
   };
 }
 

@@ -90,8 +90,14 @@ describe('manual rotation, end to end', () => {
       expect(event.detail.schemaVersion, event.detailType).toBe(EVENT_SCHEMA_VERSION);
       expect(event.detail.secretId, event.detailType).toBe(env.managedSecretArn);
     }
-    expect(onlyEvent(events, DETAIL_TYPE.promoted).detail.newClientId).toBe(current.clientId);
-    expect(onlyEvent(events, DETAIL_TYPE.succeeded).detail.legacyClientId).toBe(legacyCredential.clientId);
+    expect(onlyEvent(events, DETAIL_TYPE.promoted).detail.credential).toEqual({
+      kind: 'oauth-client',
+      legacyId: legacyCredential.clientId,
+      newId: current.clientId,
+    });
+    expect(onlyEvent(events, DETAIL_TYPE.succeeded).detail.credential).toMatchObject({
+      legacyId: legacyCredential.clientId,
+    });
 
     const secrets = [legacyCredential.clientSecret, current.clientSecret];
     const history = await executionHistory(env, executionArn);
@@ -127,9 +133,11 @@ describe('manual rotation, end to end', () => {
     expect(first.result.status, `first: ${first.result.error}: ${first.result.cause}`).toBe('SUCCEEDED');
     expect(second.result.status, `second: ${second.result.error}: ${second.result.cause}`).toBe('SUCCEEDED');
     expect(new Set([original.clientId, afterFirst.clientId, afterSecond.clientId]).size).toBe(3);
-    expect(onlyEvent(eventsOf(env, second.executionArn), DETAIL_TYPE.succeeded).detail.legacyClientId).toBe(
-      afterFirst.clientId,
-    );
+    expect(
+      onlyEvent(eventsOf(env, second.executionArn), DETAIL_TYPE.succeeded).detail.credential,
+    ).toMatchObject({
+      legacyId: afterFirst.clientId,
+    });
 
     const clients = genesys.clients();
     const live = clients.filter((client) => !client.deleted);

@@ -64,7 +64,7 @@ async function expectRolledBack(
   const rolledBack = onlyEvent(events, DETAIL_TYPE.rolledBack).detail;
   expect(rolledBack.schemaVersion).toBe(EVENT_SCHEMA_VERSION);
   expect(rolledBack.secretId).toBe(local.managedSecretArn);
-  expect(rolledBack.legacyClientId).toBe(legacy.clientId);
+  expect(rolledBack.credential).toEqual({ kind: 'oauth-client', legacyId: legacy.clientId });
   const compensation = rolledBack.rolledBack as { deletedClientId?: unknown };
   expect(typeof compensation.deletedClientId).toBe('string');
   const deletedClientId = String(compensation.deletedClientId);

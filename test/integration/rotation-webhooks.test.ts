@@ -284,7 +284,9 @@ describe('signed webhooks in a rotation, end to end', () => {
     const delivered = eventsOf(env, executionArn).filter(
       (event) => event.detailType === WEBHOOK_DETAIL_TYPE.delivered,
     );
-    expect(delivered.map((event) => event.detail.newClientId)).toEqual([current.clientId]);
+    expect(delivered.map((event) => (event.detail.credential as { newId?: string }).newId)).toEqual([
+      current.clientId,
+    ]);
   });
 
   it('a delivery task that itself fails is reported as a give-up with its error, and the rotation goes on', async () => {

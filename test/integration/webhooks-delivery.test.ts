@@ -42,6 +42,7 @@ function promotedState(): RotationState {
     inventory,
     validation: buildValidation(inventory),
     created: {
+      credential: { newId: 'new-client-9' },
       newClientId: 'new-client-9',
       newClientName: 'svc [r1]',
       versionId: inventory.token,
@@ -156,8 +157,13 @@ describe('signed webhook delivery (Standard Webhooks: webhook-id, webhook-timest
           secretName: state.inventory?.secretName,
           versionId: state.synced?.currentVersionId,
           previousVersionId: state.synced?.previousVersionId,
+          credential: {
+            kind: 'oauth-client',
+            id: 'new-client-9',
+            previousId: state.inventory?.credential.legacyId,
+          },
           clientId: 'new-client-9',
-          previousClientId: state.inventory?.legacyClient.id,
+          previousClientId: state.inventory?.credential.legacyId,
           environment: 'mypurecloud.ie',
           orgId: state.inventory?.org.id,
           executionId: EXECUTION_ID,

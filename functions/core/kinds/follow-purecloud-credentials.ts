@@ -8,7 +8,7 @@
  * with either object. The old object is deleted with the legacy client (DeleteLegacy); a rollback
  * flips back and deletes every object named for the token, found by name, so none is orphaned.
  */
-import type { RotationState } from '../../shared/contract.js';
+import type { OAuthClientRotationState } from '../../shared/contract.js';
 import {
   type Dependents,
   type FlippedDependents,
@@ -57,7 +57,7 @@ export function declaredIntegrations(tags: Readonly<Record<string, string>>): st
 /** After Fetch, before any change: what each declared integration references now. */
 export async function discoverDependents(
   deps: FollowDependencies,
-  state: RotationState,
+  state: OAuthClientRotationState,
 ): Promise<Dependents> {
   const { inventory } = requireState(state, 'DiscoverDependents', 'inventory');
   const secret = await deps.secrets.describe(inventory.secretArn);
@@ -114,7 +114,10 @@ export async function discoverDependents(
 }
 
 /** Environment pre-flight (part 7): refuse, before any change, what does not line up. */
-export function preflightDependents(state: RotationState, dependents: Dependents): FollowerPreflight {
+export function preflightDependents(
+  state: OAuthClientRotationState,
+  dependents: Dependents,
+): FollowerPreflight {
   const { inventory } = requireState(state, 'Validate', 'inventory');
   const declared = dependents.integrations.length + dependents.problems.length > 0;
   const checks: (FollowerCheck & { error: 'environment' | 'dependency' })[] = [];
@@ -177,7 +180,7 @@ export function preflightDependents(state: RotationState, dependents: Dependents
 /** After Verify: one new credential object per integration, holding the pending client. */
 export async function stageDependents(
   deps: FollowDependencies,
-  state: RotationState,
+  state: OAuthClientRotationState,
   dependents: Dependents,
 ): Promise<StagedDependents> {
   const { inventory, created } = requireState(state, 'StageDependents', 'inventory', 'created');
@@ -238,7 +241,7 @@ async function testOne(deps: FollowDependencies, integration: FollowedIntegratio
  */
 export async function flipDependents(
   deps: FollowDependencies,
-  state: RotationState,
+  state: OAuthClientRotationState,
   dependents: Dependents,
   staged: StagedDependents,
 ): Promise<FlippedDependents> {
@@ -300,7 +303,7 @@ export async function checkDependentsHealth(
  */
 export async function healthAfter(
   deps: FollowDependencies,
-  state: RotationState,
+  state: OAuthClientRotationState,
   dependents: Dependents,
   moment: 'promotion' | 'retirement',
 ): Promise<DependentHealth> {
@@ -354,7 +357,7 @@ export async function retireDependents(
 /** Saga step: flip back, then delete every object made for the token (found by name: no orphan). */
 export async function rollbackDependents(
   deps: FollowDependencies,
-  state: RotationState,
+  state: OAuthClientRotationState,
   dependents: Dependents | undefined,
 ): Promise<{ flippedBackIds: string[]; deletedIds: string[] }> {
   const token = state.created?.versionId ?? state.inventory?.token ?? state.token;

@@ -23,6 +23,14 @@ import type {
   Created,
   CredentialKind,
   Emergency,
+  PartnerKeyAdoption,
+  PartnerKeyCreated,
+  PartnerKeyRetired,
+  PartnerKeyRetirementCheck,
+  PartnerKeyRolledBack,
+  PartnerKeySynced,
+  PartnerKeyValidation,
+  PartnerKeyVerified,
   Retired,
   RetirementCheck,
   RolledBack,
@@ -31,25 +39,36 @@ import type {
   Validation,
   Verified,
 } from '../../shared/contract.js';
-import type { RotationError } from '../../shared/errors.js';
+import { type RotationError, UnsupportedKindError } from '../../shared/errors.js';
+import type { FetchedSecret } from '../fetch.js';
+
+/** Each step's result, whatever the kind (each kind returns its own schema's). */
+export type AnyValidation = Validation | PartnerKeyValidation;
+export type AnyCreated = Created | PartnerKeyCreated;
+export type AnyVerified = Verified | PartnerKeyVerified;
+export type AnySynced = Synced | PartnerKeySynced;
+export type AnyAdoption = Adoption | PartnerKeyAdoption;
+export type AnyRetired = Retired | PartnerKeyRetired;
+export type AnyRetirementCheck = RetirementCheck | PartnerKeyRetirementCheck;
+export type AnyRolledBack = RolledBack | PartnerKeyRolledBack;
 
 /** What Validate learns from a strategy: every check (pass or fail), the refusal, the plan. */
 export interface KindEvaluation {
-  readonly validation: Validation;
+  readonly validation: AnyValidation;
   /** The typed error for the first failed check; null when every check passed. */
   readonly refusal: RotationError | null;
 }
 
 /** The retirement half of a rotation: reversible first, irreversible last, and its undo. */
 export interface KindRetirement {
-  /** DeactivateLegacy: the old credential stops minting or working, reversibly. */
-  deactivate(state: RotationState): Promise<Retired>;
+  /** DeactivateLegacy: the old credential stops minting or working, reversibly (or, when the kind has no such state, nothing changes). */
+  deactivate(state: RotationState): Promise<AnyRetired>;
   /** CheckRetirement: nobody used the old credential since it was deactivated. */
-  check(state: RotationState): Promise<RetirementCheck>;
+  check(state: RotationState): Promise<AnyRetirementCheck>;
   /** ReactivateLegacy: the retirement check saw traffic; the old credential works again. */
-  reactivate(state: RotationState): Promise<Retired>;
+  reactivate(state: RotationState): Promise<AnyRetired>;
   /** DeleteLegacy: the old credential is removed (the rotation's last change). */
-  remove(state: RotationState): Promise<Retired>;
+  remove(state: RotationState): Promise<AnyRetired>;
 }
 
 /**
@@ -58,21 +77,26 @@ export interface KindRetirement {
  */
 export interface RotationKindStrategy {
   readonly kind: CredentialKind;
-  /** Fetch: ids and facts only. `rawInput` is the execution input, not yet parsed. */
-  inventory(rawInput: unknown, executionId: string): Promise<RotationState>;
+  /**
+   * Fetch: ids and facts only. `fetched` is the secret the input names, described, with the input
+   * parsed and the token derived (`fetchSecret`, shared by every kind: the kind comes from its tag).
+   */
+  inventory(fetched: FetchedSecret): Promise<RotationState>;
   /** Validate: pure policy over the inventory. */
   evaluate(state: RotationState, now: Date): KindEvaluation;
   /** Create: the new credential, its value straight into AWSPENDING keyed by the token. */
-  create(state: RotationState): Promise<Created>;
+  create(state: RotationState): Promise<AnyCreated>;
   /** Verify: the pending value, read from Secrets Manager inside the call, really works. */
-  verify(state: RotationState): Promise<Verified>;
-  /** Sync: AWSCURRENT moves to the token. */
-  promote(state: RotationState): Promise<Synced>;
+  verify(state: RotationState): Promise<AnyVerified>;
+  /** Sync: AWSCURRENT moves to the token (and whatever must move with it, e.g. a dual-slot flip). */
+  promote(state: RotationState): Promise<AnySynced>;
   /** AdoptionGate: evidence that consumers moved to the new credential. */
-  adoption(state: RotationState): Promise<Adoption>;
+  adoption(state: RotationState): Promise<AnyAdoption>;
   retirement: KindRetirement;
+  /** Saga step (Rotator): AWSPENDING dropped from the token's version, never from a current one. */
+  discardPending(state: RotationState): Promise<AnyRolledBack>;
   /** Saga step after DiscardPending: delete what Create made, never what is current. */
-  rollback(state: RotationState): Promise<RolledBack>;
+  rollback(state: RotationState): Promise<AnyRolledBack>;
   /** Emergency path (replace the leaked credential at once); null when the kind has none. */
   emergency: ((state: RotationState) => Promise<Emergency>) | null;
 }
@@ -136,5 +160,42 @@ export interface RolledBackDependents {
   readonly deletedIds: readonly string[];
 }
 
-/** Strategies by kind; a kind missing here is refused by Fetch with `UnsupportedKindError`. */
-export type KindRegistry = Partial<Record<CredentialKind, RotationKindStrategy>>;
+/**
+ * The part of a strategy one function serves (Fetch: `inventory`; Rotator: `create`, `promote`,
+ * `discardPending`, `emergency`; ...). Each kind exports its strategy in such parts too, so a
+ * function's bundle carries only the steps it runs.
+ */
+export type StrategySteps<K extends keyof RotationKindStrategy> = Pick<RotationKindStrategy, 'kind' | K>;
+
+/** Strategies (or the parts a function serves) by kind; a kind missing here is refused with `UnsupportedKindError`. */
+export type KindRegistry<S extends { readonly kind: CredentialKind } = RotationKindStrategy> = Partial<
+  Record<CredentialKind, S>
+>;
+
+/** The strategy of a kind, or `UnsupportedKindError` (the same refusal Fetch gives an unknown tag). */
+export function strategyFor<S extends { readonly kind: CredentialKind }>(
+  registry: KindRegistry<S>,
+  kind: CredentialKind,
+): S {
+  const strategy = registry[kind];
+  if (strategy === undefined) {
+    throw new UnsupportedKindError(`No rotation strategy is registered for kind "${kind}"`);
+  }
+  return strategy;
+}
+
+/**
+ * The kind of an execution state: its inventory's (every task after Fetch), else `oauth-client` (the
+ * refusal path, where Fetch failed and nothing kind-specific exists yet).
+ */
+export function kindOfState(state: RotationState): CredentialKind {
+  return state.inventory?.kind ?? 'oauth-client';
+}
+
+/** The strategy of an execution state's kind: how every task after Fetch dispatches. */
+export function strategyForState<S extends { readonly kind: CredentialKind }>(
+  registry: KindRegistry<S>,
+  state: RotationState,
+): S {
+  return strategyFor(registry, kindOfState(state));
+}

@@ -15,6 +15,7 @@ import { VerificationFailedError } from '../../shared/errors.js';
 import type { KeyProviderPort } from '../../shared/key-provider.js';
 import type { PartnerCredentialType } from '../../shared/key-provider-contract.js';
 import type { SecretStorePort } from '../../shared/ports.js';
+import { partnerCredentialName } from '../naming.js';
 import { parsePartnerKeySecretValue } from './secret-value.js';
 
 export interface PartnerKeyTarget {
@@ -38,7 +39,7 @@ export interface FlipResult {
 
 /** Name of the credential object holding this rotation's key: found again on a retry. */
 export function pendingCredentialName(target: PartnerKeyTarget, token: string): string {
-  return `${target.service}-${target.env}-${token}`;
+  return partnerCredentialName(target.service, target.env, token);
 }
 
 async function pendingValue(secrets: SecretStorePort, secretId: string, token: string) {

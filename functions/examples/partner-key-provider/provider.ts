@@ -11,6 +11,8 @@ import type {
   IssueKeyRequest,
   IssueKeyResponse,
   KeyProviderRequest,
+  KeyUsageRequest,
+  KeyUsageResponse,
   PartnerCredentialType,
   RevokeKeyRequest,
   RevokeKeyResponse,
@@ -38,6 +40,8 @@ interface PartnerKey {
   label: string;
   state: 'active' | 'revoked';
   secret?: string;
+  lastUsedAt?: string | null;
+  requests?: number;
 }
 
 function labelFor(rotationToken: string): string {
@@ -162,10 +166,25 @@ async function revoke(
   return { keyId: request.keyId, revoked: true, alreadyRevoked: revoked.status === 404 };
 }
 
+/** The partner's own counters for the key (`GET /admin/keys/{keyId}`): the adoption gate's evidence. */
+async function usage(deps: PartnerProviderDependencies, request: KeyUsageRequest): Promise<KeyUsageResponse> {
+  const read = await admin(deps, 'GET', `/admin/keys/${encodeURIComponent(request.keyId)}`);
+  if (read.status === 404) return { keyId: request.keyId, lastUsedAt: null, requests: 0 };
+  const key = read.json as PartnerKey | null;
+  if (read.status !== 200 || key === null) {
+    throw new PartnerAdminError(`Partner admin API did not describe the key (status ${read.status})`);
+  }
+  return {
+    keyId: request.keyId,
+    lastUsedAt: typeof key.lastUsedAt === 'string' ? key.lastUsedAt : null,
+    requests: typeof key.requests === 'number' ? key.requests : null,
+  };
+}
+
 export function handleKeyProviderRequest(
   deps: PartnerProviderDependencies,
   request: KeyProviderRequest,
-): Promise<IssueKeyResponse | TestKeyResponse | RevokeKeyResponse> {
+): Promise<IssueKeyResponse | TestKeyResponse | RevokeKeyResponse | KeyUsageResponse> {
   switch (request.operation) {
     case 'issue':
       return issue(deps, request);
@@ -173,5 +192,7 @@ export function handleKeyProviderRequest(
       return test(deps, request);
     case 'revoke':
       return revoke(deps, request);
+    case 'usage':
+      return usage(deps, request);
   }
 }

@@ -7,7 +7,6 @@
  * `errorMessage` is the customer's code and could quote anything.
  */
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
-import type * as z from 'zod';
 import { RotationError } from '../errors.js';
 import {
   KeyProviderFailedError,
@@ -17,9 +16,12 @@ import {
 import {
   IssueKeyResponseSchema,
   type KeyProviderRequest,
+  KeyUsageResponseSchema,
   RevokeKeyResponseSchema,
   TestKeyResponseSchema,
+  UNSUPPORTED_OPERATION_ERROR,
 } from '../key-provider-contract.js';
+import type * as z from '../zod.js';
 import { awsErrorFacts, isAwsError, mapAwsError } from './errors.js';
 
 let sharedClient: LambdaClient | undefined;
@@ -64,7 +66,22 @@ export class LambdaKeyProvider implements KeyProviderPort {
     return this.#invoke({ operation: 'revoke', ...request }, RevokeKeyResponseSchema);
   }
 
-  async #invoke<S extends z.ZodType>(request: KeyProviderRequest, schema: S): Promise<z.infer<S>> {
+  async usage(request: Parameters<KeyProviderPort['usage']>[0]) {
+    try {
+      return await this.#invoke({ operation: 'usage', ...request }, KeyUsageResponseSchema);
+    } catch (error) {
+      // `usage` is optional in the contract: a provider without it says so by its error type.
+      if (
+        error instanceof KeyProviderFailedError &&
+        (error.details as { errorType?: unknown } | undefined)?.errorType === UNSUPPORTED_OPERATION_ERROR
+      ) {
+        return null;
+      }
+      throw error;
+    }
+  }
+
+  async #invoke<S extends z.ZodMiniType>(request: KeyProviderRequest, schema: S): Promise<z.infer<S>> {
     const where = `key provider ${this.#functionName} (${request.operation})`;
     let output: InvokeCommandOutput;
     try {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkAdoption, checkRetirement, evaluateAdoption } from '../../../functions/core/adoption.js';
-import type { Adoption, RotationState } from '../../../functions/shared/contract.js';
+import type { Adoption, OAuthClientRotationState } from '../../../functions/shared/contract.js';
 import {
   buildInventory,
   buildState,
@@ -17,12 +17,18 @@ const NEW_CLIENT_ID = 'new-client-1';
 /** NOW is 2026-03-04T10:00Z (promotion); the legacy token validity is 24 h: days from 03-06 count. */
 const day = (date: string) => `${date}T00:00:00.000Z`;
 
-function promotedState(w: World, policy = w.policy): RotationState {
+function promotedState(w: World, policy = w.policy): OAuthClientRotationState {
   const inventory = buildInventory();
   return buildState({
     inventory,
     validation: buildValidation(inventory, policy),
-    created: { newClientId: NEW_CLIENT_ID, newClientName: 'new', versionId: inventory.token, reused: false },
+    created: {
+      credential: { newId: NEW_CLIENT_ID },
+      newClientId: NEW_CLIENT_ID,
+      newClientName: 'new',
+      versionId: inventory.token,
+      reused: false,
+    },
     synced: {
       currentVersionId: inventory.token,
       previousVersionId: inventory.currentVersionId,
@@ -38,7 +44,7 @@ function report(w: World, date: string, usage: { legacy: number; fresh: number }
   if (usage.fresh > 0) w.genesys.reportDay(NEW_CLIENT_ID, day(date), usage.fresh);
 }
 
-async function checkAt(w: World, state: RotationState, at: string): Promise<Adoption> {
+async function checkAt(w: World, state: OAuthClientRotationState, at: string): Promise<Adoption> {
   w.clock.advance(Date.parse(at) - w.clock.now().getTime());
   return checkAdoption(w, state);
 }
@@ -229,7 +235,7 @@ describe('checkAdoption: retire only on evidence (help.mypurecloud.com API Usage
 });
 
 describe('checkRetirement: observe the inactive legacy client before deleting it', () => {
-  function deactivated(w: World, at: string, observedUntil: string): RotationState {
+  function deactivated(w: World, at: string, observedUntil: string): OAuthClientRotationState {
     const state = promotedState(w);
     return {
       ...state,

@@ -40,6 +40,7 @@ describe('createPendingClient', () => {
     });
     expect(client?.record.description).toContain(TOKEN);
     expect(created).toEqual({
+      credential: { newId: client?.record.id },
       newClientId: client?.record.id,
       newClientName: client?.record.name,
       versionId: TOKEN,

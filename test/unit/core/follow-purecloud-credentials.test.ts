@@ -8,7 +8,7 @@ import {
   stagedCredentialName,
 } from '../../../functions/core/kinds/follow-purecloud-credentials.js';
 import { oauthClientStrategy, strategyFor } from '../../../functions/core/kinds/index.js';
-import type { RotationState } from '../../../functions/shared/contract.js';
+import type { OAuthClientRotationState } from '../../../functions/shared/contract.js';
 import type { Dependents } from '../../../functions/shared/dependents-contract.js';
 import type {
   IntegrationConfig,
@@ -96,7 +96,7 @@ const secrets = (tags: Record<string, string>): SecretStorePort => ({
 
 const clock = { now: () => new Date('2026-01-01T00:00:00Z'), sleep: async () => undefined };
 
-function state(overrides: { orgTag?: string } = {}): RotationState {
+function state(overrides: { orgTag?: string } = {}): OAuthClientRotationState {
   return {
     secretId: 's',
     dryRun: false,
@@ -115,6 +115,7 @@ function state(overrides: { orgTag?: string } = {}): RotationState {
       foreignPendingVersionId: null,
       rotationEnabled: false,
       rotationIntervalDays: null,
+      credential: { legacyId: 'legacy' },
       legacyClient: {
         id: 'legacy',
         name: 'l',
@@ -132,7 +133,13 @@ function state(overrides: { orgTag?: string } = {}): RotationState {
       otherRunningExecutions: 0,
       fetchedAt: '2026-01-01T00:00:00Z',
     },
-    created: { newClientId: 'new', newClientName: 'n', versionId: TOKEN, reused: false },
+    created: {
+      credential: { newId: 'new' },
+      newClientId: 'new',
+      newClientName: 'n',
+      versionId: TOKEN,
+      reused: false,
+    },
   };
 }
 

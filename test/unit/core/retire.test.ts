@@ -4,7 +4,7 @@ import {
   deleteLegacyClient,
   rollbackCreatedClient,
 } from '../../../functions/core/retire.js';
-import type { RotationState } from '../../../functions/shared/contract.js';
+import type { OAuthClientRotationState } from '../../../functions/shared/contract.js';
 import { NeedsAttentionError } from '../../../functions/shared/errors.js';
 import {
   CURRENT_VERSION_ID,
@@ -19,7 +19,7 @@ import {
 } from '../../helpers/builders.js';
 
 /** After Sync: the token's version is AWSCURRENT. */
-async function promoted(w: World): Promise<RotationState> {
+async function promoted(w: World): Promise<OAuthClientRotationState> {
   const state = await seedCreated(w);
   await w.secrets.promote(SECRET_ARN, TOKEN, CURRENT_VERSION_ID);
   await w.secrets.removeStage(SECRET_ARN, 'AWSPENDING', TOKEN);
@@ -156,9 +156,15 @@ describe('rollbackCreatedClient', () => {
   it('never deletes the legacy client, even when the state names it as created', async () => {
     // Prepare
     const w = world();
-    const state: RotationState = {
+    const state: OAuthClientRotationState = {
       ...w.state,
-      created: { newClientId: LEGACY_CLIENT_ID, newClientName: 'x', versionId: TOKEN, reused: false },
+      created: {
+        credential: { newId: LEGACY_CLIENT_ID },
+        newClientId: LEGACY_CLIENT_ID,
+        newClientName: 'x',
+        versionId: TOKEN,
+        reused: false,
+      },
     };
 
     // Act

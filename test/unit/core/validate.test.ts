@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateRotation } from '../../../functions/core/validate.js';
-import { CHECK_NAMES, type Inventory, type RotationState } from '../../../functions/shared/contract.js';
+import {
+  CHECK_NAMES,
+  type Inventory,
+  type OAuthClientRotationState,
+} from '../../../functions/shared/contract.js';
 import {
   DependencyCheckFailedError,
   EnvironmentMismatchError,
@@ -32,7 +36,7 @@ type ErrorClass = abstract new (...args: never[]) => RotationError;
 function evaluate(
   inventory: Inventory,
   policy: RotationPolicy = buildPolicy(),
-  extra: Partial<RotationState> = {},
+  extra: Partial<OAuthClientRotationState> = {},
 ) {
   return evaluateRotation(buildState({ inventory, ...extra }), policy, now);
 }
@@ -383,7 +387,8 @@ describe('evaluateRotation', () => {
 
   it('refuses an inventory of another credential kind', () => {
     // Prepare
-    const inventory = buildInventory({ kind: 'integration-credential' });
+    // A wiring error: Validate of kind oauth-client given another kind's inventory.
+    const inventory = buildInventory({ kind: 'integration-credential' as unknown as 'oauth-client' });
 
     // Act + Assess
     expectRefusal(

@@ -28,7 +28,13 @@ function promoted(): RotationState {
   const inventory = buildInventory();
   return buildState({
     inventory,
-    created: { newClientId: 'new-1', newClientName: 'n', versionId: inventory.token, reused: false },
+    created: {
+      credential: { newId: 'new-1' },
+      newClientId: 'new-1',
+      newClientName: 'n',
+      versionId: inventory.token,
+      reused: false,
+    },
     synced: {
       currentVersionId: inventory.token,
       previousVersionId: inventory.currentVersionId,

@@ -54,7 +54,7 @@ describe('Key provider wiring (docs/KEY-PROVIDERS.md)', () => {
     template = Template.fromStack(stack);
   });
 
-  it('grants lambda:InvokeFunction on exactly the provider function to Rotator, Verify and DeleteOrRollback only', () => {
+  it('grants lambda:InvokeFunction on exactly the provider function to Rotator, Verify, CheckAdoption and DeleteOrRollback only', () => {
     // Prepare
     const providerId = stack.getLogicalId(provider.function.node.defaultChild as CfnElement);
     const roleOf = (fn: keyof RotatorStack['functions']) =>
@@ -69,12 +69,12 @@ describe('Key provider wiring (docs/KEY-PROVIDERS.md)', () => {
     );
 
     // Assess
-    for (const fn of ['rotator', 'verify', 'deleteOrRollback'] as const) {
+    for (const fn of ['rotator', 'verify', 'checkAdoption', 'deleteOrRollback'] as const) {
       expect(grants[fn], fn).toEqual([
         { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [providerId, 'Arn'] } },
       ]);
     }
-    for (const fn of ['fetch', 'validate', 'checkAdoption'] as const) expect(grants[fn], fn).toEqual([]);
+    for (const fn of ['fetch', 'validate'] as const) expect(grants[fn], fn).toEqual([]);
   });
 
   it('lets the example provider read only its partner admin secret, from Secrets Manager (not its environment)', () => {

@@ -9,6 +9,7 @@ import {
   outcomeMetricsOf,
   STEP_METRIC,
 } from '../../../functions/shared/metric-names.js';
+import { PREVIOUS_EVENT_SCHEMA_VERSIONS } from '../../../functions/shared/workflow.js';
 import { buildApp } from '../../../infra/app.js';
 import { EVENT_SCHEMAS_DIR, eventSchemaFiles } from '../../../infra/constructs/rotation-monitoring.js';
 import { DETAIL_TYPE, EVENT_SOURCE } from '../../../infra/constructs/rotation-state-machine.js';
@@ -64,7 +65,14 @@ describe('RotationMonitoring', () => {
 
   it('keeps schemas/events as `npm run schemas` writes it from the state machine (no drift, no stale file)', () => {
     const generated = generatedEventSchemaFiles();
-    expect(readdirSync(EVENT_SCHEMAS_DIR).sort()).toEqual([...generated.keys()].sort());
+    // The previous versions' files stay, as they were, for consumers of those versions.
+    const previous = (name: string) =>
+      PREVIOUS_EVENT_SCHEMA_VERSIONS.some((version) => name.endsWith(`.v${version}.json`));
+    const files = readdirSync(EVENT_SCHEMAS_DIR);
+    expect(files.filter((name) => !previous(name)).sort()).toEqual([...generated.keys()].sort());
+    for (const version of PREVIOUS_EVENT_SCHEMA_VERSIONS) {
+      expect(eventSchemaFiles(version).size, `schema version ${version}`).toBe(generated.size);
+    }
     for (const [name, content] of generated) {
       expect(readFileSync(join(EVENT_SCHEMAS_DIR, name), 'utf8'), name).toBe(content);
     }
@@ -177,12 +185,13 @@ describe('the event contract check', () => {
     time: new Date('2026-01-01T00:00:00Z'),
   });
   const common = {
-    schemaVersion: '1',
+    schemaVersion: '2',
     secretId: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:s-AbCdEf',
     executionId: 'arn:aws:states:eu-west-1:000000000000:execution:m:e',
     trigger: 'manual',
   };
-  const verified = event(DETAIL_TYPE.verified, { ...common, legacyClientId: 'a', newClientId: 'b' });
+  const both = { kind: 'oauth-client', legacyId: 'a', newId: 'b' };
+  const verified = event(DETAIL_TYPE.verified, { ...common, credential: both });
 
   it('accepts a well-formed event', () => {
     expect(contract.violations([verified])).toEqual([]);
@@ -190,10 +199,12 @@ describe('the event contract check', () => {
 
   it('refuses an unknown fact, a missing fact, a wrong type, an unknown trigger and an unregistered detail type', () => {
     const cases = [
-      event(DETAIL_TYPE.verified, { ...common, legacyClientId: 'a', newClientId: 'b', clientSecret: 'x' }),
-      event(DETAIL_TYPE.verified, { ...common, legacyClientId: 'a' }),
-      event(DETAIL_TYPE.verified, { ...common, legacyClientId: 'a', newClientId: 7 }),
-      event(DETAIL_TYPE.verified, { ...common, trigger: 'cron', legacyClientId: 'a', newClientId: 'b' }),
+      event(DETAIL_TYPE.verified, { ...common, credential: both, clientSecret: 'x' }),
+      event(DETAIL_TYPE.verified, { ...common, credential: { kind: 'oauth-client', legacyId: 'a' } }),
+      event(DETAIL_TYPE.verified, { ...common, credential: { ...both, newId: 7 } }),
+      event(DETAIL_TYPE.verified, { ...common, trigger: 'cron', credential: both }),
+      // A version 1 fact in a version 2 event.
+      event(DETAIL_TYPE.verified, { ...common, credential: both, newClientId: 'b' }),
       event('Rotation Teleported', common),
     ];
     for (const bad of cases) expect(contract.violations([bad]), JSON.stringify(bad.detail)).toHaveLength(1);
@@ -211,10 +222,26 @@ describe('the event contract check', () => {
     };
     expect(
       contract.violations([
-        event(DETAIL_TYPE.needsAttention, { ...common, legacyClientId: 'a', error: hold }),
         event(DETAIL_TYPE.needsAttention, {
           ...common,
-          legacyClientId: 'a',
+          credential: { kind: 'oauth-client', legacyId: 'a' },
+          error: hold,
+        }),
+        event(DETAIL_TYPE.needsAttention, {
+          ...common,
+          credential: { kind: 'integration-credential', legacyId: 'key_a' },
+          error: {
+            Error: 'LegacyKeyStillUsed',
+            Cause: 'the old key key_a was used 3 s ago',
+            reason: 'legacy-traffic',
+            legacyId: 'key_a',
+            legacyKeyLastUsedAt: '2026-01-01T00:00:00.000Z',
+            legacyKeyRequests: 9,
+          },
+        }),
+        event(DETAIL_TYPE.needsAttention, {
+          ...common,
+          credential: { kind: 'oauth-client', legacyId: 'a' },
           error: { Error: 'X', Cause: 'y' },
         }),
       ]),

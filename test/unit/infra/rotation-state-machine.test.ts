@@ -364,7 +364,7 @@ describe('RotationStateMachine', () => {
         expect(Object.values(DETAIL_TYPE)).toContain(entry.DetailType);
         expect(entry.EventBusName).toBe('GETATT_EventBus7B8748AA_Arn');
         expect(entry.Detail).toMatchObject({
-          schemaVersion: '1',
+          schemaVersion: '2',
           'secretId.$': '$.secretId',
           'executionId.$': '$$.Execution.Id',
           'trigger.$': '$.trigger',
@@ -376,7 +376,7 @@ describe('RotationStateMachine', () => {
   it('emits only facts the event schema declares, and every fact each detail type requires', () => {
     // Prepare
     const schema = JSON.parse(
-      readFileSync(new URL('../../../schemas/rotation-event.v1.json', import.meta.url), 'utf8'),
+      readFileSync(new URL('../../../schemas/rotation-event.v2.json', import.meta.url), 'utf8'),
     ) as {
       properties: Record<string, unknown>;
       'x-detail-types': Record<string, string[]>;
@@ -422,7 +422,7 @@ describe('RotationStateMachine', () => {
         mode: 'standard',
         trigger: 'manual',
         token: 'a'.repeat(32),
-        inventory: { legacyClient: { id: 'legacy-1' } },
+        inventory: { kind: 'oauth-client', credential: { legacyId: 'legacy-1' } },
       };
       let adoptionChecks = 0;
       const base: Record<string, Handler> = {
@@ -434,6 +434,7 @@ describe('RotationStateMachine', () => {
           plan: { retireObserveSeconds: 0, legacyClientId: 'legacy-1' },
         }),
         [STATE.Create]: () => ({
+          credential: { newId: 'new-1' },
           newClientId: 'new-1',
           newClientName: 'rotated-a',
           versionId: 'v2',
@@ -588,11 +589,10 @@ describe('RotationStateMachine', () => {
         DETAIL_TYPE.succeeded,
       ]);
       expect(result.events[3]?.Detail).toMatchObject({
-        schemaVersion: '1',
+        schemaVersion: '2',
         secretId: 'genesys/prod/api',
         executionId: 'arn:aws:states:eu-west-1:123456789012:execution:m:e-1',
-        legacyClientId: 'legacy-1',
-        newClientId: 'new-1',
+        credential: { kind: 'oauth-client', legacyId: 'legacy-1', newId: 'new-1' },
       });
     });
 
@@ -664,7 +664,10 @@ describe('RotationStateMachine', () => {
       ]);
       expect(result.events.at(-1)).toMatchObject({
         DetailType: DETAIL_TYPE.rolledBack,
-        Detail: { legacyClientId: 'legacy-1', error: { Error: 'VerificationFailedError' } },
+        Detail: {
+          credential: { kind: 'oauth-client', legacyId: 'legacy-1' },
+          error: { Error: 'VerificationFailedError' },
+        },
       });
     });
 
@@ -721,7 +724,7 @@ describe('RotationStateMachine', () => {
       expect(result.visited).not.toContain(STATE.DeactivateLegacy);
       expect(result.events.at(-1)).toMatchObject({
         DetailType: DETAIL_TYPE.needsAttention,
-        Detail: { legacyClientId: 'legacy-1', error: hold },
+        Detail: { credential: { kind: 'oauth-client', legacyId: 'legacy-1' }, error: hold },
       });
     });
 
@@ -780,7 +783,7 @@ describe('RotationStateMachine', () => {
             reason: '',
             mode: 'standard',
             trigger: 'cli',
-            inventory: { legacyClient: { id: 'legacy-1' } },
+            inventory: { kind: 'oauth-client', credential: { legacyId: 'legacy-1' } },
           }),
         },
       );
@@ -809,7 +812,7 @@ describe('RotationStateMachine', () => {
             mode: 'emergency',
             emergencyStrategy: strategy,
             trigger: 'manual',
-            inventory: { legacyClient: { id: 'legacy-1' } },
+            inventory: { kind: 'oauth-client', credential: { legacyId: 'legacy-1' } },
           }),
         },
       );
@@ -832,7 +835,7 @@ describe('RotationStateMachine', () => {
             mode: 'emergency',
             emergencyStrategy: 'replace',
             trigger: 'manual',
-            inventory: { legacyClient: { id: 'legacy-1' } },
+            inventory: { kind: 'oauth-client', credential: { legacyId: 'legacy-1' } },
           }),
           [STATE.EmergencyReplace]: () => {
             const error = new Error('Genesys refused the new client');

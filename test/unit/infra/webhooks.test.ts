@@ -211,7 +211,7 @@ describe('Signed webhooks in the stack', () => {
     // Prepare
     const asl = aslOf(synth(TARGETS).template);
     const schema = JSON.parse(
-      readFileSync(new URL('../../../schemas/rotation-event.v1.json', import.meta.url), 'utf8'),
+      readFileSync(new URL('../../../schemas/rotation-event.v2.json', import.meta.url), 'utf8'),
     ) as { properties: Record<string, unknown>; 'x-detail-types': Record<string, string[]> };
     const emits = [
       WEBHOOK_STATE.EmitPromotedWebhooks,

@@ -39,6 +39,7 @@ describe('parsePolicy', () => {
       allowUnusedLegacyClient: false,
       usageLookbackDays: 7,
       gracePeriodSeconds: 7 * 86_400,
+      keyQuietPeriodSeconds: 86_400,
       adoptionEvidenceDays: 2,
       usageDayLengthSeconds: 86_400,
       usageReportLagSeconds: 86_400,
@@ -97,6 +98,7 @@ describe('parsePolicy', () => {
       usageReportLagSeconds: [0, 3 * 86_400],
       adoptionPollSeconds: [1, 86_400],
       retireObserveSeconds: [0, 7 * 86_400],
+      keyQuietPeriodSeconds: [0, 30 * 86_400],
     } as const;
     const outOfRange = fc
       .constantFrom(...Object.entries(limits))
