@@ -203,6 +203,7 @@ describe('bundled error names', () => {
           state: {
             ...state,
             created: {
+              credential: { newId: 'new-client' },
               newClientId: 'new-client',
               newClientName: 'new',
               versionId: state.token,
@@ -234,6 +235,7 @@ describe('bundled error names', () => {
     const state = {
       ...base,
       created: {
+        credential: { newId: '7d4c1e2a-0000-4000-8000-00000000c0de' },
         newClientId: '7d4c1e2a-0000-4000-8000-00000000c0de',
         newClientName: 'svc [rotated]',
         versionId: base.token,
