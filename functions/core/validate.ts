@@ -1,10 +1,4 @@
-import type {
-  CheckName,
-  CheckResult,
-  Inventory,
-  OAuthClientRotationState,
-  Validation,
-} from '../shared/contract.js';
+import type { Inventory, OAuthClientRotationState, Validation } from '../shared/contract.js';
 import {
   DependencyCheckFailedError,
   EnvironmentMismatchError,
@@ -13,12 +7,12 @@ import {
   InvalidInputError,
   QuotaExceededError,
   type RotationError,
-  RotationInProgressError,
   ScopeViolationError,
   SelfRotationRefusedError,
   UnsupportedKindError,
 } from '../shared/errors.js';
 import { onUsageCalendar, type RotationPolicy, retireObserveSecondsFor } from '../shared/policy.js';
+import { type Check, concurrencyCheck, judge, orgAndStageProblems } from './checks.js';
 import { secondsUntilWindow } from './maintenance-window.js';
 import { newClientName } from './naming.js';
 
@@ -41,15 +35,6 @@ function legacyDeletion(
 
 const MIN_TOKEN_VALIDITY = 300;
 const MAX_TOKEN_VALIDITY = 172_800;
-
-type ErrorClass = new (message: string) => RotationError;
-
-interface Check {
-  readonly check: CheckName;
-  readonly passed: boolean;
-  readonly detail: string;
-  readonly error: ErrorClass;
-}
 
 function sameRoleDivision(
   held: { roleId: string; divisionId: string },
@@ -80,12 +65,7 @@ function checksFor(
     inventory.tags.environment === inventory.environment
       ? null
       : `tag genesys:environment is ${inventory.tags.environment ?? 'missing'} but the secret points at ${inventory.environment}`,
-    inventory.tags.orgId === inventory.org.id
-      ? null
-      : `tag genesys:org-id is ${inventory.tags.orgId ?? 'missing'} but the Genesys org is ${inventory.org.id}`,
-    inventory.tags.stage === policy.stage
-      ? null
-      : `tag genesys:stage is ${inventory.tags.stage ?? 'missing'} but this rotator serves stage ${policy.stage}`,
+    ...orgAndStageProblems(inventory.tags, inventory.org.id, policy.stage),
     inventory.admin.environment === inventory.environment
       ? null
       : `the rotator's admin credential is for ${inventory.admin.environment}, not ${inventory.environment}`,
@@ -106,17 +86,7 @@ function checksFor(
       detail: `kind ${inventory.kind}`,
       error: UnsupportedKindError,
     },
-    {
-      check: 'concurrency',
-      passed: inventory.foreignPendingVersionId === null && inventory.otherRunningExecutions === 0,
-      detail:
-        inventory.foreignPendingVersionId !== null
-          ? `version ${inventory.foreignPendingVersionId} of secret ${inventory.secretName} is AWSPENDING: another rotation is open`
-          : inventory.otherRunningExecutions > 0
-            ? `${inventory.otherRunningExecutions} other execution(s) are rotating secret ${inventory.secretName}`
-            : 'no other rotation of this secret is open',
-      error: RotationInProgressError,
-    },
+    concurrencyCheck(inventory),
     {
       check: 'environment',
       passed: environmentProblems.length === 0,
@@ -229,19 +199,11 @@ export function evaluateRotation(
   if (inventory === undefined)
     throw new InvalidInputError('Validate needs the inventory that Fetch produces');
   const checks = checksFor(inventory, policy, state.mode, now, state.emergencyStrategy, state.trigger);
-  const failed = checks.find((check) => !check.passed);
-  const ok = failed === undefined;
+  const { results, refusal } = judge(checks, inventory.secretName);
+  const ok = refusal === null;
   const waitSeconds = state.mode === 'emergency' ? 0 : secondsUntilWindow(policy.maintenanceWindows, now);
-  const results: CheckResult[] = checks.map(({ check, passed, detail, error }) => ({
-    check,
-    passed,
-    code: passed ? null : new error('').code,
-    detail,
-  }));
   return {
-    refusal: failed
-      ? new failed.error(`Rotation of ${inventory.secretName} refused (${failed.check}): ${failed.detail}`)
-      : null,
+    refusal,
     validation: {
       ok,
       // A dry run reports the window in its checks but never waits for it.

@@ -3,34 +3,19 @@
  * check reported (pass or fail), the first failure as the typed refusal, and the plan. Imports no
  * key-provider code: the Validate bundle stays small.
  */
-import type {
-  CheckName,
-  CheckResult,
-  PartnerKeyPlan,
-  PartnerKeyRotationState,
-  PartnerKeyValidation,
-} from '../../shared/contract.js';
+import type { PartnerKeyPlan, PartnerKeyRotationState, PartnerKeyValidation } from '../../shared/contract.js';
 import {
   EnvironmentMismatchError,
   ExpirationViolationError,
   InvalidInputError,
   type RotationError,
-  RotationInProgressError,
   SelfRotationRefusedError,
   UnsupportedKindError,
 } from '../../shared/errors.js';
 import type { RotationPolicy } from '../../shared/policy.js';
+import { type Check, concurrencyCheck, judge, orgAndStageProblems } from '../checks.js';
 import { secondsUntilWindow } from '../maintenance-window.js';
 import { partnerCredentialName } from '../naming.js';
-
-type ErrorClass = new (message: string) => RotationError;
-
-interface Check {
-  readonly check: CheckName;
-  readonly passed: boolean;
-  readonly detail: string;
-  readonly error: ErrorClass;
-}
 
 /** The quiet period a partner-key rotation waits for: the policy's, never longer than its grace period. */
 export function quietPeriodSecondsOf(policy: RotationPolicy): number {
@@ -41,12 +26,7 @@ function checksFor(state: PartnerKeyRotationState, policy: RotationPolicy, now: 
   const { inventory } = state;
   const key = inventory.partnerKey;
   const environmentProblems = [
-    inventory.tags.orgId === inventory.org.id
-      ? null
-      : `tag genesys:org-id is ${inventory.tags.orgId ?? 'missing'} but the Genesys org is ${inventory.org.id}`,
-    inventory.tags.stage === policy.stage
-      ? null
-      : `tag genesys:stage is ${inventory.tags.stage ?? 'missing'} but this rotator serves stage ${policy.stage}`,
+    ...orgAndStageProblems(inventory.tags, inventory.org.id, policy.stage),
     inventory.tags.environment === inventory.admin.environment
       ? null
       : `tag genesys:environment is ${inventory.tags.environment ?? 'missing'} but the rotator's admin credential is for ${inventory.admin.environment}`,
@@ -66,17 +46,7 @@ function checksFor(state: PartnerKeyRotationState, policy: RotationPolicy, now: 
           : `kind integration-credential (${key.credentialType})`,
       error: UnsupportedKindError,
     },
-    {
-      check: 'concurrency',
-      passed: inventory.foreignPendingVersionId === null && inventory.otherRunningExecutions === 0,
-      detail:
-        inventory.foreignPendingVersionId !== null
-          ? `version ${inventory.foreignPendingVersionId} of secret ${inventory.secretName} is AWSPENDING: another rotation is open`
-          : inventory.otherRunningExecutions > 0
-            ? `${inventory.otherRunningExecutions} other execution(s) are rotating secret ${inventory.secretName}`
-            : 'no other rotation of this secret is open',
-      error: RotationInProgressError,
-    },
+    concurrencyCheck(inventory),
     {
       check: 'environment',
       passed: environmentProblems.length === 0,
@@ -143,15 +113,9 @@ export function evaluatePartnerKeyRotation(
   const { inventory } = state;
   const key = inventory.partnerKey;
   const checks = checksFor(state, policy, now);
-  const failed = checks.find((check) => !check.passed);
-  const ok = failed === undefined;
+  const { results, refusal } = judge(checks, inventory.secretName);
+  const ok = refusal === null;
   const waitSeconds = secondsUntilWindow(policy.maintenanceWindows, now);
-  const results: CheckResult[] = checks.map(({ check, passed, detail, error }) => ({
-    check,
-    passed,
-    code: passed ? null : new error('').code,
-    detail,
-  }));
   const revokesLegacyKey = key.keyProvider !== null;
   const plan: PartnerKeyPlan = {
     newCredentialName: partnerCredentialName(key.service, key.env, inventory.token),
@@ -171,9 +135,7 @@ export function evaluatePartnerKeyRotation(
       : `Operator-staged: credential ${key.legacyCredentialId} is deleted after the quiet period; revoke the old key ${key.legacyKeyId} in the partner's portal yourself`,
   };
   return {
-    refusal: failed
-      ? new failed.error(`Rotation of ${inventory.secretName} refused (${failed.check}): ${failed.detail}`)
-      : null,
+    refusal,
     validation: {
       ok,
       waitSeconds: ok && !state.dryRun ? waitSeconds : 0,
