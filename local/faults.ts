@@ -4,7 +4,9 @@
  * 429/500/503, a response slower than the client's timeout, a dropped connection, "applied, then
  * the caller saw an error / the Lambda died", and a permanent failure; plus a new client refused
  * for a while, duplicate and concurrent triggers, and the admin token expiring mid-rotation. After
- * every scenario the invariants of DESIGN.md §7 are checked, including the leak canary.
+ * every scenario the invariants of DESIGN.md §7 are checked, including the leak canary. The
+ * `follow ...` scenarios run with integration credentials that follow the client and a flow
+ * executing their Data Action, and check those too (`--filter follow` runs only them).
  *
  * Options: --reduced (a deterministic subset for CI), --filter <text>, --concurrency <n> (scenarios
  * side by side, default 3), --json (the summary as one

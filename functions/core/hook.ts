@@ -43,7 +43,8 @@ export interface HookOutcome {
 /**
  * States that mark the hook's milestones. They are the states right after Create and Verify on the
  * success path: a Task whose error is caught also *exits* (into its Catch), so the exit of Create or
- * Verify itself proves nothing; only their success leads into these.
+ * Verify itself proves nothing; only their success leads into these. With integrations that follow,
+ * EmitVerified comes after FlipDependents: finishSecret promotes only once they hold the new client.
  */
 export const MILESTONE_STATES = { created: STATE.EmitCreated, verified: STATE.EmitVerified } as const;
 

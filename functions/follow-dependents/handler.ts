@@ -6,6 +6,7 @@
 import {
   discoverDependents,
   flipDependents,
+  flipForEmergency,
   healthAfter,
   preflightDependents,
   retireDependents,
@@ -57,11 +58,15 @@ export const handler = stepHandler(
       case 'healthAfterPromotion':
         return healthAfter(deps, state, dependents(), 'promotion');
       case 'retire':
-        return retireDependents(deps, dependents());
+        return retireDependents(deps, state, dependents());
       case 'healthAfterRetirement':
         return healthAfter(deps, state, dependents(), 'retirement');
       case 'rollback':
         return rollbackDependents(deps, state, follow.dependents);
+      case 'emergencyFlip':
+        return flipForEmergency(deps, state, dependents());
+      case 'healthAfterEmergency':
+        return healthAfter(deps, state, dependents(), 'emergency');
     }
   },
 );

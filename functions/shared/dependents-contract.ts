@@ -56,6 +56,8 @@ export const FlippedDependentsSchema = z.object({
   ),
   tested: z.number().int(),
   at: z.string(),
+  /** Emergency only: tests that failed after the flip (nothing is flipped back to a leaked client). */
+  failed: z.array(z.object({ dependentId: z.string(), error: z.string() })).optional(),
 });
 export type FlippedDependents = z.infer<typeof FlippedDependentsSchema>;
 

@@ -14,6 +14,8 @@ export const FOLLOW_STEPS = [
   'retire',
   'healthAfterRetirement',
   'rollback',
+  'emergencyFlip',
+  'healthAfterEmergency',
 ] as const;
 export type FollowStep = (typeof FOLLOW_STEPS)[number];
 

@@ -71,6 +71,13 @@ export const FOLLOW_STATE = {
   RetireDependents: 'RetireDependents',
   CheckDependentsAfterRetirement: 'CheckDependentsAfterRetirement',
   RollbackDependents: 'RollbackDependents',
+  /** Emergency (`replace`): Create's code before the flip, so the leaked client is disabled only after it. */
+  CreateForEmergency: 'CreateForEmergency',
+  FlipDependentsForEmergency: 'FlipDependentsForEmergency',
+  /** Emergency (`regenerate`): the client's secret changed in place; its objects follow at once. */
+  FlipDependentsAfterRegenerate: 'FlipDependentsAfterRegenerate',
+  RetireDependentsAfterEmergency: 'RetireDependentsAfterEmergency',
+  CheckDependentsAfterEmergency: 'CheckDependentsAfterEmergency',
 } as const;
 
 export type StateName = (typeof STATE)[keyof typeof STATE] | (typeof FOLLOW_STATE)[keyof typeof FOLLOW_STATE];

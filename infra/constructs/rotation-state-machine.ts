@@ -35,6 +35,7 @@ import { EventBridgePutEvents, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunction
 import { Construct } from 'constructs';
 import {
   CredentialNotYetActiveError,
+  DependentHealthCheckFailedError,
   NeedsAttentionError,
   PromotionPendingError,
   RETRYABLE_ERROR_NAMES,
@@ -113,6 +114,17 @@ const TRANSIENT_RETRY: RetryProps = {
 /** Verify: Genesys is eventually consistent right after a client is created. */
 const NOT_YET_ACTIVE_RETRY: RetryProps = {
   errors: [CredentialNotYetActiveError.errorName],
+  interval: Duration.seconds(2),
+  backoffRate: 1.5,
+  maxAttempts: 8,
+};
+
+/**
+ * After an emergency, the following integrations hold the new client (the leaked one is disabled):
+ * their action test is repeated while Genesys catches up with the new client, as Verify waits.
+ */
+const DEPENDENTS_CATCH_UP_RETRY: RetryProps = {
+  errors: [DependentHealthCheckFailedError.errorName],
   interval: Duration.seconds(2),
   backoffRate: 1.5,
   maxAttempts: 8,
@@ -347,6 +359,26 @@ export class RotationStateMachine extends Construct {
     const rotationSucceeded = new Succeed(this, STATE.RotationSucceeded, {
       stateName: STATE.RotationSucceeded,
     });
+    // With followers, the old credential objects go once the event is out (consumers re-read on it),
+    // then one action per integration is tested on the new client.
+    const afterEmergency =
+      followFn === undefined
+        ? rotationSucceeded
+        : Chain.start(
+            toNeedsAttention(
+              follow(FOLLOW_STATE.RetireDependentsAfterEmergency, 'retire', '$.dependentsRetired'),
+            ),
+          )
+            .next(
+              toNeedsAttention(
+                follow(
+                  FOLLOW_STATE.CheckDependentsAfterEmergency,
+                  'healthAfterEmergency',
+                  '$.dependentsHealth',
+                ).addRetry(DEPENDENTS_CATCH_UP_RETRY),
+              ),
+            )
+            .next(rotationSucceeded);
     const emitEmergencyRotated = Chain.start(
       followedByWebhooks(
         this,
@@ -358,15 +390,22 @@ export class RotationStateMachine extends Construct {
         ]),
         { point: 'emergency', deliver: webhooks, eventBus: bus },
       ),
-    ).next(rotationSucceeded);
+    ).next(afterEmergency);
     const emergencyRegenerate = invoke(
       STATE.EmergencyRegenerate,
       fns.rotator,
       { rotatorTask: 'emergency', ...state },
       '$.emergency',
     );
-    // Regenerating invalidates the old secret at once: there is nothing to roll back to.
-    toNeedsAttention(emergencyRegenerate).next(emitEmergencyRotated);
+    // Regenerating invalidates the old secret at once: there is nothing to roll back to. Followers
+    // hold that secret: their new objects (the regenerated value) are flipped to straight after.
+    toNeedsAttention(emergencyRegenerate).next(
+      followFn === undefined
+        ? emitEmergencyRotated
+        : toNeedsAttention(
+            follow(FOLLOW_STATE.FlipDependentsAfterRegenerate, 'emergencyFlip', '$.dependentsFlipped'),
+          ).next(emitEmergencyRotated),
+    );
     // Replacing creates a client like Create does: a failure before promotion is compensated like
     // Create's (the compensation refuses to touch a promoted version and ends NeedsAttention then,
     // e.g. when disabling the leaked client failed after promotion).
@@ -378,6 +417,27 @@ export class RotationStateMachine extends Construct {
     )
       .addCatch(compensate, CATCH_ALL)
       .next(emitEmergencyRotated);
+    // With followers, the clone is made first and every integration flipped to it before
+    // EmergencyReplace (which reuses the token's client) promotes and disables the leaked client:
+    // the Data Actions never hold a disabled client. A failure before promotion rolls back like Create.
+    const emergencyReplacePath =
+      followFn === undefined
+        ? emergencyReplace
+        : invoke(
+            FOLLOW_STATE.CreateForEmergency,
+            fns.rotator,
+            { rotatorTask: 'create', ...state },
+            '$.created',
+          )
+            .addCatch(compensate, CATCH_ALL)
+            .next(
+              follow(
+                FOLLOW_STATE.FlipDependentsForEmergency,
+                'emergencyFlip',
+                '$.dependentsFlipped',
+              ).addCatch(compensate, CATCH_ALL),
+            )
+            .next(emergencyReplace);
     const emergencyStrategy = new Choice(this, STATE.EmergencyStrategy, {
       stateName: STATE.EmergencyStrategy,
     })
@@ -388,7 +448,7 @@ export class RotationStateMachine extends Construct {
         ),
         emergencyRegenerate,
       )
-      .otherwise(emergencyReplace);
+      .otherwise(emergencyReplacePath);
 
     const emitStarted = emit(STATE.EmitStarted, [
       {
@@ -566,9 +626,10 @@ export class RotationStateMachine extends Construct {
             .next(create)
             .next(emitCreated)
             .next(verify)
-            .next(emitVerified)
             // Dual slot before promotion: the new object reads AWSPENDING inside the call; a failed
-            // action test has already flipped back, and the saga deletes what was made.
+            // action test has already flipped back, and the saga deletes what was made. EmitVerified
+            // comes after the flip: it is the hook's milestone before finishSecret may promote, and a
+            // native rotation must not promote before the integrations hold the new client.
             .next(
               follow(FOLLOW_STATE.StageDependents, 'stage', '$.dependentsStaged').addCatch(
                 compensate,
@@ -581,6 +642,7 @@ export class RotationStateMachine extends Construct {
                 CATCH_ALL,
               ),
             )
+            .next(emitVerified)
             .next(sync)
             .next(
               followedByWebhooks(this, emitPromoted, { point: 'promoted', deliver: webhooks, eventBus: bus }),

@@ -2,7 +2,11 @@
  * DESIGN.md §7 as checks over what a finished fault scenario left behind. Pure: the runner
  * collects an `EndState`, this decides; tests feed it hand-made states to prove each check can fail.
  */
-import type { GenesysClientSnapshot } from '../standins/genesys/index.js';
+import type {
+  GenesysClientSnapshot,
+  IntegrationCredentialSnapshot,
+  IntegrationSnapshot,
+} from '../standins/genesys/index.js';
 import type { LeakFinding } from './canary.js';
 
 export type Outcome =
@@ -31,6 +35,29 @@ export interface ExecutionSnapshot {
   readonly terminalState: string | null;
   /** When the execution entered `Create` and when it stopped (epoch ms); null: never created. */
   readonly rotationWindow: { readonly start: number; readonly end: number } | null;
+}
+
+/** Integrations following the rotated client (ScenarioSpec.follow), as the Genesys stand-in holds them. */
+export interface DependentsEndState {
+  /** The integration whose `pureCloudOAuthClient` credential follows, and the object it held before. */
+  readonly integrationId: string;
+  readonly legacyCredentialId: string;
+  /** The simulated flow's own client: not the rotator's, never rotated. */
+  readonly flowRunnerClientId: string;
+  readonly credentials: readonly IntegrationCredentialSnapshot[];
+  readonly integrations: readonly IntegrationSnapshot[];
+  /** The simulated flow's Data Action executions during the run. */
+  readonly flow: {
+    readonly calls: number;
+    readonly failedCalls: number;
+    readonly failures: readonly string[];
+  };
+  /** Credential payloads the rotator sent: the client each names, and whether its secret is a canary. */
+  readonly sentCredentials: ReadonlyArray<{
+    readonly route: string;
+    readonly clientId: string | null;
+    readonly secretIsCanary: boolean;
+  }>;
 }
 
 export interface EndState {
@@ -82,6 +109,8 @@ export interface EndState {
   readonly capturedLogLines: number;
   /** The scenario did not settle in time, or its driver failed unexpectedly. */
   readonly harnessProblem: string | null;
+  /** Present when dependents followed the rotation. */
+  readonly dependents?: DependentsEndState | null;
 }
 
 type OutcomeFacts = Pick<ExecutionSnapshot, 'status' | 'terminalState'>;
@@ -163,7 +192,13 @@ export function checkInvariants(state: EndState): { outcome: Outcome; violations
     }
   }
   for (const client of live) {
-    const tracked = [state.adminClientId, state.legacyClientId, currentId, trackedPending];
+    const tracked = [
+      state.adminClientId,
+      state.legacyClientId,
+      currentId,
+      trackedPending,
+      state.dependents?.flowRunnerClientId ?? null,
+    ];
     if (tracked.includes(client.id)) continue;
     const who = client.createdByClientId === state.adminClientId ? 'created by the rotator' : 'untracked';
     violations.push(`clients: orphan client ${client.id} (${client.name}, ${client.state}, ${who})`);
@@ -237,10 +272,112 @@ export function checkInvariants(state: EndState): { outcome: Outcome; violations
     }
   }
 
+  if (state.dependents) checkDependents(state, state.dependents, outcome, trackedPending, violations);
+
   // (e) No secret value anywhere.
   for (const leak of state.leaks) violations.push(`leak: ${leak.what} in ${leak.where}`);
   if (state.capturedLogLines === 0 && state.lambdaInvocations > 0)
     violations.push('leak search: no log output was captured');
 
   return { outcome, violations };
+}
+
+/** The credential key of a Genesys Cloud Data Actions integration (genesys-cloud-api.md §4.2). */
+const FOLLOWED_KEY = 'pureCloudOAuthClient';
+
+/**
+ * (f) Dependents that follow: the flow never failed; no credential object the rotator made is left
+ * unreferenced (none at all after an ending that changed nothing); the integration references an
+ * object that exists and holds a client Genesys accepts, the right one for the outcome; every
+ * credential payload the rotator sent holds a canary (so the leak search covers it) of a client it made.
+ */
+function checkDependents(
+  state: EndState,
+  dependents: DependentsEndState,
+  outcome: Outcome,
+  trackedPending: string | null,
+  violations: string[],
+): void {
+  const { flow } = dependents;
+  if (flow.failedCalls > 0) {
+    violations.push(
+      `flow: ${flow.failedCalls} failed Data Action call(s): ${flow.failures.slice(0, 3).join('; ')}`,
+    );
+  }
+  if (flow.calls < 3) violations.push(`flow: only ${flow.calls} Data Action call(s) made`);
+
+  const unchanged = outcome === 'rolled-back' || outcome === 'refused' || outcome === 'not-started';
+  const referenced = new Set(dependents.integrations.flatMap((i) => Object.values(i.credentials)));
+  const byId = new Map(dependents.credentials.map((credential) => [credential.id, credential]));
+  for (const credential of dependents.credentials) {
+    if (credential.createdByClientId !== state.adminClientId) continue;
+    const what = `credential object ${credential.id} (${credential.name}) the rotator made`;
+    if (unchanged) violations.push(`dependents: outcome ${outcome} but ${what} is still there`);
+    else if (!referenced.has(credential.id)) {
+      // A rollback AWS stopped half-way hands the pending client, and what holds it, to a human.
+      const tracked = outcome === 'needs-attention' && credential.clientId === trackedPending;
+      if (!tracked) violations.push(`dependents: orphan ${what}, referenced by no integration`);
+    }
+  }
+
+  const integration = dependents.integrations.find((i) => i.id === dependents.integrationId);
+  const referencedId = integration?.credentials[FOLLOWED_KEY];
+  const credential = referencedId ? byId.get(referencedId) : undefined;
+  if (!integration) violations.push(`dependents: integration ${dependents.integrationId} is gone`);
+  else if (!referencedId)
+    violations.push(`dependents: integration ${integration.id} references no credential`);
+  else if (!credential) {
+    violations.push(
+      `dependents: integration ${integration.id} references credential ${referencedId}, which does not exist`,
+    );
+  } else {
+    if (credential.authenticates !== true) {
+      violations.push(
+        `dependents: integration ${integration.id} references credential ${credential.id}, whose client ${credential.clientId ?? '(none)'} Genesys refuses`,
+      );
+    }
+    const expected =
+      outcome === 'succeeded'
+        ? [state.current.clientId]
+        : unchanged
+          ? [state.legacyClientId]
+          : [state.legacyClientId, state.current.clientId];
+    if (!expected.includes(credential.clientId)) {
+      violations.push(
+        `dependents: outcome ${outcome} but integration ${integration.id} holds client ${credential.clientId ?? '(none)'}, not ${expected.join(' or ')}`,
+      );
+    }
+    if (unchanged && credential.id !== dependents.legacyCredentialId) {
+      violations.push(
+        `dependents: outcome ${outcome} but integration ${integration.id} is not back on credential ${dependents.legacyCredentialId}`,
+      );
+    }
+  }
+  if (outcome === 'succeeded' && byId.has(dependents.legacyCredentialId)) {
+    violations.push(
+      `dependents: succeeded but the legacy credential object ${dependents.legacyCredentialId} is still there`,
+    );
+  }
+
+  // A client a rollback deleted is no longer listed: only a listed client not made by the rotator,
+  // or one of the clients it must never hand out, is the wrong one.
+  const clientsById = new Map(state.clients.map((client) => [client.id, client]));
+  const neverSent = [state.adminClientId, state.legacyClientId, dependents.flowRunnerClientId];
+  for (const sent of dependents.sentCredentials) {
+    if (!sent.secretIsCanary) {
+      violations.push(
+        `leak search: a credential payload the rotator sent (${sent.route}) holds a secret the canary vault did not issue`,
+      );
+    }
+    const listed = sent.clientId === null ? undefined : clientsById.get(sent.clientId);
+    if (
+      sent.clientId === null ||
+      neverSent.includes(sent.clientId) ||
+      (listed !== undefined && listed.createdByClientId !== state.adminClientId)
+    ) {
+      violations.push(
+        `dependents: a credential payload the rotator sent (${sent.route}) names client ${sent.clientId ?? '(none)'}, not one it created`,
+      );
+    }
+  }
 }

@@ -2,8 +2,11 @@
  * The fault matrix, derived from what real rotations did: clean discovery runs (manual, native,
  * and one forced onto the rollback path) record every Genesys route the rotator called, every AWS
  * operation the rotation used and every Lambda step it ran; each becomes a call site, and each call
- * site gets every fault that applies to it.
+ * site gets every fault that applies to it. Two more runs have dependents that follow (an
+ * integration credential holding the client, a flow executing its action): their integration
+ * routes and follow tasks become the `follow ...` call sites, each run with followers.
  */
+import { FOLLOW_STATE } from '../../functions/shared/workflow.js';
 import type { LambdaInterceptor } from '../engine/runner.js';
 import type { AwsFaultRule } from '../standins/aws/types.js';
 import type { GenesysFaultRule } from '../standins/genesys/index.js';
@@ -27,6 +30,17 @@ export interface CallSites {
   readonly tasks: readonly string[];
   readonly hookSteps: readonly string[];
   readonly rollbackTasks: readonly string[];
+  /** What the runs with dependents that follow added: the integration routes and the follow tasks. */
+  readonly follow: FollowCallSites | null;
+}
+
+export interface FollowCallSites {
+  /** Integration routes the rotator called (`/api/v2/integrations...`). */
+  readonly genesys: readonly string[];
+  /** FollowDependents tasks of a clean rotation. */
+  readonly tasks: readonly string[];
+  /** FollowDependents tasks only the rollback path runs (a failed action test forces it). */
+  readonly rollbackTasks: readonly string[];
 }
 
 /** A newly created client that Genesys refuses for longer than Verify waits: forces the rollback path. */
@@ -35,8 +49,51 @@ export const NEVER_ACTIVE_MS = 600_000;
 /** The consumer's own calls: it logs in and calls this; never a rotator call site. */
 const CONSUMER_ROUTES = new Set(['GET /api/v2/organizations/me']);
 
+const FOLLOW_TASKS: ReadonlySet<string> = new Set(Object.values(FOLLOW_STATE));
+const isIntegrationRoute = (route: string) => / \/api\/v2\/integrations(\/|$)/.test(route);
+
+/**
+ * A failed test of the integration's action on the new credential: the flip flips back and the
+ * rotation rolls back (RollbackDependents first). Only the rotator's tests: the flow executes.
+ */
+export function failedActionTest(ids: ScenarioIds): GenesysFaultRule {
+  return {
+    route: 'POST /api/v2/integrations/actions/{actionId}/test',
+    status: 200,
+    body: {
+      success: false,
+      error: { message: 'fault matrix: the backend refused the request' },
+      operations: [],
+    },
+    callerClientIds: [ids.adminClientId],
+  };
+}
+
+/** Follow call sites from the runs with dependents: what they added to the plain runs (exported for tests). */
+export function followCallSitesFrom(runs: { manual: Observed; rollback: Observed }): FollowCallSites {
+  const routes = new Set<string>();
+  for (const observed of [runs.manual, runs.rollback]) {
+    for (const call of observed.genesys) {
+      if (call.callerClientId === observed.adminClientId && isIntegrationRoute(call.route))
+        routes.add(call.route);
+    }
+  }
+  const tasks = (observed: Observed) => observed.lambdaStates.filter((state) => FOLLOW_TASKS.has(state));
+  const normal = new Set(tasks(runs.manual));
+  return {
+    genesys: [...routes].sort(),
+    tasks: [...normal],
+    rollbackTasks: tasks(runs.rollback).filter((state) => !normal.has(state)),
+  };
+}
+
 /** Call sites from discovery runs' observations (exported for tests). */
-export function callSitesFrom(runs: { manual: Observed; native: Observed; rollback: Observed }): CallSites {
+export function callSitesFrom(runs: {
+  manual: Observed;
+  native: Observed;
+  rollback: Observed;
+  follow?: { manual: Observed; rollback: Observed };
+}): CallSites {
   const genesys = new Map<string, { route: string; caller: CallerRole }>();
   const aws = new Set<string>();
   for (const observed of [runs.manual, runs.native, runs.rollback]) {
@@ -65,40 +122,81 @@ export function callSitesFrom(runs: { manual: Observed; native: Observed; rollba
     tasks: [...normal],
     hookSteps: runs.native.lambdaStates.filter((state) => state.startsWith('hook:')),
     rollbackTasks: states(runs.rollback).filter((state) => !normal.has(state)),
+    follow: runs.follow ? followCallSitesFrom(runs.follow) : null,
   };
 }
 
-/** Runs the discovery rotations (clean manual, clean native, forced rollback) and derives the call sites. */
-export async function discoverCallSites(): Promise<CallSites> {
-  const observe = async (spec: ScenarioSpec, outcome: string): Promise<Observed> => {
-    const result = await runScenario(spec, { observe: true });
-    if (!result.observed || result.violations.length > 0 || result.outcome !== outcome) {
-      throw new Error(
-        `discovery run ${spec.id} did not end as expected: ${result.outcome} ${result.violations.join('; ')}`,
-      );
-    }
-    return result.observed;
-  };
+/**
+ * Runs the discovery rotations (clean manual, clean native, forced rollback; with `follow`, a clean
+ * manual and a forced rollback with dependents that follow) and derives the call sites. They run
+ * side by side like the matrix's scenarios (`concurrency`, default 3): each has its own stand-ins.
+ */
+export async function discoverCallSites(
+  options: { follow?: boolean; concurrency?: number } = {},
+): Promise<CallSites> {
   const base = { site: 'discovery', fault: 'none' } as const;
-  const manual = await observe(
-    { ...base, id: 'discover-manual', trigger: 'manual', expect: 'succeeded' },
-    'succeeded',
-  );
-  const native = await observe(
-    { ...base, id: 'discover-native', trigger: 'secretsmanager', expect: 'succeeded' },
-    'succeeded',
-  );
-  const rollback = await observe(
-    {
-      ...base,
-      id: 'discover-rollback',
-      trigger: 'manual',
-      expect: 'clean',
-      newClientActivationDelayMs: NEVER_ACTIVE_MS,
-    },
-    'rolled-back',
-  );
-  return callSitesFrom({ manual, native, rollback });
+  const runs: Array<[ScenarioSpec, string]> = [
+    [{ ...base, id: 'discover-manual', trigger: 'manual', expect: 'succeeded' }, 'succeeded'],
+    [{ ...base, id: 'discover-native', trigger: 'secretsmanager', expect: 'succeeded' }, 'succeeded'],
+    [
+      {
+        ...base,
+        id: 'discover-rollback',
+        trigger: 'manual',
+        expect: 'clean',
+        newClientActivationDelayMs: NEVER_ACTIVE_MS,
+      },
+      'rolled-back',
+    ],
+  ];
+  if (options.follow !== false) {
+    runs.push(
+      [
+        { ...base, id: 'discover-follow-manual', trigger: 'manual', expect: 'succeeded', follow: true },
+        'succeeded',
+      ],
+      [
+        {
+          ...base,
+          id: 'discover-follow-rollback',
+          trigger: 'manual',
+          expect: 'clean',
+          follow: true,
+          genesysFaults: (ids) => [failedActionTest(ids)],
+        },
+        'rolled-back',
+      ],
+    );
+  }
+  const observed: Observed[] = new Array(runs.length);
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < runs.length; index = next++) {
+      const [spec, outcome] = runs[index] as [ScenarioSpec, string];
+      const result = await runScenario(spec, { observe: true });
+      if (!result.observed || result.violations.length > 0 || result.outcome !== outcome) {
+        throw new Error(
+          `discovery run ${spec.id} did not end as expected: ${result.outcome} ${result.violations.join('; ')}`,
+        );
+      }
+      observed[index] = result.observed;
+    }
+  };
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? 3, runs.length));
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const [manual, native, rollback, followManual, followRollback] = observed as [
+    Observed,
+    Observed,
+    Observed,
+    Observed | undefined,
+    Observed | undefined,
+  ];
+  return callSitesFrom({
+    manual,
+    native,
+    rollback,
+    ...(followManual && followRollback ? { follow: { manual: followManual, rollback: followRollback } } : {}),
+  });
 }
 
 const MUTATING_GENESYS = /^(POST|PUT|DELETE) /;
@@ -239,6 +337,97 @@ const slug = (text: string) =>
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
+
+/**
+ * The scenarios with dependents that follow (site `follow ...`, so `--filter follow` runs them all):
+ * every integration route gets every fault that applies, every follow task its Lambda faults (the
+ * rollback path's under a failed action test), each on a run whose flow keeps executing the action.
+ */
+function buildFollowMatrix(sites: FollowCallSites, add: (spec: Omit<ScenarioSpec, 'id'>) => void): void {
+  for (const route of sites.genesys) {
+    const site = `follow genesys admin ${route}`;
+    const kinds = [
+      ...GENESYS_TRANSIENT,
+      ...(isMutatingRoute(route) ? GENESYS_APPLIED : []),
+      GENESYS_PERMANENT,
+    ];
+    for (const kind of kinds) {
+      add({
+        site,
+        fault: kind.name,
+        trigger: 'manual',
+        expect: kind.expect,
+        follow: true,
+        genesysFaults: (ids) => [{ ...kind.rule, route, ...callerFilter('admin', ids) }],
+        // As above; a run with followers has more steps and a flow, so more room to gather evidence.
+        ...(kind.rule.latencyMs && isMutatingRoute(route)
+          ? { policy: { adoptionEvidenceDays: 2, gracePeriodSeconds: 8 } }
+          : {}),
+      });
+    }
+    for (const kind of [GENESYS_TRANSIENT[1], GENESYS_TRANSIENT[4]]) {
+      if (!kind) continue;
+      add({
+        site,
+        fault: kind.name,
+        trigger: 'secretsmanager',
+        expect: kind.expect,
+        follow: true,
+        genesysFaults: (ids) => [{ ...kind.rule, route, ...callerFilter('admin', ids) }],
+      });
+    }
+  }
+  for (const trigger of ['manual', 'secretsmanager'] as const) {
+    for (const state of sites.tasks) {
+      for (const fault of TASK_FAULTS) {
+        add({
+          site: `follow task ${state}`,
+          fault: fault.name,
+          trigger,
+          expect: 'succeeded',
+          follow: true,
+          interceptor: fault.make(state),
+        });
+      }
+    }
+  }
+  // The rollback path: the action test fails on the new credential, the flip flips back, the saga
+  // deletes what was made. Its own steps, and the writes it repeats (the flip back, the delete).
+  for (const state of sites.rollbackTasks) {
+    for (const fault of TASK_FAULTS) {
+      add({
+        site: `follow task ${state} (rollback path)`,
+        fault: fault.name,
+        trigger: 'manual',
+        expect: 'clean',
+        follow: true,
+        genesysFaults: (ids) => [failedActionTest(ids)],
+        interceptor: fault.make(state),
+      });
+    }
+  }
+  const rollbackWrites: Array<[string, number, string]> = [
+    ['PUT /api/v2/integrations/{integrationId}/config/current', 2, 'the flip back'],
+    ['DELETE /api/v2/integrations/credentials/{credentialId}', 1, 'the rollback delete'],
+  ];
+  for (const [route, nth, what] of rollbackWrites) {
+    if (!sites.genesys.includes(route)) continue;
+    for (const kind of [GENESYS_TRANSIENT[1], GENESYS_TRANSIENT[4], ...GENESYS_APPLIED]) {
+      if (!kind) continue;
+      add({
+        site: `follow genesys admin ${route} (rollback path, ${what})`,
+        fault: kind.name,
+        trigger: 'manual',
+        expect: 'clean',
+        follow: true,
+        genesysFaults: (ids) => [
+          failedActionTest(ids),
+          { ...kind.rule, nth, route, ...callerFilter('admin', ids) },
+        ],
+      });
+    }
+  }
+}
 
 /** Every scenario of the full matrix, in a stable order. */
 export function buildMatrix(sites: CallSites): ScenarioSpec[] {
@@ -407,6 +596,8 @@ export function buildMatrix(sites: CallSites): ScenarioSpec[] {
     }
   }
 
+  if (sites.follow) buildFollowMatrix(sites.follow, add);
+
   const drives: Array<[ScenarioSpec['drive'], Trigger]> = [
     ['same-name-twice', 'manual'],
     ['manual-twice', 'manual'],
@@ -421,10 +612,32 @@ export function buildMatrix(sites: CallSites): ScenarioSpec[] {
   return specs;
 }
 
-/** A deterministic subset for CI: every call site once, its fault kinds taken in turn. */
+/**
+ * The follow scenarios CI runs (a handful: each starts a stack with dependents and a flow): the
+ * writes that must not duplicate or conflict when their answer is lost, a follow task that died
+ * after its side effect, and the rollback saga's own step dying.
+ */
+const REDUCED_FOLLOW: ReadonlyArray<readonly [site: string, fault: string]> = [
+  ['follow genesys admin POST /api/v2/integrations/credentials', 'applied, then 500'],
+  ['follow genesys admin PUT /api/v2/integrations/{integrationId}/config/current', 'applied, then dropped'],
+  ['follow task FlipDependents', 'applied, then Lambda died'],
+  ['follow task RollbackDependents (rollback path)', 'applied, then Lambda died'],
+];
+
+/**
+ * A deterministic subset for CI: every call site once, its fault kinds taken in turn; of the
+ * follow scenarios only REDUCED_FOLLOW (manual trigger).
+ */
 export function reduceMatrix(specs: readonly ScenarioSpec[]): ScenarioSpec[] {
   const bySite = new Map<string, ScenarioSpec[]>();
+  const follow = specs.filter(
+    (spec) =>
+      spec.follow === true &&
+      spec.trigger === 'manual' &&
+      REDUCED_FOLLOW.some(([site, fault]) => spec.site === site && spec.fault === fault),
+  );
   for (const spec of specs) {
+    if (spec.follow === true) continue;
     const key = `${spec.site} ${spec.trigger}`;
     bySite.set(key, [...(bySite.get(key) ?? []), spec]);
   }
@@ -442,5 +655,6 @@ export function reduceMatrix(specs: readonly ScenarioSpec[]): ScenarioSpec[] {
       turn += 1;
     }
   }
-  return picked;
+  // The follow scenarios are the longest (a stack with dependents, a flow): first, so they pack.
+  return [...follow, ...picked];
 }

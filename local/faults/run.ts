@@ -63,12 +63,12 @@ export function summarise(results: readonly ScenarioResult[], wallMs: number): M
  */
 export async function runMatrix(options: MatrixOptions = {}): Promise<MatrixReport> {
   const started = Date.now();
-  const sites = options.sites ?? (await discoverCallSites());
-  const specs = selectScenarios(buildMatrix(sites), options);
   const concurrency = Math.max(
     1,
     options.concurrency ?? (process.env.LOCAL_LAMBDA_CODE === 'sources' ? 1 : 3),
   );
+  const sites = options.sites ?? (await discoverCallSites({ concurrency }));
+  const specs = selectScenarios(buildMatrix(sites), options);
   const results: ScenarioResult[] = new Array(specs.length);
   let next = 0;
   let finished = 0;

@@ -13,12 +13,19 @@ import {
 import platformClient from 'purecloud-platform-client-v2';
 import { createIsolatedApiClient } from '../../functions/shared/genesys/index.js';
 import type { LambdaCall, LambdaInterceptor } from '../engine/runner.js';
+import { type FollowDemo, seedFlowRunner, seedFollowDemo, simulateFlow } from '../follow-demo.js';
 import { type LocalEnvironment, startLocalEnvironment, terminalStateOf } from '../harness.js';
 import type { AwsFaultRule } from '../standins/aws/types.js';
-import type { GenesysFaultRule } from '../standins/genesys/index.js';
+import type { GenesysFaultRule, GenesysRequestRecord } from '../standins/genesys/index.js';
 import { CanaryVault, findLeaks, type TextSource } from './canary.js';
 import { captureOutput } from './capture.js';
-import { checkInvariants, type EndState, type ExecutionSnapshot, type Outcome } from './invariants.js';
+import {
+  checkInvariants,
+  type DependentsEndState,
+  type EndState,
+  type ExecutionSnapshot,
+  type Outcome,
+} from './invariants.js';
 
 /**
  * Waits compressed so one scenario takes a few seconds: 1 s usage days (the stand-in's are set to match
@@ -41,6 +48,7 @@ export const GENESYS_TIMEOUT_MS = 1_000;
 /** Wait before retrying a retryable answer without Retry-After (GENESYS_HTTP_RETRY_AFTER_MILLIS). */
 export const GENESYS_RETRY_AFTER_MS = 100;
 const SETTLE_TIMEOUT_MS = 120_000;
+const WARM_UP_TIMEOUT_MS = 60_000;
 
 export type Trigger = 'manual' | 'secretsmanager';
 export type Drive =
@@ -86,6 +94,12 @@ export interface ScenarioSpec {
   readonly expectedFailure?: string;
   /** The token of Secrets Manager's retry of a failed rotation (stand-in default: 'same'). */
   readonly rotationRetryToken?: 'same' | 'new';
+  /**
+   * Dependents follow the rotation: the stack follows integration credentials, a Data Actions
+   * integration holds the legacy client (`seedFollowDemo`, as `FOLLOW_INTEGRATIONS=1 npm start`),
+   * and a simulated flow keeps executing its action throughout.
+   */
+  readonly follow?: boolean;
 }
 
 export interface ScenarioResult {
@@ -105,6 +119,8 @@ export interface ScenarioResult {
 }
 
 export interface Observed {
+  /** The run had dependents that follow (ScenarioSpec.follow). */
+  readonly follow: boolean;
   readonly genesys: ReadonlyArray<{ route: string; callerClientId: string | null; at: number }>;
   readonly aws: readonly string[];
   readonly lambdaStates: readonly string[];
@@ -275,6 +291,48 @@ async function probeCurrent(env: LocalEnvironment): Promise<EndState['current']>
   }
 }
 
+/** Credential routes whose payload carries a secret value, in `credentialFields.clientSecret`. */
+const CREDENTIAL_PAYLOAD_ROUTES = new Set([
+  'POST /api/v2/integrations/credentials',
+  'PUT /api/v2/integrations/credentials/{credentialId}',
+]);
+
+/**
+ * What the rotator sent to the integration routes, for the leak search: a credential payload's one
+ * legitimate secret field is taken out (and checked to be a canary, so the search covers it); the
+ * rest of every payload (names, config PUTs, test inputs) is searched like any other output.
+ */
+function rotatorPayloads(
+  log: readonly GenesysRequestRecord[],
+  adminClientId: string,
+  vault: CanaryVault,
+): { texts: TextSource[]; sent: DependentsEndState['sentCredentials'] } {
+  const texts: TextSource[] = [];
+  const sent: Array<DependentsEndState['sentCredentials'][number]> = [];
+  for (const record of log) {
+    if (record.body === undefined || record.callerClientId !== adminClientId) continue;
+    let body: unknown;
+    try {
+      body = JSON.parse(record.body);
+    } catch {
+      texts.push({ where: `integration payload ${record.route}`, text: record.body });
+      continue;
+    }
+    const fields = (body as { credentialFields?: Record<string, unknown> } | null)?.credentialFields;
+    if (CREDENTIAL_PAYLOAD_ROUTES.has(record.route) && fields && typeof fields === 'object') {
+      const { clientSecret, ...rest } = fields;
+      sent.push({
+        route: record.route,
+        clientId: typeof rest.clientId === 'string' ? rest.clientId : null,
+        secretIsCanary: typeof clientSecret === 'string' && vault.secrets.includes(clientSecret),
+      });
+      body = { ...(body as object), credentialFields: rest };
+    }
+    texts.push({ where: `integration payload ${record.route}`, text: JSON.stringify(body) });
+  }
+  return { texts, sent };
+}
+
 /** Runs one scenario; never throws for what the product did (that is what violations are for). */
 export async function runScenario(
   spec: ScenarioSpec,
@@ -314,6 +372,9 @@ export async function runScenario(
   let harnessProblem: string | null = null;
   let endState: EndState | undefined;
   let observed: Observed | undefined;
+  let following:
+    | { demo: FollowDemo; flowRunnerClientId: string; flow: ReturnType<typeof simulateFlow> }
+    | undefined;
   const texts: TextSource[] = [];
   try {
     env = await startLocalEnvironment({
@@ -333,13 +394,31 @@ export async function runScenario(
       hookMaxWaitSeconds: 60,
       interceptor,
       onEngineEvent: (name) => executionNames.add(name),
+      ...(spec.follow ? { followIntegrationCredentials: true } : {}),
     });
     const genesys = env.genesys;
     if (!genesys) throw new Error('the fault matrix needs the Genesys stand-in');
     const consumer = env.consumer;
     if (!consumer) throw new Error('the fault matrix needs the simulated consumer');
     consumer.start();
-    await waitFor(() => consumer.stats.calls - consumer.stats.failedCalls >= 3, 15_000, 'the consumer');
+    // Warm-ups before any fault or trigger: generous, so a busy machine is not mistaken for a failure.
+    await waitFor(
+      () => consumer.stats.calls - consumer.stats.failedCalls >= 3,
+      WARM_UP_TIMEOUT_MS,
+      'the consumer',
+    );
+    if (spec.follow) {
+      const demo = await seedFollowDemo(env);
+      if (demo === null) throw new Error('the follow scenarios need the Genesys stand-in');
+      const runner = await seedFlowRunner(env);
+      const flow = simulateFlow(runner.api, demo.actionId);
+      following = { demo, flowRunnerClientId: runner.clientId, flow };
+      await waitFor(
+        () => flow.stats.calls - flow.stats.failedCalls >= 3,
+        WARM_UP_TIMEOUT_MS,
+        'the simulated flow',
+      );
+    }
     const initial = await env.clients.secretsManager.send(
       new GetSecretValueCommand({ SecretId: env.managedSecretArn }),
     );
@@ -365,6 +444,7 @@ export async function runScenario(
     genesys.faults.clear();
     env.aws.faults.clear();
     const consumerStats = await consumer.stop();
+    const flowStats = following ? await following.flow.stop() : null;
 
     const current = await probeCurrent(env);
     const arns = [
@@ -404,6 +484,21 @@ export async function runScenario(
     texts.push({ where: 'trigger errors', text: refusals.join('\n') });
     texts.push({ where: 'interceptor errors', text: interceptorErrors.join('\n') });
     texts.push({ where: 'consumer failures', text: consumerStats.failures.join('\n') });
+    let dependents: DependentsEndState | null = null;
+    if (following && flowStats) {
+      const payloads = rotatorPayloads(genesys.requestLog, env.demo.adminClientId, vault);
+      texts.push(...payloads.texts);
+      texts.push({ where: 'simulated flow failures', text: flowStats.failures.join('\n') });
+      dependents = {
+        integrationId: following.demo.integrationId,
+        legacyCredentialId: following.demo.legacyCredentialId,
+        flowRunnerClientId: following.flowRunnerClientId,
+        credentials: genesys.integrationCredentials(),
+        integrations: genesys.integrations(),
+        flow: { calls: flowStats.calls, failedCalls: flowStats.failedCalls, failures: flowStats.failures },
+        sentCredentials: payloads.sent,
+      };
+    }
     texts.push({ where: 'genesys request paths', text: genesys.requestLog.map((r) => r.path).join('\n') });
     texts.push({ where: 'final probe', text: current.problem ?? '' });
 
@@ -442,11 +537,13 @@ export async function runScenario(
       leaks: [],
       capturedLogLines: 0,
       harnessProblem,
+      dependents,
     };
     if (options.observe) {
       const consumerOnly = new Set(['GET /api/v2/organizations/me']);
       const promoted = recorded.find((event) => event.detailType === 'Secret Promoted');
       observed = {
+        follow: spec.follow === true,
         genesys: genesys.requestLog
           .slice(genesysFrom, genesysTo)
           .filter((record) => !consumerOnly.has(record.route))
@@ -470,6 +567,8 @@ export async function runScenario(
   } catch (error) {
     harnessProblem = `scenario crashed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
   } finally {
+    // A crashed scenario still stops its flow (its loop would outlive the stand-in).
+    if (following) await following.flow.stop().catch(() => undefined);
     if (env) await env.close().catch(() => undefined);
     capture.restore();
     restoreEnvironment();

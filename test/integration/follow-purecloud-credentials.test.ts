@@ -10,6 +10,7 @@ import {
   retireDependents,
   rollbackDependents,
   stageDependents,
+  stagedCredentialName,
 } from '../../functions/core/kinds/follow-purecloud-credentials.js';
 import type { Inventory, OAuthClientRotationState } from '../../functions/shared/contract.js';
 import { TAG_FOLLOW_INTEGRATIONS } from '../../functions/shared/dependents-contract.js';
@@ -50,7 +51,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await standIn.close();
 });
-beforeEach(() => clearAdminTokenCache());
+beforeEach(() => {
+  clearAdminTokenCache();
+  standIn.faults.clear();
+});
 
 const TOKEN = 'a1b2c3d4-0000-4000-8000-00000000abcd';
 
@@ -214,7 +218,7 @@ describe('pureCloudOAuthClient credentials follow their OAuth client (issue #10 
     const staged = await stageDependents(deps, state, dependents);
     const flipped = await flipDependents(deps, state, dependents, staged);
     const afterPromotion = await healthAfter(deps, state, dependents, 'promotion');
-    const retired = await retireDependents(deps, dependents);
+    const retired = await retireDependents(deps, state, dependents);
     const afterRetirement = await healthAfter(deps, state, dependents, 'retirement');
     const outcome = await flow.stop();
 
@@ -364,5 +368,96 @@ describe('pureCloudOAuthClient credentials follow their OAuth client (issue #10 
     // Assess
     expect(health).toEqual({ tested: 4, failed: [] });
     expect(peak).toBeLessThanOrEqual(2);
+  });
+
+  it('flips even when the config PUT landed but its answer was lost: the resend meets a 409 (stale version), and a re-read finds the reference in place (fault matrix: PUT config/current applied, then dropped)', async () => {
+    // Prepare
+    const world = seedWorld('lost-put');
+    const deps = followDeps(
+      memorySecrets({ [TAG_FOLLOW_INTEGRATIONS]: world.integrationId }, pendingOf(world.fresh)),
+    );
+    const state = stateFor(world.legacy.clientId, world.fresh.clientId);
+    const dependents = await discoverDependents(deps, state);
+    const staged = await stageDependents(deps, state, dependents);
+    standIn.faults.add({
+      route: 'PUT /api/v2/integrations/{integrationId}/config/current',
+      drop: true,
+      afterApply: true,
+      nth: 1,
+      times: 1,
+    });
+
+    // Act
+    const flipped = await flipDependents(deps, state, dependents, staged);
+
+    // Assess
+    const newCredentialId = staged.credentials[0]?.newCredentialId;
+    expect(flipped.integrations[0]?.toCredentialId).toBe(newCredentialId);
+    const config = await viewApi.getIntegrationConfigCurrent(world.integrationId);
+    expect(config.credentials?.pureCloudOAuthClient?.id).toBe(newCredentialId);
+    expect(
+      standIn.requestLog.filter(
+        (r) => r.route === 'PUT /api/v2/integrations/{integrationId}/config/current' && r.status === 409,
+      ).length,
+    ).toBe(1);
+  });
+
+  it('throws a transient failure of the action test for the state machine to retry, without flipping back: the retried flip succeeds (fault matrix: POST .../test 500 x1)', async () => {
+    // Prepare
+    const world = seedWorld('flaky-test');
+    const deps = followDeps(
+      memorySecrets({ [TAG_FOLLOW_INTEGRATIONS]: world.integrationId }, pendingOf(world.fresh)),
+    );
+    const state = stateFor(world.legacy.clientId, world.fresh.clientId);
+    const dependents = await discoverDependents(deps, state);
+    const staged = await stageDependents(deps, state, dependents);
+    const newCredentialId = staged.credentials[0]?.newCredentialId;
+    standIn.faults.add({
+      route: 'POST /api/v2/integrations/actions/{actionId}/test',
+      status: 500,
+      nth: 1,
+      times: 1,
+    });
+
+    // Act
+    const failure = await flipDependents(deps, state, dependents, staged).catch((error: unknown) => error);
+    const onFailure = await viewApi.getIntegrationConfigCurrent(world.integrationId);
+    const retried = await flipDependents(deps, state, dependents, staged);
+
+    // Assess
+    expect(failure).toMatchObject({ name: 'TransientUpstreamError' });
+    expect(onFailure.credentials?.pureCloudOAuthClient?.id).toBe(newCredentialId);
+    expect(retried.tested).toBe(1);
+    const config = await viewApi.getIntegrationConfigCurrent(world.integrationId);
+    expect(config.credentials?.pureCloudOAuthClient?.id).toBe(newCredentialId);
+  });
+
+  it('deletes at retirement a duplicate object made for the token that no integration references (fault matrix: POST credentials slower than the timeout, landing after the retry made another)', async () => {
+    // Prepare
+    const world = seedWorld('late-create');
+    const deps = followDeps(
+      memorySecrets({ [TAG_FOLLOW_INTEGRATIONS]: world.integrationId }, pendingOf(world.fresh)),
+    );
+    const state = stateFor(world.legacy.clientId, world.fresh.clientId);
+    const dependents = await discoverDependents(deps, state);
+    const staged = await stageDependents(deps, state, dependents);
+    await flipDependents(deps, state, dependents, staged);
+    // The timed-out first create, landing late under the same name.
+    const late = standIn.seed.credential({
+      name: stagedCredentialName('Integration-late-create', TOKEN),
+      type: 'pureCloudOAuthClient',
+      fields: { clientId: world.fresh.clientId, clientSecret: world.fresh.clientSecret },
+    });
+
+    // Act
+    const retired = await retireDependents(deps, state, dependents);
+
+    // Assess
+    expect(retired.deletedIds.sort()).toEqual([world.legacyCredentialId, late].sort());
+    expect((await credentialNames()).filter((name) => name.startsWith('Integration-late-create'))).toEqual([
+      stagedCredentialName('Integration-late-create', TOKEN),
+    ]);
+    const config = await viewApi.getIntegrationConfigCurrent(world.integrationId);
+    expect(config.credentials?.pureCloudOAuthClient?.id).toBe(staged.credentials[0]?.newCredentialId);
   });
 });

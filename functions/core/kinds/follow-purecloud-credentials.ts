@@ -7,8 +7,10 @@
  * back. The legacy client stays active throughout, so a flow calling the action meanwhile works
  * with either object. The old object is deleted with the legacy client (DeleteLegacy); a rollback
  * flips back and deletes every object named for the token, found by name, so none is orphaned.
+ * An emergency flips every integration at once, before the leaked client is disabled, and never
+ * back (the legacy object holds the leaked client).
  */
-import type { OAuthClientRotationState } from '../../shared/contract.js';
+import type { Inventory, OAuthClientRotationState } from '../../shared/contract.js';
 import {
   type Dependents,
   type FlippedDependents,
@@ -22,7 +24,10 @@ import {
   DependencyCheckFailedError,
   DependentHealthCheckFailedError,
   EnvironmentMismatchError,
+  InvalidInputError,
   NeedsAttentionError,
+  RotationError,
+  TransientUpstreamError,
   VerificationFailedError,
 } from '../../shared/errors.js';
 import type { IntegrationsPort } from '../../shared/integrations-port.js';
@@ -184,53 +189,134 @@ export async function stageDependents(
   dependents: Dependents,
 ): Promise<StagedDependents> {
   const { inventory, created } = requireState(state, 'StageDependents', 'inventory', 'created');
+  return stageFor(deps, inventory, dependents, {
+    versionId: created.versionId,
+    clientId: created.newClientId,
+    stage: AWSPENDING,
+  });
+}
+
+/**
+ * One object per integration holding the value of `target`'s version (read inside the call), named
+ * for the token: an earlier attempt's object is reused, never duplicated.
+ */
+async function stageFor(
+  deps: FollowDependencies,
+  inventory: Inventory,
+  dependents: Dependents,
+  target: { versionId: string; clientId: string; stage?: string },
+): Promise<StagedDependents> {
   if (dependents.integrations.length === 0) return { credentials: [] };
-  const pending = parseOAuthSecretValue(
-    await deps.secrets.getValue(inventory.secretArn, { versionId: created.versionId, stage: AWSPENDING }),
-    `The pending value of secret ${inventory.secretName}`,
+  const value = parseOAuthSecretValue(
+    await deps.secrets.getValue(inventory.secretArn, {
+      versionId: target.versionId,
+      ...(target.stage === undefined ? {} : { stage: target.stage }),
+    }),
+    `The value of version ${target.versionId} of secret ${inventory.secretName}`,
   );
-  if (pending.clientId !== created.newClientId) {
+  if (value.clientId !== target.clientId) {
     throw new VerificationFailedError(
-      `The pending value names client ${pending.clientId}, not the client ${created.newClientId} created for this rotation`,
+      `Version ${target.versionId} names client ${value.clientId}, not the client ${target.clientId} of this rotation`,
     );
   }
   const existing = await deps.integrations.listCredentials();
   const credentials: StagedDependents['credentials'] = [];
   for (const integration of dependents.integrations) {
-    const name = stagedCredentialName(integration.legacyCredentialName, created.versionId);
+    const name = stagedCredentialName(integration.legacyCredentialName, target.versionId);
     const reused = existing.find((credential) => credential.name === name);
     const made =
       reused ??
       (await deps.integrations.createCredential({
         name,
         type: PURECLOUD_CREDENTIAL_TYPE,
-        fields: { clientId: pending.clientId, clientSecret: pending.clientSecret },
+        fields: { clientId: value.clientId, clientSecret: value.clientSecret },
       }));
     credentials.push({ integrationId: integration.integrationId, newCredentialId: made.id });
   }
   return { credentials };
 }
 
+/**
+ * Emergency (`mode: "emergency"`): the leaked client is disabled right after, so there is nothing
+ * to flip back to and no adoption to wait for. Each integration gets its object for the token (the
+ * token's version: AWSPENDING before EmergencyReplace promotes it, AWSCURRENT after
+ * EmergencyRegenerate) and is pointed at it at once. A failed test is reported, not undone (the
+ * legacy object holds the leaked client); CheckDependentsAfterEmergency decides after retirement.
+ */
+export async function flipForEmergency(
+  deps: FollowDependencies,
+  state: OAuthClientRotationState,
+  dependents: Dependents,
+): Promise<FlippedDependents> {
+  const { inventory } = requireState(state, 'FlipDependentsForEmergency', 'inventory');
+  const target =
+    state.created !== undefined
+      ? { versionId: state.created.versionId, clientId: state.created.newClientId, stage: AWSPENDING }
+      : state.emergency !== undefined
+        ? { versionId: state.emergency.versionId, clientId: state.emergency.clientId }
+        : null;
+  if (target === null) {
+    throw new InvalidInputError('FollowDependents emergencyFlip needs $.created or $.emergency');
+  }
+  const staged = await stageFor(deps, inventory, dependents, target);
+  const flipped: FlippedDependents['integrations'] = [];
+  const failed: NonNullable<FlippedDependents['failed']> = [];
+  for (const integration of dependents.integrations) {
+    const made = staged.credentials.find((c) => c.integrationId === integration.integrationId);
+    if (made === undefined) continue;
+    await pointAt(deps, integration, made.newCredentialId);
+    flipped.push({
+      integrationId: integration.integrationId,
+      fromCredentialId: integration.legacyCredentialId,
+      toCredentialId: made.newCredentialId,
+    });
+    const failure = await testOne(deps, integration);
+    if (failure !== null) failed.push({ dependentId: integration.integrationId, error: failure });
+  }
+  return { integrations: flipped, tested: flipped.length, at: deps.clock.now().toISOString(), failed };
+}
+
+/** Genesys' answer to a `config/current` PUT whose version is stale (optimistic lock). */
+const isVersionConflict = (error: unknown) => error instanceof RotationError && error.details.status === 409;
+
+/**
+ * Points the integration's credential key at `credentialId` (idempotent: false when it already
+ * did). A PUT whose answer was lost may have landed: the adapter's resend of it then meets a 409
+ * (stale version), and a re-read tells whether the reference is already there; a 409 from another
+ * writer gets up to two more attempts on the fresh version.
+ */
 async function pointAt(
   deps: FollowDependencies,
   integration: FollowedIntegration,
   credentialId: string,
 ): Promise<boolean> {
-  const config = await deps.integrations.getConfig(integration.integrationId);
-  if (config.credentials[integration.credentialKey] === credentialId) return false;
-  await deps.integrations.putConfig(integration.integrationId, {
-    ...config,
-    credentials: { ...config.credentials, [integration.credentialKey]: credentialId },
-  });
-  return true;
+  for (let attempt = 1; ; attempt += 1) {
+    const config = await deps.integrations.getConfig(integration.integrationId);
+    if (config.credentials[integration.credentialKey] === credentialId) return attempt > 1;
+    try {
+      await deps.integrations.putConfig(integration.integrationId, {
+        ...config,
+        credentials: { ...config.credentials, [integration.credentialKey]: credentialId },
+      });
+      return true;
+    } catch (error) {
+      if (!isVersionConflict(error) || attempt >= 3) throw error;
+    }
+  }
 }
 
+/**
+ * One test of the integration's action: the failure it reports, or null. A transient failure of
+ * the test call itself (429, 5xx, timeout, dropped connection) is no verdict on the credential: it
+ * is thrown, and the state machine retries the step (the flip is idempotent).
+ */
 async function testOne(deps: FollowDependencies, integration: FollowedIntegration): Promise<string | null> {
   if (integration.healthActionId === null) return `integration ${integration.integrationId} has no action`;
   try {
     const result = await deps.integrations.testAction(integration.healthActionId, {});
     return result.success ? null : (result.error ?? 'failed');
   } catch (error) {
+    if (error instanceof TransientUpstreamError) throw error;
     return error instanceof Error ? `${error.name}: ${error.message}` : 'failed';
   }
 }
@@ -305,11 +391,19 @@ export async function healthAfter(
   deps: FollowDependencies,
   state: OAuthClientRotationState,
   dependents: Dependents,
-  moment: 'promotion' | 'retirement',
+  moment: 'promotion' | 'retirement' | 'emergency',
 ): Promise<DependentHealth> {
   const health = await checkDependentsHealth(deps, dependents);
   if (health.failed.length === 0) return health;
   const which = health.failed.map((f) => `${f.dependentId} (${f.error})`).join('; ');
+  if (moment === 'emergency') {
+    // The only credential that can work: the state machine retries while a new client catches up
+    // (eventual consistency), then ends NeedsAttention.
+    throw new DependentHealthCheckFailedError(
+      `After the emergency rotation of ${state.inventory?.secretName ?? state.secretId}, the action test failed on integration(s) ${which}; they hold the new client, the leaked one is disabled`,
+      { details: { integrationIds: health.failed.map((f) => f.dependentId).join(' ') } },
+    );
+  }
   if (moment === 'promotion') {
     await flipBackDependents(deps, dependents);
     throw new NeedsAttentionError(
@@ -335,14 +429,21 @@ export async function flipBackDependents(
   return flippedBack;
 }
 
-/** With DeleteLegacy: the legacy objects nobody references any more are deleted. */
+/**
+ * With DeleteLegacy: the legacy objects nobody references any more are deleted, and so is any
+ * duplicate made for the token that no integration references (a create whose answer was lost,
+ * landing after the step's retry had made another: found by its exact name, as the rollback does).
+ */
 export async function retireDependents(
   deps: FollowDependencies,
+  state: OAuthClientRotationState,
   dependents: Dependents,
 ): Promise<{ deletedIds: string[] }> {
   const deletedIds: string[] = [];
+  const referenced = new Set<string>();
   for (const integration of dependents.integrations) {
     const config = await deps.integrations.getConfig(integration.integrationId);
+    for (const id of Object.values(config.credentials)) referenced.add(id);
     if (Object.values(config.credentials).includes(integration.legacyCredentialId)) {
       throw new NeedsAttentionError(
         `Integration ${integration.integrationId} still references legacy credential ${integration.legacyCredentialId}; it is not deleted`,
@@ -350,6 +451,18 @@ export async function retireDependents(
     }
     await deps.integrations.deleteCredential(integration.legacyCredentialId);
     deletedIds.push(integration.legacyCredentialId);
+  }
+  const token = state.created?.versionId ?? state.emergency?.versionId ?? state.inventory?.token;
+  if (token === undefined || dependents.integrations.length === 0) return { deletedIds };
+  const names = new Set(
+    dependents.integrations.map((integration) =>
+      stagedCredentialName(integration.legacyCredentialName, token),
+    ),
+  );
+  for (const credential of await deps.integrations.listCredentials()) {
+    if (!names.has(credential.name) || referenced.has(credential.id)) continue;
+    await deps.integrations.deleteCredential(credential.id);
+    deletedIds.push(credential.id);
   }
   return { deletedIds };
 }

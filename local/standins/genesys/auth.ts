@@ -19,7 +19,11 @@ export type MintResult =
   | { ok: true; client: ClientRecord; token: TokenRecord }
   | { ok: false; status: number; body: OAuthErrorBody; client: ClientRecord | undefined };
 
-function oauthError(error: OAuthErrorBody['error'], description: string, client?: ClientRecord): MintResult {
+function oauthError(
+  error: OAuthErrorBody['error'],
+  description: string,
+  client?: ClientRecord,
+): Extract<MintResult, { ok: false }> {
   return { ok: false, status: 400, body: { error, description, error_description: description }, client };
 }
 
@@ -33,6 +37,19 @@ export function mintClientCredentialsToken(
   clientSecret: string,
   now: Date,
 ): MintResult {
+  const checked = checkClientCredentials(directory, clientId, clientSecret, now);
+  return checked.ok
+    ? { ok: true, client: checked.client, token: directory.issueToken(checked.client) }
+    : checked;
+}
+
+/** Whether the grant would succeed now, without issuing a token (end-state checks of the fault matrix). */
+export function checkClientCredentials(
+  directory: OrgDirectory,
+  clientId: string,
+  clientSecret: string,
+  now: Date,
+): { ok: true; client: ClientRecord } | Extract<MintResult, { ok: false }> {
   const client = directory.client(clientId);
   if (!client) return oauthError('invalid_client', 'client not found');
   if (client.deleted) return oauthError('invalid_client', 'client not found', client);
@@ -49,7 +66,7 @@ export function mintClientCredentialsToken(
     return oauthError('invalid_client', 'authentication failed', client);
   }
   if (client.state !== 'active') return oauthError('invalid_client', `client is ${client.state}`, client);
-  return { ok: true, client, token: directory.issueToken(client) };
+  return { ok: true, client };
 }
 
 export interface Caller {

@@ -52,7 +52,11 @@ import { ArchitectStore } from './architect.js';
 import { type AdvanceableClock, type Clock, StandInClock, toAdvanceableClock } from './clock.js';
 import { FaultInjector, type GenesysFaultRule } from './faults.js';
 import { identityRoutes } from './identity.js';
-import { IntegrationStore } from './integrations.js';
+import {
+  type IntegrationCredentialSnapshot,
+  type IntegrationSnapshot,
+  IntegrationStore,
+} from './integrations.js';
 import { type ClientState, newSecret, OrgDirectory, type RoleDivision } from './model.js';
 import { oauthClientRoutes } from './oauth-clients.js';
 import { PerTokenRateLimiter } from './rate-limit.js';
@@ -72,6 +76,8 @@ export type { GenesysFaultRule } from './faults.js';
 export type {
   ActionConfigInput,
   CredentialTypeName,
+  IntegrationCredentialSnapshot,
+  IntegrationSnapshot,
   SeedCredentialInput,
   SeededIntegration,
   SeedIntegrationInput,
@@ -148,6 +154,10 @@ export interface GenesysStandIn {
   readonly faults: { add(rule: GenesysFaultRule): void; clear(): void };
   readonly requestLog: readonly GenesysRequestRecord[];
   clients(): GenesysClientSnapshot[];
+  /** Integration credentials, without their secret values (which grant still succeeds is computed). */
+  integrationCredentials(): IntegrationCredentialSnapshot[];
+  /** Integrations and the credentials their current config references. */
+  integrations(): IntegrationSnapshot[];
   setNewClientActivationDelay(ms: number): void;
   /** Expires every live access token of a client now (the next call with one gets 401); returns how many. */
   expireTokens(clientId: string): number;
@@ -262,6 +272,8 @@ export async function startGenesysStandIn(options: GenesysStandInOptions = {}): 
         dateToDelete: client.dateToDelete?.toISOString() ?? null,
         createdByClientId: client.createdByClientId,
       })),
+    integrationCredentials: () => world.integrations.credentialSnapshots(),
+    integrations: () => world.integrations.integrationSnapshots(),
     expireTokens: (clientId) => directory.expireTokensOf(clientId),
     setNewClientActivationDelay: (ms) => {
       settings.newClientActivationDelayMs = ms;

@@ -8,7 +8,7 @@ import {
   renderVelocity,
   type VelocityContext,
 } from './action-request.js';
-import { mintClientCredentialsToken } from './auth.js';
+import { checkClientCredentials, mintClientCredentialsToken } from './auth.js';
 import { badRequest, type ErrorBody, errorBody, GenesysApiError, notFound } from './errors.js';
 import type { OrgDirectory } from './model.js';
 import { json, noContent, pagedListing, pathParam, type RouteDefinition, route } from './router.js';
@@ -72,6 +72,27 @@ interface CredentialRecord {
   fields: Record<string, string>;
   createdDate: Date;
   modifiedDate: Date;
+  /** The client whose token created it through the API; null for seeded credentials. */
+  createdByClientId: string | null;
+}
+
+/** A credential as the stand-in holds it, without its secret values (end-state checks). */
+export interface IntegrationCredentialSnapshot {
+  id: string;
+  name: string;
+  type: CredentialTypeName;
+  createdByClientId: string | null;
+  /** The `clientId` field: an id, not a secret; null when the credential has none. */
+  clientId: string | null;
+  /** `pureCloudOAuthClient`: whether its client-credentials grant succeeds now; null for other types. */
+  authenticates: boolean | null;
+}
+
+/** An integration's current config references, key -> credential id. */
+export interface IntegrationSnapshot {
+  id: string;
+  name: string;
+  credentials: Record<string, string>;
 }
 
 interface IntegrationRecord {
@@ -204,9 +225,42 @@ export class IntegrationStore {
       credentialFields: input.fields,
     });
     const now = this.now();
-    const record: CredentialRecord = { id: randomUUID(), ...validated, createdDate: now, modifiedDate: now };
+    const record: CredentialRecord = {
+      id: randomUUID(),
+      ...validated,
+      createdDate: now,
+      modifiedDate: now,
+      createdByClientId: null,
+    };
     this.credentials.set(record.id, record);
     return record.id;
+  }
+
+  credentialSnapshots(): IntegrationCredentialSnapshot[] {
+    return [...this.credentials.values()].map((credential) => ({
+      id: credential.id,
+      name: credential.name,
+      type: credential.type,
+      createdByClientId: credential.createdByClientId,
+      clientId: credential.fields.clientId ?? null,
+      authenticates:
+        credential.type === 'pureCloudOAuthClient'
+          ? checkClientCredentials(
+              this.directory,
+              credential.fields.clientId ?? '',
+              credential.fields.clientSecret ?? '',
+              this.now(),
+            ).ok
+          : null,
+    }));
+  }
+
+  integrationSnapshots(): IntegrationSnapshot[] {
+    return [...this.integrations.values()].map((integration) => ({
+      id: integration.id,
+      name: integration.name,
+      credentials: { ...integration.config.credentials },
+    }));
   }
 
   seedIntegration(input: SeedIntegrationInput): SeededIntegration {
@@ -342,6 +396,7 @@ export class IntegrationStore {
           ...validated,
           createdDate: now,
           modifiedDate: now,
+          createdByClientId: context.caller?.client.id ?? null,
         };
         this.credentials.set(record.id, record);
         return json(200, this.credentialInfo(record));

@@ -18,6 +18,11 @@ export interface GenesysRequestRecord {
   status: number;
   callerClientId: string | null;
   at: Date;
+  /**
+   * The raw body of a write to `/api/v2/integrations...` (a credential payload holds its values):
+   * the fault matrix's leak checks read it. Absent for every other request.
+   */
+  body?: string;
 }
 
 export interface RequestPipeline {
@@ -189,6 +194,7 @@ export async function serveRequest(
   const match = pipeline.router.match(method, url.pathname);
   const routeName = match ? routeKey(match.definition) : `${method} ${url.pathname}`;
   const correlationId = randomUUID();
+  let loggedBody: string | undefined;
   const log = (status: number, callerClientId: string | null) =>
     pipeline.requestLog.push({
       method,
@@ -197,6 +203,7 @@ export async function serveRequest(
       status,
       callerClientId,
       at: now,
+      ...(loggedBody === undefined ? {} : { body: loggedBody }),
     });
 
   let rawBody: string;
@@ -209,6 +216,8 @@ export async function serveRequest(
     return;
   }
   const callerClientId = peekCallerClientId(pipeline, request, rawBody);
+  if (method !== 'GET' && url.pathname.startsWith('/api/v2/integrations') && rawBody !== '')
+    loggedBody = rawBody;
   const usageTemplateUri = url.pathname.startsWith('/api/v2/')
     ? templateUri(match?.definition.template ?? url.pathname)
     : null;
