@@ -50,7 +50,7 @@ export const OUTCOME_METRIC = {
   held: {
     name: 'RotationsHeld',
     detailType: 'Rotation Needs Attention',
-    errorNames: ['AdoptionNotEvidenced', 'LegacyClientStillUsed'],
+    errorNames: ['AdoptionNotEvidenced', 'LegacyClientStillUsed', 'LegacyKeyStillUsed'],
   },
 } as const;
 export type OutcomeMetric = (typeof OUTCOME_METRIC)[keyof typeof OUTCOME_METRIC];
