@@ -54,7 +54,7 @@ export const WEBHOOK_STATE = {
   EmergencyWebhooksReported: 'EmergencyWebhooksReported',
 } as const;
 
-/** Detail types of the webhook events (schemas/rotation-event.v1.json). */
+/** Detail types of the webhook events (schemas/rotation-event.v2.json). */
 export const WEBHOOK_DETAIL_TYPE = {
   /** Every target acknowledged its message. */
   delivered: 'Webhooks Delivered',

@@ -245,7 +245,7 @@ export class RotatorStack extends Stack implements IGenesysRotator {
     // 3) Audit bus and the state machine.
     this.eventBus = new EventBus(this, 'EventBus', {
       eventBusName: props.eventBusName ?? 'genesys-credential-rotation',
-      description: 'Audit events of the Genesys credential rotator (schemas/rotation-event.v1.json)',
+      description: 'Audit events of the Genesys credential rotator (schemas/rotation-event.v2.json)',
     });
     const machine = new RotationStateMachine(this, 'Rotation', {
       functions: { ...this.functions, ...(followDependents ? { followDependents } : {}) },

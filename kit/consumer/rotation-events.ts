@@ -1,6 +1,7 @@
 /**
  * The rotator's audit events that change AWSCURRENT, as an EventBridge target receives them
- * (schemas/rotation-event.v1.json: source `genesys.credential-rotator`, `detail.secretId`).
+ * (schemas/rotation-event.v2.json, and v1 alike: source `genesys.credential-rotator`, `detail.secretId`;
+ * no other fact is read, so both schema versions and both credential kinds are handled the same).
  * Kept here rather than imported from the rotator so a consumer's bundle holds no CDK.
  */
 import * as z from 'zod';

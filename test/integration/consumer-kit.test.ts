@@ -287,7 +287,7 @@ describe('consumer kit against the stand-ins', () => {
     const stillCached = await runCalls(kit, 2);
     const readsBefore = secretReads();
 
-    // Act: the event the state machine's EmitPromoted state puts (schemas/rotation-event.v1.json).
+    // Act: the event the state machine's EmitPromoted state puts (schemas/rotation-event.v2.json).
     await events.send(
       new PutEventsCommand({
         Entries: [
@@ -296,12 +296,11 @@ describe('consumer kit against the stand-ins', () => {
             Source: 'genesys.credential-rotator',
             DetailType: 'Secret Promoted',
             Detail: JSON.stringify({
-              schemaVersion: '1',
+              schemaVersion: '2',
               secretId: arn,
               executionId: 'arn:aws:states:eu-west-1:000000000000:execution:rotation:test',
               trigger: 'manual',
-              legacyClientId: legacy.clientId,
-              newClientId: next.clientId,
+              credential: { kind: 'oauth-client', legacyId: legacy.clientId, newId: next.clientId },
               synced: {
                 currentVersionId: 'v2',
                 previousVersionId: 'v1',

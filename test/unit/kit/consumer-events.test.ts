@@ -60,7 +60,30 @@ describe('sameSecret', () => {
   });
 });
 
-describe('handleRotationEvent (schemas/rotation-event.v1.json)', () => {
+describe('handleRotationEvent (schemas/rotation-event.v1.json and v2)', () => {
+  it('reads a version 2 event (kind-neutral facts, a partner key) like a version 1 one', () => {
+    // Prepare
+    const mine = recorder(ARN);
+    const v1 = promoted(ARN);
+    const v2 = {
+      ...v1,
+      detail: {
+        schemaVersion: '2',
+        secretId: ARN,
+        executionId: v1.detail.executionId,
+        trigger: 'manual',
+        credential: { kind: 'integration-credential', legacyId: 'key_old', newId: 'key_new' },
+      },
+    };
+
+    // Act
+    const outcome = handleRotationEvent([mine], v2);
+
+    // Assess
+    expect(outcome).toEqual({ invalidated: true, secretId: ARN, detailType: 'Secret Promoted' });
+    expect(mine.reasons).toEqual(['Secret Promoted']);
+  });
+
   it('Secret Promoted and Emergency Rotation Completed for the secret invalidate its cache only', () => {
     // Prepare
     const mine = recorder(ARN);
