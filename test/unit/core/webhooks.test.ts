@@ -7,6 +7,7 @@ import {
   deliverWebhooks,
   retryAfterMs,
   type WebhookDependencies,
+  webhookBody,
   webhookIdFor,
 } from '../../../functions/core/webhooks.js';
 import type { RotationState } from '../../../functions/shared/contract.js';
@@ -214,5 +215,39 @@ describe('webhook delivery (Standard Webhooks)', () => {
     await expect(act).rejects.toThrow(InvalidInputError);
     await expect(act).rejects.toThrow(/created, synced/);
     expect(world.requests).toEqual([]);
+  });
+});
+
+describe('webhook body of a partner-key rotation (kind integration-credential)', () => {
+  it('names the keys under the kind-neutral credential block, with no OAuth client fields', () => {
+    // Prepare
+    const state = {
+      mode: 'standard' as const,
+      trigger: 'manual',
+      inventory: {
+        kind: 'integration-credential' as const,
+        secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:partner/orders-AbCdEf',
+        secretName: 'partner/orders',
+        currentVersionId: 'v-old',
+        credential: { legacyId: 'key_old' },
+        admin: { environment: 'mypurecloud.ie' },
+        org: { id: 'org-1' },
+      },
+      created: { credential: { newId: 'key_new' } },
+      synced: { currentVersionId: 'v-new', previousVersionId: 'v-old', promotedAt: NOW },
+    };
+
+    // Act
+    const body = webhookBody({ event: 'credential.promoted', executionId: 'exec-1', state }, new Date(NOW));
+
+    // Assess
+    expect(body.data).toMatchObject({
+      credential: { kind: 'integration-credential', id: 'key_new', previousId: 'key_old' },
+      environment: 'mypurecloud.ie',
+      orgId: 'org-1',
+      versionId: 'v-new',
+    });
+    expect(body.data).not.toHaveProperty('clientId');
+    expect(body.data).not.toHaveProperty('previousClientId');
   });
 });
