@@ -56,6 +56,9 @@ afterEach(async () => {
   );
 });
 
+/** Holds the request open until the test's server closes its connections. */
+const neverAnswer: Step = () => {};
+
 const json =
   (status: number, body: unknown, headers: Record<string, string> = {}): Step =>
   (_req, res) => {
@@ -189,14 +192,11 @@ describe('RetryingHttpClient', () => {
 
   it('retries a request that timed out', async () => {
     // Prepare
-    const server = await scriptedServer([
-      (_req, res) => {
-        setTimeout(() => res.end('{}'), 1_000).unref();
-      },
-      json(200, { ok: true }),
-    ]);
+    // The first attempt is never answered, so only the timeout can end it; the answered attempt has
+    // a timeout no descheduled test process reaches.
+    const server = await scriptedServer([neverAnswer, json(200, { ok: true })]);
     const http = new RetryingHttpClient({
-      policy: { ...policy, timeoutMs: 100, defaultRetryAfterMs: 1 },
+      policy: { ...policy, timeoutMs: 1_000, defaultRetryAfterMs: 1 },
       clock: virtualClock(),
     });
 
@@ -210,11 +210,7 @@ describe('RetryingHttpClient', () => {
 
   it('throws a timeout as kind "timeout" when the attempts run out', async () => {
     // Prepare
-    const server = await scriptedServer([
-      (_req, res) => {
-        setTimeout(() => res.end('{}'), 1_000).unref();
-      },
-    ]);
+    const server = await scriptedServer([neverAnswer]);
     const http = new RetryingHttpClient({
       policy: { ...policy, maxAttempts: 2, timeoutMs: 100, defaultRetryAfterMs: 1 },
       clock: virtualClock(),
