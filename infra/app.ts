@@ -16,6 +16,7 @@ import {
   type ExamplePartnerKeyProviderConfig,
   type ManagedSecretProps,
   RotatorStack,
+  type RotatorStackProps,
   type WebhookTargetConfig,
 } from './stacks/rotator-stack.js';
 
@@ -43,6 +44,8 @@ export interface BuildAppOptions {
   readonly env?: Environment;
   /** ARN of an existing admin credential secret. @default - the stack creates one */
   readonly adminSecretArn?: string;
+  /** One admin credential per org (RotatorStackProps.orgAdminSecrets). @default - one admin credential */
+  readonly orgAdminSecrets?: RotatorStackProps['orgAdminSecrets'];
   /** Managed secrets. @default [EXAMPLE_MANAGED_SECRET] */
   readonly managedSecrets?: ReadonlyArray<ManagedSecretProps>;
   /** Signed webhook targets. @default - none */
@@ -92,6 +95,7 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stack: Rota
       'Rotates Genesys Cloud credentials stored in AWS Secrets Manager (genesys-credential-rotator)',
     policy: options.policy ?? policyFromContext(app),
     ...(options.adminSecretArn === undefined ? {} : { adminSecretArn: options.adminSecretArn }),
+    ...(options.orgAdminSecrets === undefined ? {} : { orgAdminSecrets: options.orgAdminSecrets }),
     managedSecrets: options.managedSecrets ?? [
       { ...EXAMPLE_MANAGED_SECRET, rotateImmediatelyOnUpdate: false },
     ],

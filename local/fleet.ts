@@ -14,8 +14,8 @@ import { DEMO_ENVIRONMENT, type LocalEnvironment } from './harness.js';
  * A policy for many rotations without a consumer per secret: the legacy client is retired after a
  * 60 s grace period without usage evidence, checked every 12 s. Real minutes are not compressed
  * for the rate limit, so this is what lets the budget (infra/constructs/fleet-budget.ts) run four
- * rotations at once on one admin token: a slot overlaps two rotations a minute (2 x 18 calls) plus
- * five checks (5 x 4), 56 calls, and 240 / 56 = 4.
+ * rotations at once on one admin token (per org, with an admin credential per org): a slot overlaps
+ * two rotations a minute (2 x 17 calls) plus five checks (5 x 4), 54 calls, and 240 / 54 = 4.
  */
 export const FLEET_LOCAL_POLICY: RotationPolicyInput = {
   gracePeriodSeconds: 60,
@@ -30,7 +30,10 @@ export const FLEET_LOCAL_POLICY: RotationPolicyInput = {
 
 export interface FleetSecretSpec {
   readonly name: string;
-  /** Value of `genesys:org-id`; default the stand-in's org. */
+  /**
+   * Value of `genesys:org-id`; default the demo org. The legacy client is seeded in that org when the
+   * environment has it (`extraOrgs`), else in the demo org (a tag that names another org).
+   */
   readonly orgId?: string;
   /** The secret names a client that does not exist in Genesys (Fetch refuses it). */
   readonly missingClient?: boolean;
@@ -52,10 +55,14 @@ export async function seedFleetSecrets(
 ): Promise<SeededFleetSecret[]> {
   const genesys = env.genesys;
   if (genesys === null) throw new Error('Seeding a fleet needs the embedded Genesys stand-in');
-  const pair = { roleId: env.demo.serviceRoleId, divisionId: env.demo.serviceDivisionId };
+  const [demoOrg] = env.orgs;
   const seeded: SeededFleetSecret[] = [];
   for (const spec of specs) {
-    const legacy = genesys.seed.client({
+    const org = env.orgs.find((candidate) => candidate.orgId === spec.orgId) ?? demoOrg;
+    if (org === undefined || org.genesys === null)
+      throw new Error('Seeding a fleet needs the embedded Genesys stand-in');
+    const pair = { roleId: org.serviceRoleId, divisionId: org.serviceDivisionId };
+    const legacy = org.genesys.seed.client({
       name: `legacy-${spec.name.replace(/[^A-Za-z0-9]+/g, '-')}`,
       roleDivisions: [pair],
       dateCreated: new Date(genesys.clock.now().getTime() - 90 * 86_400_000),

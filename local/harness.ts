@@ -41,7 +41,7 @@ import { buildApp, EVERY_FUNCTION_OPTIONS } from '../infra/app.js';
 import type { FleetOptions } from '../infra/constructs/fleet-rotation.js';
 import { EXAMPLE_KEY_PROVIDER_ENTRY } from '../infra/constructs/key-provider.js';
 import type { RotationScheduleSpec } from '../infra/constructs/rotation-schedule.js';
-import type { WebhookTargetConfig } from '../infra/stacks/rotator-stack.js';
+import type { OrgAdminSecretConfig, WebhookTargetConfig } from '../infra/stacks/rotator-stack.js';
 import { SimulatedConsumer } from './consumer.js';
 import { type BundleManifest, ensureBundles } from './engine/assets.js';
 import { type EmfDocument, splitEmf } from './engine/emf.js';
@@ -74,6 +74,7 @@ import {
   startAwsStandIn,
 } from './standins/aws/index.js';
 import {
+  type GenesysOrg,
   type GenesysStandIn,
   type GenesysStandInOptions,
   startGenesysStandIn,
@@ -200,6 +201,35 @@ export interface LocalEnvironmentOptions {
    * partner-key secrets of `PARTNER_KEY_SECRET_NAMES` onboarded; seed them with `seedPartnerKey`.
    */
   readonly partnerKeys?: boolean;
+  /**
+   * More Genesys orgs on the stand-in's host (needs the embedded stand-in). Each is seeded like the demo
+   * org (a service role and division, an admin client holding them) and, unless
+   * `withoutAdminCredential`, gets an admin credential secret `genesys/rotator/admin/<orgId>`. With
+   * this option the stack is synthesized with `orgAdminSecrets`: the demo org's admin secret and each
+   * extra org's, so every rotation uses its own org's credential (docs/ARCHITECTURE.md, "Admin
+   * credentials per org"). An org `withoutAdminCredential` exists in Genesys but not in the rotator.
+   * @default - none: one org, one admin credential (`adminSecretArn`)
+   */
+  readonly extraOrgs?: ReadonlyArray<LocalOrgOptions>;
+}
+
+export interface LocalOrgOptions {
+  readonly orgId: string;
+  readonly orgName?: string;
+  /** The org exists in the stand-in, but the rotator holds no admin credential for it. */
+  readonly withoutAdminCredential?: boolean;
+}
+
+/** One Genesys org of the local environment, as seeded. */
+export interface LocalOrg {
+  readonly orgId: string;
+  /** The stand-in's view of the org (seed, clients); null with an external Genesys. */
+  readonly genesys: GenesysOrg | null;
+  readonly adminClientId: string;
+  readonly serviceRoleId: string;
+  readonly serviceDivisionId: string;
+  /** The rotator's admin credential secret for this org; null for an org `withoutAdminCredential`. */
+  readonly adminSecretArn: string | null;
 }
 
 export interface LocalWebhookTarget {
@@ -260,6 +290,8 @@ export interface LocalEnvironment {
   /** Logical id of the function whose handler is `entry` (e.g. `functions/fetch/handler.ts`). */
   functionLogicalId(entry: string): string;
   readonly orgId: string;
+  /** Every org: the demo org first (`orgId`, `demo`, `adminSecretArn`), then `extraOrgs`. */
+  readonly orgs: readonly LocalOrg[];
   /** Creates another managed secret (tests of bad input). */
   createManagedSecret(input: ManagedSecretInput): Promise<string>;
   /** Tags a managed secret would carry for this org, as GenesysRotatedSecret sets them. */
@@ -321,6 +353,8 @@ interface LocalStackShape {
   }>;
   /** The example key provider's admin secret (the partner's URL is set per environment, at run time). */
   readonly partnerAdminSecretArn?: string;
+  /** With `extraOrgs`: one admin credential per org (the demo org's is `adminSecretArn`). */
+  readonly orgAdminSecrets?: ReadonlyArray<OrgAdminSecretConfig>;
   readonly orgId: string;
   readonly webhookTargets?: ReadonlyArray<WebhookTargetConfig>;
   readonly fleet?: FleetOptions | true;
@@ -340,7 +374,9 @@ function synthesizeTemplate(shape: LocalStackShape): CfnTemplate {
       bundling: false,
       ...(shape.fleet === undefined ? {} : { fleet: shape.fleet }),
       policy: shape.policy,
-      adminSecretArn: shape.adminSecretArn,
+      ...(shape.orgAdminSecrets === undefined
+        ? { adminSecretArn: shape.adminSecretArn }
+        : { orgAdminSecrets: shape.orgAdminSecrets }),
       managedSecrets: shape.managedSecrets.map((secret) => ({
         secretName: secret.name,
         existingSecretArn: secret.arn,
@@ -432,11 +468,23 @@ function setProcessEnvironment(variables: Record<string, string>): () => void {
   };
 }
 
-function seedDemoOrg(genesys: GenesysStandIn): DemoOrg & { adminSecret: string; legacySecret: string } {
-  const serviceRoleId = genesys.seed.role('Contact Centre Reporting', ['analytics:conversationDetail:view']);
-  const serviceDivisionId = genesys.seed.division('Contact Centre');
+/** An org's service role and division, and an admin client that holds them (it must grant them). */
+function seedOrgAdmin(org: Pick<GenesysOrg, 'seed'>): {
+  adminClientId: string;
+  adminSecret: string;
+  serviceRoleId: string;
+  serviceDivisionId: string;
+} {
+  const serviceRoleId = org.seed.role('Contact Centre Reporting', ['analytics:conversationDetail:view']);
+  const serviceDivisionId = org.seed.division('Contact Centre');
   const pair = { roleId: serviceRoleId, divisionId: serviceDivisionId };
-  const admin = genesys.seed.adminClient({ extraRoleDivisions: [pair] });
+  const admin = org.seed.adminClient({ extraRoleDivisions: [pair] });
+  return { adminClientId: admin.clientId, adminSecret: admin.clientSecret, serviceRoleId, serviceDivisionId };
+}
+
+function seedDemoOrg(genesys: GenesysStandIn): DemoOrg & { adminSecret: string; legacySecret: string } {
+  const { adminClientId, adminSecret, serviceRoleId, serviceDivisionId } = seedOrgAdmin(genesys);
+  const pair = { roleId: serviceRoleId, divisionId: serviceDivisionId };
   const legacy = genesys.seed.client({
     name: 'reporting-service',
     roleDivisions: [pair],
@@ -446,8 +494,8 @@ function seedDemoOrg(genesys: GenesysStandIn): DemoOrg & { adminSecret: string; 
     pastUsage: { days: 7, requestsPerDay: 40 },
   });
   return {
-    adminClientId: admin.clientId,
-    adminSecret: admin.clientSecret,
+    adminClientId,
+    adminSecret,
     legacyClientId: legacy.clientId,
     legacySecret: legacy.clientSecret,
     serviceRoleId,
@@ -523,6 +571,60 @@ export async function startLocalEnvironment(
       )
     ).ARN as string;
 
+    // More orgs on the same host, each with its own admin client and (unless left out) admin secret.
+    const orgs: LocalOrg[] = [
+      {
+        orgId,
+        genesys: genesys === null ? null : genesys.org(orgId),
+        adminClientId: demo.adminClientId,
+        serviceRoleId: demo.serviceRoleId,
+        serviceDivisionId: demo.serviceDivisionId,
+        adminSecretArn,
+      },
+    ];
+    const extraOrgs = options.extraOrgs ?? [];
+    if (options.extraOrgs !== undefined && genesys === null) {
+      throw new Error('extraOrgs needs the embedded Genesys stand-in');
+    }
+    for (const extra of extraOrgs) {
+      const org = (genesys as GenesysStandIn).addOrg({
+        orgId: extra.orgId,
+        ...(extra.orgName ? { orgName: extra.orgName } : {}),
+      });
+      const seeded = seedOrgAdmin(org);
+      const secretArn = extra.withoutAdminCredential
+        ? null
+        : ((
+            await secretsManager.send(
+              new CreateSecretCommand({
+                Name: `${ADMIN_SECRET_NAME}/${extra.orgId}`,
+                SecretString: JSON.stringify({
+                  clientId: seeded.adminClientId,
+                  clientSecret: seeded.adminSecret,
+                  environment: DEMO_ENVIRONMENT,
+                }),
+                Description: `The rotator's Genesys admin credential for org ${extra.orgId}`,
+              }),
+            )
+          ).ARN as string);
+      orgs.push({
+        orgId: extra.orgId,
+        genesys: org,
+        adminClientId: seeded.adminClientId,
+        serviceRoleId: seeded.serviceRoleId,
+        serviceDivisionId: seeded.serviceDivisionId,
+        adminSecretArn: secretArn,
+      });
+    }
+    const orgAdminSecrets: OrgAdminSecretConfig[] | undefined =
+      options.extraOrgs === undefined
+        ? undefined
+        : orgs.flatMap((org) =>
+            org.adminSecretArn === null
+              ? []
+              : [{ orgId: org.orgId, environment: DEMO_ENVIRONMENT, adminSecretArn: org.adminSecretArn }],
+          );
+
     const defaultTags = () => ({
       [TAG_KIND]: 'oauth-client',
       [TAG_ENVIRONMENT]: DEMO_ENVIRONMENT,
@@ -589,6 +691,7 @@ export async function startLocalEnvironment(
     const template = synthesizeTemplate({
       policy,
       adminSecretArn,
+      ...(orgAdminSecrets === undefined ? {} : { orgAdminSecrets }),
       managedSecrets: [
         { name: DEMO_SECRET_NAME, arn: managedSecretArn },
         ...extraNames.map((name) => ({ name, arn: secretArnOf(name) })),
@@ -853,6 +956,7 @@ export async function startLocalEnvironment(
         return fn.logicalId;
       },
       orgId,
+      orgs,
       createManagedSecret,
       defaultTags,
       fleet,

@@ -1,6 +1,6 @@
 import type { OAuthClientRotationState, RolledBack } from '../shared/contract.js';
 import { NeedsAttentionError } from '../shared/errors.js';
-import type { GenesysAdminPort, SecretStorePort } from '../shared/ports.js';
+import type { GenesysAdminPort, SecretDescription, SecretStorePort } from '../shared/ports.js';
 import { parseOAuthSecretValue } from './secret-value.js';
 import { AWSCURRENT, AWSPENDING, stagesOf } from './stages.js';
 
@@ -19,7 +19,8 @@ import { AWSCURRENT, AWSPENDING, stagesOf } from './stages.js';
 export async function discardPendingVersion(
   secrets: SecretStorePort,
   state: OAuthClientRotationState,
-  genesys?: () => Promise<Pick<GenesysAdminPort, 'getClient'>>,
+  /** The admin adapter for the secret (its org's, picked from its tags when there is one per org). */
+  genesys?: (secret: SecretDescription) => Promise<Pick<GenesysAdminPort, 'getClient'>>,
 ): Promise<RolledBack> {
   const token = state.created?.versionId ?? state.token ?? state.inventory?.token;
   const deletedClientId = state.rolledBack?.deletedClientId ?? null;
@@ -33,7 +34,7 @@ export async function discardPendingVersion(
   }
   if (!stages.includes(AWSPENDING)) return { deletedClientId, discardedPendingVersionId: null };
   if (state.trigger === 'secretsmanager' && genesys !== undefined) {
-    const kept = await keptClient(secrets, secret.arn, token, genesys);
+    const kept = await keptClient(secrets, secret.arn, token, () => genesys(secret));
     if (kept !== null) {
       return {
         deletedClientId,

@@ -1,3 +1,4 @@
+import { type AdminTarget, adminTargetOfSecret } from '../shared/admin-credentials.js';
 import {
   CREDENTIAL_KINDS,
   type CredentialKind,
@@ -30,15 +31,63 @@ import { type HardCodedSecretGuard, refuseHardCodedSecret } from './scan/guard.j
 import { parseOAuthSecretValue } from './secret-value.js';
 import { AWSCURRENT, foreignPendingVersion, versionWithStage } from './stages.js';
 
-export interface FetchDependencies {
-  readonly secrets: SecretStorePort;
+/** The admin credential a rotation calls Genesys with, as Fetch needs it. */
+export interface FetchAdmin {
   readonly genesys: GenesysAdminPort;
+  /** Full ARN of the admin credential's secret. */
+  readonly secretArn: string;
+  /** The region host the credential is for. */
+  readonly environment: string;
+  /** When set, a secret whose value is hard-coded in Genesys is refused (unless the input allows it). */
+  readonly hardCodedSecrets?: HardCodedSecretGuard;
+}
+
+interface FetchCommonDependencies {
+  readonly secrets: SecretStorePort;
   readonly executions: ExecutionsPort;
   readonly policy: RotationPolicy;
   readonly clock: Clock;
+}
+
+/** Fetch with the one admin credential of the deployment. */
+export interface FetchDependencies extends FetchCommonDependencies {
+  readonly genesys: GenesysAdminPort;
   readonly admin: { readonly secretArn: string; readonly environment: string };
   /** When set, a secret whose value is hard-coded in Genesys is refused (unless the input allows it). */
   readonly hardCodedSecrets?: HardCodedSecretGuard;
+}
+
+/**
+ * Fetch with one admin credential per org: `adminFor` gives the credential of the managed secret's
+ * org, picked from its tags (shared/admin-credentials.ts); `adminSecretArns` lists every admin
+ * credential secret so that none of them is ever rotated.
+ */
+export interface PerOrgFetchDependencies extends FetchCommonDependencies {
+  /** Throws a typed refusal when the rotator holds no admin credential for the secret's org. */
+  readonly adminFor: (target: AdminTarget) => Promise<FetchAdmin>;
+  readonly adminSecretArns: readonly string[];
+}
+
+/** Every admin credential secret of the deployment: Fetch refuses to rotate any of them. */
+export function adminSecretArnsOf(deps: FetchDependencies | PerOrgFetchDependencies): readonly string[] {
+  return 'adminFor' in deps ? deps.adminSecretArns : [deps.admin.secretArn];
+}
+
+/**
+ * The admin credential of the secret's org, chosen before any Genesys call so that no other org's is
+ * ever used (the one credential when the deployment has one).
+ */
+export async function adminOf(
+  deps: FetchDependencies | PerOrgFetchDependencies,
+  secret: SecretDescription,
+): Promise<FetchAdmin> {
+  if ('adminFor' in deps) return deps.adminFor(adminTargetOfSecret(secret));
+  return {
+    genesys: deps.genesys,
+    secretArn: deps.admin.secretArn,
+    environment: deps.admin.environment,
+    ...(deps.hardCodedSecrets ? { hardCodedSecrets: deps.hardCodedSecrets } : {}),
+  };
 }
 
 const DAY_MS = 86_400_000;
@@ -102,7 +151,7 @@ export interface FetchedSecret {
  * the self-rotation guard, and the kind from the `genesys:kind` tag.
  */
 export async function fetchSecret(
-  deps: { readonly secrets: SecretStorePort; readonly admin: { readonly secretArn: string } },
+  deps: { readonly secrets: SecretStorePort; readonly adminSecretArns: readonly string[] },
   rawInput: unknown,
   executionId: string,
 ): Promise<FetchedSecret> {
@@ -110,9 +159,9 @@ export async function fetchSecret(
   const token = input.token ?? deriveToken(executionId);
   const secret = await deps.secrets.describe(input.secretId);
   // Before any other check: advice such as "tag it oauth-client" must never be given for this secret.
-  if (secret.arn === deps.admin.secretArn) {
+  if (deps.adminSecretArns.includes(secret.arn)) {
     throw new SelfRotationRefusedError(
-      `Secret ${secret.name} is the rotator's own admin credential; rotate it by hand (see README, "The admin credential")`,
+      `Secret ${secret.name} is one of the rotator's own admin credentials; rotate it by hand (see README, "The admin credential")`,
     );
   }
   const kind = kindFromTags(secret.tags, secret.name);
@@ -121,17 +170,34 @@ export async function fetchSecret(
 
 /** Fetch of an `oauth-client` secret: everything Validate needs, as ids and facts. */
 export async function fetchInventory(
-  deps: FetchDependencies,
+  deps: FetchDependencies | PerOrgFetchDependencies,
   rawInput: unknown,
   executionId: string,
 ): Promise<OAuthClientRotationState> {
-  const fetched = await fetchSecret(deps, rawInput, executionId);
+  const fetched = await fetchSecret(
+    { secrets: deps.secrets, adminSecretArns: adminSecretArnsOf(deps) },
+    rawInput,
+    executionId,
+  );
   if (fetched.kind !== 'oauth-client') {
     throw new UnsupportedKindError(
       `Secret ${fetched.secret.name} is of kind "${fetched.kind}"; this inventory reads "oauth-client" secrets (the partner-key strategy reads "${fetched.kind}")`,
     );
   }
-  return oauthClientInventory(deps, fetched);
+  const admin = await adminOf(deps, fetched.secret);
+  const { secrets, executions, policy, clock } = deps;
+  return oauthClientInventory(
+    {
+      secrets,
+      executions,
+      policy,
+      clock,
+      genesys: admin.genesys,
+      admin: { secretArn: admin.secretArn, environment: admin.environment },
+      ...(admin.hardCodedSecrets ? { hardCodedSecrets: admin.hardCodedSecrets } : {}),
+    },
+    fetched,
+  );
 }
 
 /** Reads the current value only to learn its client id. */
@@ -141,6 +207,7 @@ export async function oauthClientInventory(
 ): Promise<OAuthClientRotationState> {
   const { input, token, secret, executionId } = fetched;
   const kind = 'oauth-client' as const;
+  const { genesys, admin } = deps;
   const scanned = await refuseHardCodedSecret(
     deps.hardCodedSecrets,
     secret,
@@ -156,10 +223,10 @@ export async function oauthClientInventory(
   );
 
   const [whoAmI, legacy, clients, limit, running] = await Promise.all([
-    deps.genesys.whoAmI(),
-    deps.genesys.getClient(current.clientId),
-    deps.genesys.listClients(),
-    deps.genesys.oauthClientLimit(),
+    genesys.whoAmI(),
+    genesys.getClient(current.clientId),
+    genesys.listClients(),
+    genesys.oauthClientLimit(),
     deps.executions.runningFor({ arn: secret.arn, name: secret.name }, executionId),
   ]);
   if (legacy === null) {
@@ -167,7 +234,7 @@ export async function oauthClientInventory(
       `OAuth client ${current.clientId} named by secret ${secret.name} does not exist in Genesys org ${whoAmI.orgId}`,
     );
   }
-  const legacyRequests = await deps.genesys.usageRequests(legacy.id, deps.policy.usageLookbackDays);
+  const legacyRequests = await genesys.usageRequests(legacy.id, deps.policy.usageLookbackDays);
   const now = deps.clock.now();
   const created = legacy.dateCreated === null ? null : Date.parse(legacy.dateCreated);
 
@@ -200,8 +267,8 @@ export async function oauthClientInventory(
     },
     admin: {
       clientId: whoAmI.clientId,
-      secretArn: deps.admin.secretArn,
-      environment: deps.admin.environment,
+      secretArn: admin.secretArn,
+      environment: admin.environment,
       roleDivisions: whoAmI.roleDivisions,
     },
     org: { id: whoAmI.orgId, name: whoAmI.orgName },

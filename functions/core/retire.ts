@@ -54,7 +54,8 @@ export async function deactivateLegacyClient(
   const legacyClientId = validation.plan.legacyClientId;
   const legacy = await deps.genesys.getClient(legacyClientId);
   if (legacy === null) return { legacyClientId, action: 'already-gone' };
-  if (legacy.state !== 'inactive') await deps.genesys.setClientState(legacyClientId, 'inactive');
+  // The PUT is built from the client just read: no second GET (fleet benchmark, genesys calls per rotation).
+  if (legacy.state !== 'inactive') await deps.genesys.setClientState(legacyClientId, 'inactive', legacy);
   // A retried deactivation keeps the first time: the retirement check observes from it.
   const at = state.retired?.action === 'deactivated' ? state.retired.at : undefined;
   return { legacyClientId, action: 'deactivated', at: at ?? now(deps).toISOString() };
@@ -69,7 +70,7 @@ export async function reactivateLegacyClient(
   const legacyClientId = validation.plan.legacyClientId;
   const legacy = await deps.genesys.getClient(legacyClientId);
   if (legacy === null) return { legacyClientId, action: 'already-gone' };
-  if (legacy.state !== 'active') await deps.genesys.setClientState(legacyClientId, 'active');
+  if (legacy.state !== 'active') await deps.genesys.setClientState(legacyClientId, 'active', legacy);
   return {
     legacyClientId,
     action: 'reactivated',

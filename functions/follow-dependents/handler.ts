@@ -13,6 +13,7 @@ import {
   rollbackDependents,
   stageDependents,
 } from '../core/kinds/follow-purecloud-credentials.js';
+import { adminTargetOf } from '../shared/admin-credentials.js';
 import { OAuthClientRotationStateSchema } from '../shared/contract.js';
 import type { Dependents } from '../shared/dependents-contract.js';
 import { InvalidInputError } from '../shared/errors.js';
@@ -30,7 +31,7 @@ export const handler = stepHandler(
     const state = OAuthClientRotationStateSchema.parse(raw);
     const follow = FollowStateSchema.parse(raw);
     const deps = {
-      integrations: new GenesysIntegrations(await getGenesysAdmin()),
+      integrations: new GenesysIntegrations(await getGenesysAdmin(adminTargetOf(state))),
       secrets: getSecretStore(),
       clock,
     };

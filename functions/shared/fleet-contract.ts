@@ -101,13 +101,20 @@ export const FleetSummarizeTaskInputSchema = z.strictObject({
   results: z.array(z.array(FleetItemResultSchema)),
 });
 
+/** Secrets per outcome (every outcome present, zero or more): named fields, so the event's schema lists them. */
+export const FleetOutcomeCountsSchema = z.object({
+  succeeded: z.int(),
+  failed: z.int(),
+  'already-started': z.int(),
+});
+
 export const FleetSummarySchema = z.object({
   batchId: z.string(),
   selected: z.int(),
   /** Results the Map returned; fewer than `selected` means an org's child workflow failed as a whole. */
   reported: z.int(),
-  outcomes: z.record(z.enum(FLEET_OUTCOMES), z.int()),
-  byOrg: z.record(z.string(), z.record(z.enum(FLEET_OUTCOMES), z.int())),
+  outcomes: FleetOutcomeCountsSchema,
+  byOrg: z.record(z.string(), FleetOutcomeCountsSchema),
   /** Failed secrets by name with the rotation's error name: never a value. */
   failed: z.array(
     z.object({ secretName: z.string(), orgId: z.string(), executionName: z.string(), error: z.string() }),

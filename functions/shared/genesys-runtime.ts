@@ -3,6 +3,8 @@
  * built from the environment. Only the functions that call Genesys import it, so only their
  * bundles carry the Genesys SDK.
  */
+
+import type { AdminTarget } from './admin-credentials.js';
 import {
   createGenesysAdminFromSecret,
   createGenesysCredentialProbe,
@@ -40,9 +42,13 @@ export function getProbe(): CredentialProbePort {
   return probe;
 }
 
-export function getGenesysAdmin(): Promise<GenesysAdmin> {
+/**
+ * The admin adapter for a managed secret: the rotator's one admin credential, or (one per org) the
+ * credential of the target's org (`admin-credentials.ts`); cached per credential secret.
+ */
+export function getGenesysAdmin(target: AdminTarget | null = null): Promise<GenesysAdmin> {
   const retry = genesysRetryFromEnvironment();
-  return createGenesysAdminFromSecret(getSecretStore(), getAdminSecretId(), {
+  return createGenesysAdminFromSecret(getSecretStore(), getAdminSecretId(target), {
     ...(retry ? { retry } : {}),
     usagePoll: {
       intervalMs: positiveInt('GENESYS_USAGE_POLL_MILLIS', 2_000),

@@ -5,6 +5,7 @@
  */
 import { dataActionCredentialsOver } from '../core/partner-key/integrations.js';
 import type { KeyProviderFactory } from '../core/partner-key/rotation.js';
+import type { AdminTarget } from './admin-credentials.js';
 import { createLambdaClient, LambdaKeyProvider, resetLambdaClient } from './aws/key-provider.js';
 import type { DataActionCredentialsPort } from './data-action-ports.js';
 import { GenesysIntegrations } from './genesys/integrations.js';
@@ -16,12 +17,15 @@ onResetRuntime(() => resetLambdaClient());
 export const keyProviderFactory: KeyProviderFactory = (functionName) =>
   new LambdaKeyProvider(createLambdaClient(), functionName);
 
-export async function getDataActionCredentials(): Promise<DataActionCredentialsPort> {
-  return dataActionCredentialsOver(new GenesysIntegrations(await getGenesysAdmin()));
+/** The integrations of the managed secret's org, through its admin credential (`getGenesysAdmin`). */
+export async function getDataActionCredentials(
+  target: AdminTarget | null,
+): Promise<DataActionCredentialsPort> {
+  return dataActionCredentialsOver(new GenesysIntegrations(await getGenesysAdmin(target)));
 }
 
-/** The org the admin credential is in. */
-export async function getAdminOrg(): Promise<{ id: string; name: string }> {
-  const me = await (await getGenesysAdmin()).whoAmI();
+/** The org the managed secret's admin credential is in. */
+export async function getAdminOrg(target: AdminTarget | null): Promise<{ id: string; name: string }> {
+  const me = await (await getGenesysAdmin(target)).whoAmI();
   return { id: me.orgId, name: me.orgName };
 }

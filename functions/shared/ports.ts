@@ -44,8 +44,15 @@ export interface GenesysAdminPort {
   getClient(clientId: string): Promise<GenesysClientRecord | null>;
   listClients(): Promise<GenesysClientRecord[]>;
   createClient(request: NewGenesysClient): Promise<GenesysClientWithSecret>;
-  /** GET then full PUT with the new state (Genesys has no PATCH). */
-  setClientState(clientId: string, state: GenesysClientState): Promise<GenesysClientRecord>;
+  /**
+   * GET then full PUT with the new state (Genesys has no PATCH). `current`: the client as the caller
+   * has just read it, which the PUT is built from instead of a second GET.
+   */
+  setClientState(
+    clientId: string,
+    state: GenesysClientState,
+    current?: GenesysClientRecord,
+  ): Promise<GenesysClientRecord>;
   /** Resolves when the client is gone; a 404 counts as gone. */
   deleteClient(clientId: string): Promise<void>;
   /** Emergency path only: replaces the client's single secret; the old one stops working. */

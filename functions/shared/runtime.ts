@@ -5,6 +5,14 @@
  * `api.<environment>`, see `genesys-runtime.ts`). The Genesys half lives in its own module so that
  * a function which never calls Genesys (Validate) does not bundle the Genesys SDK.
  */
+
+import {
+  type AdminCredentials,
+  type AdminTarget,
+  adminCredentialsFromEnvironment,
+  adminSecretIdFor,
+  adminSecretIds,
+} from './admin-credentials.js';
 import {
   createSecretsManagerClient,
   createSfnClient,
@@ -57,21 +65,48 @@ export function getPolicy(): RotationPolicy {
   return policy;
 }
 
-export function getAdminSecretId(): string {
-  return required('ADMIN_SECRET_ID');
+let adminCredentials: AdminCredentials | undefined;
+
+/** The deployment's admin credential(s): ADMIN_SECRET_ID (one) or ADMIN_SECRETS (one per org). */
+export function getAdminCredentials(): AdminCredentials {
+  adminCredentials ??= adminCredentialsFromEnvironment();
+  return adminCredentials;
 }
 
-let adminSecretArn: Promise<string> | undefined;
+/**
+ * The admin credential secret for a managed secret (see `admin-credentials.ts`): the one admin
+ * credential, or the one of the target's org. Per org, a step without a target is a configuration
+ * error and a target whose org has no credential a typed refusal.
+ */
+export function getAdminSecretId(target: AdminTarget | null = null): string {
+  return adminSecretIdFor(getAdminCredentials(), target);
+}
 
-/** The admin secret's full ARN (ADMIN_SECRET_ID may be a name or partial ARN); described once per container. */
-export function getAdminSecretArn(): Promise<string> {
-  adminSecretArn ??= getSecretStore()
-    .describe(getAdminSecretId())
-    .then((secret) => secret.arn);
-  adminSecretArn.catch(() => {
-    adminSecretArn = undefined;
-  });
-  return adminSecretArn;
+const adminSecretArns = new Map<string, Promise<string>>();
+
+/** A secret's full ARN (an id may be a name or partial ARN); described once per container. */
+function describedArn(secretId: string): Promise<string> {
+  let arn = adminSecretArns.get(secretId);
+  if (arn === undefined) {
+    arn = getSecretStore()
+      .describe(secretId)
+      .then((secret) => secret.arn);
+    adminSecretArns.set(secretId, arn);
+    arn.catch(() => {
+      adminSecretArns.delete(secretId);
+    });
+  }
+  return arn;
+}
+
+/** The full ARN of the admin credential secret for `target` (see `getAdminSecretId`). */
+export function getAdminSecretArn(target: AdminTarget | null = null): Promise<string> {
+  return describedArn(getAdminSecretId(target));
+}
+
+/** The full ARNs of every admin credential secret of the deployment: the rotator rotates none of them. */
+export function getAdminSecretArns(): Promise<string[]> {
+  return Promise.all(adminSecretIds(getAdminCredentials()).map(describedArn));
 }
 
 export function hookTiming(): { maxWaitMs: number; pollMs: number } {
@@ -93,7 +128,8 @@ export function resetRuntime(): void {
   secretStore = undefined;
   executions = undefined;
   policy = undefined;
-  adminSecretArn = undefined;
+  adminCredentials = undefined;
+  adminSecretArns.clear();
   resetSecretsManagerClient();
   resetSfnClient();
   for (const reset of resetHooks) reset();

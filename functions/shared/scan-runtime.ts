@@ -4,6 +4,7 @@
  * for a deployment (it is on by default; one execution opts out with `"allowHardCodedSecret": true`).
  */
 import type { HardCodedSecretGuard } from '../core/scan/guard.js';
+import type { AdminTarget } from './admin-credentials.js';
 import { InvalidConfigurationError } from './errors.js';
 import { createScanSourceFromSecret } from './genesys/scan-factory.js';
 import { genesysRetryFromEnvironment } from './genesys-runtime.js';
@@ -11,20 +12,29 @@ import { getAdminSecretId, getSecretStore, onResetRuntime, positiveInt } from '.
 
 export const HARD_CODED_SECRET_CHECK_ENV = 'HARD_CODED_SECRET_CHECK';
 
-let guard: Promise<HardCodedSecretGuard> | undefined;
+/** One guard per admin credential secret: a scan reads the org of the credential it runs with. */
+const guards = new Map<string, Promise<HardCodedSecretGuard>>();
 onResetRuntime(() => {
-  guard = undefined;
+  guards.clear();
 });
 
-/** The guard, or undefined when the deployment turned the check off. */
-export async function getHardCodedSecretGuard(): Promise<HardCodedSecretGuard | undefined> {
+/**
+ * The guard for a managed secret (it scans the secret's org with that org's admin credential, see
+ * `getAdminSecretId`), or undefined when the deployment turned the check off.
+ */
+export async function getHardCodedSecretGuard(
+  target: AdminTarget | null = null,
+): Promise<HardCodedSecretGuard | undefined> {
   const setting = (process.env[HARD_CODED_SECRET_CHECK_ENV] ?? 'on').trim().toLowerCase();
   if (setting === 'off') return undefined;
   if (setting !== 'on') {
     throw new InvalidConfigurationError(`${HARD_CODED_SECRET_CHECK_ENV} must be "on" or "off"`);
   }
+  const adminSecretId = getAdminSecretId(target);
+  const cached = guards.get(adminSecretId);
+  if (cached !== undefined) return cached;
   const retry = genesysRetryFromEnvironment();
-  guard ??= createScanSourceFromSecret(getSecretStore(), getAdminSecretId(), {
+  const guard = createScanSourceFromSecret(getSecretStore(), adminSecretId, {
     ...(retry ? { retry } : {}),
     requestsPerMinute: positiveInt('SCAN_REQUESTS_PER_MINUTE', 240) || 240,
   }).then((source) => ({
@@ -32,8 +42,9 @@ export async function getHardCodedSecretGuard(): Promise<HardCodedSecretGuard | 
     secrets: getSecretStore(),
     scan: { concurrency: positiveInt('SCAN_CONCURRENCY', 4) || 4 },
   }));
+  guards.set(adminSecretId, guard);
   guard.catch(() => {
-    guard = undefined;
+    if (guards.get(adminSecretId) === guard) guards.delete(adminSecretId);
   });
   return guard;
 }

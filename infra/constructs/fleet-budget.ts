@@ -1,7 +1,10 @@
 /**
  * The fleet's share of Genesys' rate limit: 300 requests a minute per client-credentials token
- * (genesys-cloud-api.md §3). Every rotation calls Genesys with the rotator's admin credential, so
- * all rotations of a rotator share that credential's budget, whichever org tag groups them.
+ * (genesys-cloud-api.md §3). Every rotation calls Genesys with an admin credential: with one admin
+ * credential (the default) all rotations of a rotator share its token's budget, whichever org tag
+ * groups them; with one admin credential per org (`orgAdminSecrets`) each org's rotations share
+ * their org's credential's budget, and orgs do not take from each other. The fleet machine rotates
+ * one org per child workflow, so the per-org concurrency is what bounds one credential's calls.
  *
  * Enforcement is by concurrency, sized from the call profile of one rotation. Each concurrency slot
  * of the fleet runs rotations back to back; in any 60 s window a slot overlaps at most
@@ -19,11 +22,12 @@ import type { RotationPolicy } from '../../functions/shared/policy.js';
 /**
  * Admin-credential calls of one oauth-client rotation that are not adoption checks, counted from the
  * stand-in's request log of a rotation (docs/ARCHITECTURE.md, "Fleet rotation"): a token grant per
- * function container (4), tokens/me, the legacy client (Fetch, deactivate, retire: 4), the client
+ * function container (4), tokens/me, the legacy client (Fetch, deactivate, retire: 3), the client
  * listing (Fetch's quota, Create's idempotency check before and after, retirement: 4), the usage
- * lookback (summary + result), create, deactivate's PUT and delete.
+ * lookback (summary + result), create, deactivate's PUT and delete. (The hard-coded secret scan
+ * logs in on its own and keeps under its own rate, SCAN_REQUESTS_PER_MINUTE.)
  */
-export const FIXED_ADMIN_CALLS_PER_ROTATION = 18;
+export const FIXED_ADMIN_CALLS_PER_ROTATION = 17;
 
 /**
  * One adoption or retirement check: a usage query started and its result read, for each of the two
@@ -49,8 +53,14 @@ export interface FleetRateBudget {
   >;
   /** @default GENESYS_REQUESTS_PER_MINUTE_PER_TOKEN */
   readonly requestsPerMinutePerToken?: number;
-  /** Admin tokens the budget may count on. @default 1 (one admin credential, one token at worst) */
+  /** Admin tokens the budget may count on per admin credential. @default 1 (one token at worst) */
   readonly adminTokens?: number;
+  /**
+   * Each org's rotations call Genesys with their own org's admin credential (`orgAdminSecrets`), so
+   * the budget is per org: orgs in parallel each get the whole budget. @default false (one admin
+   * credential: every org's rotations share its budget)
+   */
+  readonly adminCredentialsPerOrg?: boolean;
   /**
    * Share of the budget the fleet may use; the rest is for the rotations' retries, manual runs and the
    * Secrets Manager schedule. @default 0.8
@@ -69,7 +79,10 @@ export interface FleetConcurrency {
   readonly peakCallsPerMinute: number;
   /** Seconds the shortest successful rotation takes under the policy. */
   readonly shortestRotationSeconds: number;
+  /** Admin requests a minute one admin credential may make (the budget of one token x tokens x share). */
   readonly requestsPerMinute: number;
+  /** Whose budget it is: the rotator's one admin credential, or each org's own. */
+  readonly budgetScope: 'rotator' | 'org';
   readonly explanation: string;
 }
 
@@ -98,12 +111,20 @@ export function fleetConcurrency(budget: FleetRateBudget, orgsInParallel: number
   const share = budget.share ?? 0.8;
   const requestsPerMinute = Math.floor(perToken * tokens * share);
   const peak = peakAdminCallsPerMinute(budget.policy);
-  const total = Math.max(1, Math.floor(requestsPerMinute / peak));
-  const orgs = Math.max(1, Math.min(orgsInParallel, total));
-  const perOrg = Math.max(1, Math.min(INLINE_MAP_MAX_CONCURRENCY, Math.floor(total / orgs)));
+  // Rotations at once one admin credential's budget allows.
+  const slots = Math.max(1, Math.floor(requestsPerMinute / peak));
+  const perOrgCredential = budget.adminCredentialsPerOrg === true;
+  // One credential: the orgs in parallel split its slots. One per org: each org has its own slots.
+  const orgs = Math.max(1, perOrgCredential ? orgsInParallel : Math.min(orgsInParallel, slots));
+  const perOrg = Math.max(
+    1,
+    Math.min(INLINE_MAP_MAX_CONCURRENCY, perOrgCredential ? slots : Math.floor(slots / orgs)),
+  );
+  const total = perOrgCredential ? perOrg * orgs : slots;
   const checks = Math.ceil(60 / Math.max(1, budget.policy.adoptionPollSeconds));
   const shortest = shortestRotationSeconds(budget.policy);
   const overlapping = Math.floor(60 / shortest) + 1;
+  const whose = perOrgCredential ? "each org's admin credential" : 'the admin credential';
   return {
     total,
     orgsInParallel: orgs,
@@ -111,10 +132,13 @@ export function fleetConcurrency(budget: FleetRateBudget, orgsInParallel: number
     peakCallsPerMinute: peak,
     shortestRotationSeconds: shortest,
     requestsPerMinute,
+    budgetScope: perOrgCredential ? 'org' : 'rotator',
     explanation:
-      `${perToken}/min x ${tokens} token(s) x ${share} = ${requestsPerMinute} admin requests a minute; ` +
+      `${perToken}/min x ${tokens} token(s) x ${share} = ${requestsPerMinute} admin requests a minute for ${whose}; ` +
       `one slot makes up to ${peak} a minute (${overlapping} rotation(s) of >= ${shortest} s x ` +
       `${FIXED_ADMIN_CALLS_PER_ROTATION} fixed + ${ADMIN_CALLS_PER_ADOPTION_CHECK} per check x ${checks} checks); ` +
-      `so ${total} rotation(s) at once, ${perOrg} per org with ${orgs} org(s) in parallel`,
+      (perOrgCredential
+        ? `so ${perOrg} rotation(s) at once per org, ${total} with ${orgs} org(s) in parallel`
+        : `so ${total} rotation(s) at once, ${perOrg} per org with ${orgs} org(s) in parallel`),
   };
 }

@@ -50,7 +50,7 @@ import {
   RETRYABLE_ERROR_NAMES,
 } from '../../functions/shared/errors.js';
 import { type FleetRateBudget, fleetConcurrency } from './fleet-budget.js';
-import { EVENT_SCHEMA_VERSION, EVENT_SOURCE } from './rotation-state-machine.js';
+import { EVENT_SOURCE } from './rotation-state-machine.js';
 import { RotatorFunction } from './rotator-function.js';
 
 /** State names of the fleet machine: a contract with the local engine and the tests. */
@@ -71,6 +71,13 @@ export const FLEET_STATE = {
 
 /** Detail type of the fleet's audit event (one per fleet execution, with the summary). */
 export const FLEET_DETAIL_TYPE = 'Fleet Rotation Completed';
+
+/**
+ * `schemaVersion` of the fleet's event (`schemas/events/fleet-rotation-completed.v<N>.json`). Its own
+ * contract, versioned apart from the rotation machine's events (`EVENT_SCHEMA_VERSION`): it changes
+ * when the summary's shape does.
+ */
+export const FLEET_EVENT_SCHEMA_VERSION = '1';
 
 /** What Step Functions names StartExecution's refusal of a name already used (service integration errors). */
 export const EXECUTION_ALREADY_EXISTS = 'StepFunctions.ExecutionAlreadyExistsException';
@@ -262,7 +269,7 @@ export class FleetRotation extends Construct {
           source: EVENT_SOURCE,
           detailType: FLEET_DETAIL_TYPE,
           detail: TaskInput.fromObject({
-            schemaVersion: EVENT_SCHEMA_VERSION,
+            schemaVersion: FLEET_EVENT_SCHEMA_VERSION,
             'executionId.$': '$$.Execution.Id',
             'batchId.$': '$.batchId',
             'summary.$': '$',
@@ -318,13 +325,15 @@ export interface FleetOptions {
   readonly maxOrgsInParallel?: number;
   readonly maxConcurrencyPerOrg?: number;
   readonly toleratedFailurePercentage?: number;
-  /** Budget figures; the policy comes from the rotator. */
+  /** Budget figures; the policy (and whether the budget is per org) comes from the rotator. */
   readonly budget?: Omit<FleetRateBudget, 'policy'>;
 }
 
 /** The rotator pieces the fleet builds on. */
 export interface FleetRotator {
   readonly policy: FleetRateBudget['policy'];
+  /** The rotator holds one admin credential per org (`orgAdminSecrets`): the budget is per org. */
+  readonly adminCredentialsPerOrg?: boolean;
   readonly stateMachine: IStateMachine;
   readonly eventBus: IEventBus;
   readonly logRetention?: RetentionDays;
@@ -364,7 +373,11 @@ export function addFleetRotation(
     fleetFunction,
     eventBus: rotator.eventBus,
     stateMachineName: options.stateMachineName ?? `${stack.stackName}-fleet`,
-    budget: { ...options.budget, policy: rotator.policy },
+    budget: {
+      ...(rotator.adminCredentialsPerOrg ? { adminCredentialsPerOrg: true } : {}),
+      ...options.budget,
+      policy: rotator.policy,
+    },
     ...(options.maxOrgsInParallel === undefined ? {} : { maxOrgsInParallel: options.maxOrgsInParallel }),
     ...(options.maxConcurrencyPerOrg === undefined
       ? {}

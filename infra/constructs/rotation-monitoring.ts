@@ -40,6 +40,7 @@ import {
   type StepMetric,
 } from '../../functions/shared/metric-names.js';
 import { registryNameOf } from '../events/event-schemas.js';
+import { FLEET_DETAIL_TYPE, FLEET_EVENT_SCHEMA_VERSION } from './fleet-rotation.js';
 import { EVENT_SCHEMA_VERSION, EVENT_SOURCE } from './rotation-state-machine.js';
 
 /** Where `npm run schemas` writes the generated event schemas. */
@@ -56,6 +57,8 @@ export interface RotationMonitoringProps {
   readonly archiveRetention?: Duration;
   /** @default 'genesys-credential-rotator' */
   readonly schemaRegistryName?: string;
+  /** The stack has the fleet machine: register its event's schema too. @default false */
+  readonly fleet?: boolean;
   /** Retention of the outcome log group. @default RetentionDays.ONE_YEAR */
   readonly outcomeLogRetention?: RetentionDays;
   /** @default `${stackName}-rotation` */
@@ -71,9 +74,10 @@ export interface RegisteredEventSchema {
   readonly schema: CfnSchema;
 }
 
-/** The generated schema files of this schema version: detail type -> content. */
-export function eventSchemaFiles(
-  version: string = EVENT_SCHEMA_VERSION,
+/** Generated schema files of `version` whose detail type `keep` accepts: detail type -> content. */
+function schemaFilesOf(
+  version: string,
+  keep: (detailType: string) => boolean,
 ): Map<string, { file: string; content: string }> {
   const files = new Map<string, { file: string; content: string }>();
   for (const file of readdirSync(EVENT_SCHEMAS_DIR)
@@ -83,9 +87,23 @@ export function eventSchemaFiles(
     const parsed = JSON.parse(content) as { properties?: { 'detail-type'?: { enum?: string[] } } };
     const detailType = parsed.properties?.['detail-type']?.enum?.[0];
     if (detailType === undefined) throw new Error(`${file} names no detail-type`);
-    files.set(detailType, { file, content });
+    if (keep(detailType)) files.set(detailType, { file, content });
   }
   return files;
+}
+
+/** The rotation machine's generated schema files of this schema version: detail type -> content. */
+export function eventSchemaFiles(
+  version: string = EVENT_SCHEMA_VERSION,
+): Map<string, { file: string; content: string }> {
+  return schemaFilesOf(version, (detailType) => detailType !== FLEET_DETAIL_TYPE);
+}
+
+/** The fleet machine's generated schema file (`Fleet Rotation Completed`), versioned on its own. */
+export function fleetEventSchemaFiles(
+  version: string = FLEET_EVENT_SCHEMA_VERSION,
+): Map<string, { file: string; content: string }> {
+  return schemaFilesOf(version, (detailType) => detailType === FLEET_DETAIL_TYPE);
 }
 
 export class RotationMonitoring extends Construct {
@@ -113,16 +131,20 @@ export class RotationMonitoring extends Construct {
       registryName: props.schemaRegistryName ?? 'genesys-credential-rotator',
       description: `Audit events of the Genesys credential rotator (source ${EVENT_SOURCE})`,
     });
-    for (const [detailType, { file, content }] of eventSchemaFiles()) {
-      const schema = new CfnSchema(this, `Schema-${detailType.replace(/[^A-Za-z0-9]+/g, '')}`, {
-        registryName: this.registry.attrRegistryName,
-        schemaName: registryNameOf(EVENT_SOURCE, detailType),
-        type: 'JSONSchemaDraft4',
-        content,
-        description: `"${detailType}", schema version ${EVENT_SCHEMA_VERSION} (schemas/events/${file})`,
-      });
-      this.schemas.push({ detailType, file, schema });
-    }
+    const register = (files: ReturnType<typeof eventSchemaFiles>, version: string) => {
+      for (const [detailType, { file, content }] of files) {
+        const schema = new CfnSchema(this, `Schema-${detailType.replace(/[^A-Za-z0-9]+/g, '')}`, {
+          registryName: this.registry.attrRegistryName,
+          schemaName: registryNameOf(EVENT_SOURCE, detailType),
+          type: 'JSONSchemaDraft4',
+          content,
+          description: `"${detailType}", schema version ${version} (schemas/events/${file})`,
+        });
+        this.schemas.push({ detailType, file, schema });
+      }
+    };
+    register(eventSchemaFiles(), EVENT_SCHEMA_VERSION);
+    if (props.fleet) register(fleetEventSchemaFiles(), FLEET_EVENT_SCHEMA_VERSION);
 
     // 3) Outcomes: the terminal audit events go to a log group; a metric filter per outcome counts them.
     this.outcomeLogGroup = new LogGroup(this, 'OutcomeLogGroup', {

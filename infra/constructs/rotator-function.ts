@@ -14,6 +14,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct, IDependable } from 'constructs';
+import { ADMIN_SECRETS_VARIABLE } from '../../functions/shared/admin-credentials.js';
 import type { RotationPolicy } from '../../functions/shared/policy.js';
 
 /** CDK metadata key recording the handler module a function bundles; read by the local engine. */
@@ -172,6 +173,39 @@ export class RotatorFunction extends NodejsFunction {
     return this;
   }
 
+  /**
+   * Binds the function to the rotator's admin credential(s): one (`ADMIN_SECRET_ID`, as
+   * `useAdminSecret`), or one per org (`ADMIN_SECRETS`: `[{orgId, environment, secretId}]`, which
+   * the function picks from by the managed secret's tags). The role may read exactly those secrets.
+   */
+  useAdminSecrets(admin: AdminSecrets, { describe = false }: { readonly describe?: boolean } = {}): this {
+    if (admin.mode === 'single') return this.useAdminSecret(admin.secret, { describe });
+    const stack = Stack.of(this);
+    this.addEnvironment(
+      ADMIN_SECRETS_VARIABLE,
+      stack.toJsonString(
+        admin.orgs.map((org) => ({
+          orgId: org.orgId,
+          environment: org.environment,
+          secretId: org.secret.secretArn,
+        })),
+      ),
+    );
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue', ...(describe ? ['secretsmanager:DescribeSecret'] : [])],
+        resources: admin.orgs.map((org) => org.secret.secretFullArn ?? `${org.secret.secretArn}-??????`),
+      }),
+    );
+    for (const org of admin.orgs) {
+      org.secret.encryptionKey?.grant(
+        new ViaServicePrincipal(`secretsmanager.${stack.region}.amazonaws.com`, this.grantPrincipal),
+        'kms:Decrypt',
+      );
+    }
+    return this;
+  }
+
   /** Passes the org-wide policy (already checked) as `ROTATOR_POLICY`. */
   usePolicy(policy: RotationPolicy): this {
     this.addEnvironment('ROTATOR_POLICY', JSON.stringify(policy));
@@ -245,6 +279,18 @@ export function rotationExecutionsArn(stack: Stack, stateMachineName: string): s
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
 }
+
+/** The rotator's admin credential(s) as the functions are bound to them (`useAdminSecrets`). */
+export type AdminSecrets =
+  | { readonly mode: 'single'; readonly secret: ISecret }
+  | {
+      readonly mode: 'per-org';
+      readonly orgs: ReadonlyArray<{
+        readonly orgId: string;
+        readonly environment: string;
+        readonly secret: ISecret;
+      }>;
+    };
 
 /** A rotation function as the managed-secret construct sees it. */
 export interface IRotationFunction extends IFunction {

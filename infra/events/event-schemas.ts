@@ -104,6 +104,8 @@ function fieldOf(schema: z.core.$ZodType, segment: string): z.core.$ZodType | un
 export function schemaAtPath(path: string, state: z.core.$ZodType = RotationStateSchema): z.core.$ZodType {
   const fromContext = CONTEXT_PATHS[path];
   if (fromContext) return fromContext;
+  // The whole state (the fleet's summary event carries the Summarize result as it is).
+  if (path === '$') return state;
   if (path === '$.error') return EmittedErrorSchema;
   if (!path.startsWith('$.')) throw new Error(`Cannot derive a schema for the path ${path}`);
   let schema: z.core.$ZodType = state;

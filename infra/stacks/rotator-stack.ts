@@ -26,6 +26,8 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { orgAdminSecretProblems } from '../../functions/shared/admin-credentials.js';
+import { GENESYS_ENVIRONMENTS } from '../../functions/shared/contract.js';
 import { InvalidConfigurationError } from '../../functions/shared/errors.js';
 import { parsePolicy, type RotationPolicy, type RotationPolicyInput } from '../../functions/shared/policy.js';
 import { parseWebhookTargets } from '../../functions/shared/webhook-contract.js';
@@ -39,7 +41,7 @@ import {
 import { ExamplePartnerKeyProvider, useKeyProvider } from '../constructs/key-provider.js';
 import { RotationMonitoring } from '../constructs/rotation-monitoring.js';
 import { DETAIL_TYPE, EVENT_SOURCE, RotationStateMachine } from '../constructs/rotation-state-machine.js';
-import { RotatorFunction } from '../constructs/rotator-function.js';
+import { type AdminSecrets, RotatorFunction } from '../constructs/rotator-function.js';
 import { WebhookDelivery } from '../constructs/webhook-delivery.js';
 
 /** A webhook target as the stack takes it: its signing secret by ARN (full or partial). */
@@ -50,6 +52,19 @@ export interface WebhookTargetConfig {
   readonly url: string;
   /** Secret holding the target's signing key, `whsec_` + base64 (Standard Webhooks). */
   readonly signingSecretArn: string;
+}
+
+/** One Genesys org a rotator manages, with the admin credential it uses there (`orgAdminSecrets`). */
+export interface OrgAdminSecretConfig {
+  /** The Genesys Cloud organization id: managed secrets tagged `genesys:org-id` with it use this credential. */
+  readonly orgId: string;
+  /** The org's region host, e.g. `mypurecloud.ie` (the managed secrets' `genesys:environment`). */
+  readonly environment: string;
+  /**
+   * ARN (complete or partial) of an existing secret holding this org's admin credential.
+   * @default - a secret `genesys/rotator/admin/<orgId>` is created without a value: put the credential in it
+   */
+  readonly adminSecretArn?: string;
 }
 
 /** A managed secret as the stack takes it: the rotator is the stack itself. */
@@ -63,6 +78,15 @@ export interface RotatorStackProps extends StackProps {
    * @default - a secret `genesys/rotator/admin` is created without a value: put the credential in it
    */
   readonly adminSecretArn?: string;
+  /**
+   * One admin credential per Genesys org, for a rotator that manages several orgs (docs/ARCHITECTURE.md,
+   * "Admin credentials per org"). A rotation uses the credential of the managed secret's
+   * `genesys:org-id` (and `genesys:environment`), never another org's; a secret of an org not listed
+   * is refused before any Genesys call. Each function's role may read exactly these secrets. Not
+   * with `adminSecretArn`.
+   * @default - one admin credential (`adminSecretArn`, or the created `genesys/rotator/admin`)
+   */
+  readonly orgAdminSecrets?: ReadonlyArray<OrgAdminSecretConfig>;
   /** Name of the audit event bus. @default 'genesys-credential-rotation' */
   readonly eventBusName?: string;
   /** Name of the rotation state machine. @default `${stackName}-rotation` */
@@ -111,7 +135,10 @@ const COMPLETE_SECRET_ARN = /-[A-Za-z0-9]{6}$/;
 
 export class RotatorStack extends Stack implements IGenesysRotator {
   readonly policy: RotationPolicy;
+  /** The admin credential; with `orgAdminSecrets`, the first org's (every org's: `adminSecrets`). */
   readonly adminSecret: ISecret;
+  /** Every admin credential the functions may read: one, or one per org. */
+  readonly adminSecrets: AdminSecrets;
   readonly eventBus: IEventBus;
   readonly stateMachine: StateMachine;
   readonly stateMachineName: string;
@@ -144,16 +171,12 @@ export class RotatorStack extends Stack implements IGenesysRotator {
     this.stateMachineName = props.stateMachineName ?? `${this.stackName}-rotation`;
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
 
-    // 1) The rotator's own Genesys admin credential.
-    this.adminSecret = props.adminSecretArn
-      ? Secret.fromSecretAttributes(
-          this,
-          'AdminSecret',
-          COMPLETE_SECRET_ARN.test(props.adminSecretArn)
-            ? { secretCompleteArn: props.adminSecretArn }
-            : { secretPartialArn: props.adminSecretArn },
-        )
-      : this.createAdminSecret();
+    // 1) The rotator's own Genesys admin credential: one, or one per org.
+    this.adminSecrets = this.adminSecretsOf(props);
+    this.adminSecret =
+      this.adminSecrets.mode === 'single'
+        ? this.adminSecrets.secret
+        : (this.adminSecrets.orgs[0] as { secret: ISecret }).secret;
 
     // 2) Functions. Only the ones that call Genesys as the admin read the admin credential; Validate is pure.
     const fn = (fnId: string, entry: string, extra: { timeout?: Duration; description: string }) =>
@@ -161,7 +184,7 @@ export class RotatorStack extends Stack implements IGenesysRotator {
     const fetch = fn('Fetch', 'functions/fetch/handler.ts', {
       description: 'Inventory of a managed secret, its legacy client and the org',
     })
-      .useAdminSecret(this.adminSecret, { describe: true })
+      .useAdminSecrets(this.adminSecrets, { describe: true })
       .usePolicy(this.policy)
       .useStateMachine(this.stateMachineName, ['ListExecutions', 'DescribeExecution']);
     const validate = fn('Validate', 'functions/validate/handler.ts', {
@@ -171,7 +194,7 @@ export class RotatorStack extends Stack implements IGenesysRotator {
       description: 'Secrets Manager rotation function; the only writer of the managed secrets',
       timeout: ROTATION_FUNCTION_TIMEOUT,
     })
-      .useAdminSecret(this.adminSecret)
+      .useAdminSecrets(this.adminSecrets)
       .usePolicy(this.policy)
       .useStateMachine(this.stateMachineName, [
         'StartExecution',
@@ -187,15 +210,15 @@ export class RotatorStack extends Stack implements IGenesysRotator {
     const checkAdoption = fn('CheckAdoption', 'functions/check-adoption/handler.ts', {
       description: 'Legacy client usage since promotion',
     })
-      .useAdminSecret(this.adminSecret)
+      .useAdminSecrets(this.adminSecrets)
       .usePolicy(this.policy);
     const deleteOrRollback = fn('DeleteOrRollback', 'functions/delete-or-rollback/handler.ts', {
       description: 'Retires the legacy client, or deletes the client made for a failed rotation',
-    }).useAdminSecret(this.adminSecret);
+    }).useAdminSecrets(this.adminSecrets);
     const followDependents = props.followIntegrationCredentials
       ? fn('FollowDependents', 'functions/follow-dependents/handler.ts', {
           description: 'Integration credentials that follow the rotated OAuth client (dual slot)',
-        }).useAdminSecret(this.adminSecret)
+        }).useAdminSecrets(this.adminSecrets)
       : undefined;
     this.followDependents = followDependents;
     this.functions = { fetch, validate, rotator, verify, checkAdoption, deleteOrRollback };
@@ -259,7 +282,13 @@ export class RotatorStack extends Stack implements IGenesysRotator {
     this.fleet = props.fleet
       ? addFleetRotation(
           this,
-          { policy: this.policy, stateMachine: this.stateMachine, eventBus: this.eventBus, logRetention },
+          {
+            policy: this.policy,
+            stateMachine: this.stateMachine,
+            eventBus: this.eventBus,
+            logRetention,
+            adminCredentialsPerOrg: this.adminSecrets.mode === 'per-org',
+          },
           props.fleet === true ? {} : props.fleet,
         )
       : undefined;
@@ -312,6 +341,7 @@ export class RotatorStack extends Stack implements IGenesysRotator {
       functions: this.functions,
       alarmAction,
       outcomeLogRetention: logRetention,
+      fleet: this.fleet !== undefined,
     });
 
     // 4c) Key providers of partner API keys.
@@ -341,10 +371,19 @@ export class RotatorStack extends Stack implements IGenesysRotator {
       value: this.stateMachine.stateMachineArn,
     });
     new CfnOutput(this, 'EventBusName', { description: 'Audit events', value: this.eventBus.eventBusName });
-    new CfnOutput(this, 'AdminSecretArn', {
-      description: "The rotator's Genesys admin credential",
-      value: this.adminSecret.secretArn,
-    });
+    if (this.adminSecrets.mode === 'single') {
+      new CfnOutput(this, 'AdminSecretArn', {
+        description: "The rotator's Genesys admin credential",
+        value: this.adminSecret.secretArn,
+      });
+    } else {
+      for (const org of this.adminSecrets.orgs) {
+        new CfnOutput(this, `AdminSecretArn${org.orgId.replace(/[^A-Za-z0-9]+/g, '')}`, {
+          description: `The rotator's Genesys admin credential for org ${org.orgId} (${org.environment})`,
+          value: org.secret.secretArn,
+        });
+      }
+    }
   }
 
   /** {@link IGenesysRotator}: Secrets Manager invokes the `Rotator` function. */
@@ -384,7 +423,10 @@ export class RotatorStack extends Stack implements IGenesysRotator {
     this.keyProviders.push(provider);
   }
 
-  /** Manages one more credential with this rotator. Its stage must be the policy's stage. */
+  /**
+   * Manages one more credential with this rotator. Its stage must be the policy's stage and, with
+   * `orgAdminSecrets`, its org (and environment) one the rotator holds an admin credential for.
+   */
   addManagedSecret(id: string, props: ManagedSecretProps): GenesysRotatedSecret {
     if (props.stage !== this.policy.stage) {
       throw new InvalidConfigurationError(
@@ -392,16 +434,85 @@ export class RotatorStack extends Stack implements IGenesysRotator {
           `'${this.policy.stage}'; Validate would refuse every rotation of it`,
       );
     }
+    if (this.adminSecrets.mode === 'per-org') {
+      const org = this.adminSecrets.orgs.find((candidate) => candidate.orgId === props.orgId);
+      if (org === undefined || org.environment !== props.environment) {
+        throw new InvalidConfigurationError(
+          `Managed secret ${props.secretName} is for org ${props.orgId} (${props.environment}) but orgAdminSecrets ` +
+            `holds no admin credential for it (${this.adminSecrets.orgs.map((o) => `${o.orgId} (${o.environment})`).join(', ')}); ` +
+            'Fetch would refuse every rotation of it',
+        );
+      }
+    }
     const managed = new GenesysRotatedSecret(this, id, { ...props, rotator: this });
     this.managedSecrets.push(managed);
     return managed;
   }
 
-  private createAdminSecret(): ISecret {
-    const secret = new Secret(this, 'AdminSecret', {
-      secretName: 'genesys/rotator/admin',
+  /** The admin credential secret(s) from the props, checked: one (default), or one per org. */
+  private adminSecretsOf(props: RotatorStackProps): AdminSecrets {
+    const imported = (id: string, arn: string) =>
+      Secret.fromSecretAttributes(
+        this,
+        id,
+        COMPLETE_SECRET_ARN.test(arn) ? { secretCompleteArn: arn } : { secretPartialArn: arn },
+      );
+    const orgs = props.orgAdminSecrets;
+    if (orgs === undefined) {
+      return {
+        mode: 'single',
+        secret: props.adminSecretArn
+          ? imported('AdminSecret', props.adminSecretArn)
+          : this.createAdminSecret('AdminSecret', 'genesys/rotator/admin', 'the rotator admin OAuth client'),
+      };
+    }
+    const problems: string[] = [];
+    if (props.adminSecretArn !== undefined) {
+      problems.push(
+        'adminSecretArn and orgAdminSecrets exclude each other: list every org in orgAdminSecrets',
+      );
+    }
+    if (orgs.length === 0) problems.push('orgAdminSecrets must list at least one org');
+    for (const org of orgs) {
+      if (org.orgId.trim() === '') problems.push('orgAdminSecrets: an orgId is empty');
+      if (!(GENESYS_ENVIRONMENTS as readonly string[]).includes(org.environment)) {
+        problems.push(
+          `orgAdminSecrets: '${org.environment}' (org ${org.orgId}) is not a Genesys Cloud region host`,
+        );
+      }
+    }
+    problems.push(
+      ...orgAdminSecretProblems(
+        orgs.map((org) => ({ orgId: org.orgId, secretId: org.adminSecretArn ?? `(created) ${org.orgId}` })),
+      ).map((problem) => `orgAdminSecrets: ${problem}`),
+    );
+    if (problems.length > 0) {
+      throw new InvalidConfigurationError(`Invalid admin credentials: ${problems.join('; ')}`);
+    }
+    return {
+      mode: 'per-org',
+      orgs: orgs.map((org) => {
+        const id = `AdminSecret-${org.orgId.replace(/[^A-Za-z0-9]+/g, '')}`;
+        return {
+          orgId: org.orgId,
+          environment: org.environment,
+          secret: org.adminSecretArn
+            ? imported(id, org.adminSecretArn)
+            : this.createAdminSecret(
+                id,
+                `genesys/rotator/admin/${org.orgId}`,
+                `the rotator admin OAuth client of Genesys org ${org.orgId} (${org.environment})`,
+              ),
+        };
+      }),
+    };
+  }
+
+  private createAdminSecret(id: string, secretName: string, what: string): ISecret {
+    const secret = new Secret(this, id, {
+      secretName,
       description:
-        'PLACEHOLDER: put the rotator admin OAuth client here as {"clientId","clientSecret","environment"}. ' +
+        `PLACEHOLDER: put ${what} here as {"clientId","clientSecret","environment"}. ` +
         'It needs oauth:client:add/edit/delete/view and usage:client:view. Rotated by hand, never by the rotator.',
       removalPolicy: RemovalPolicy.RETAIN,
     });

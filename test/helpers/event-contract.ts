@@ -25,9 +25,10 @@ export interface ContractViolation {
   readonly problem: string;
 }
 
-export function eventContract() {
+/** The rotation machine's events by default; `fleetEventSchemaFiles()` for the fleet machine's. */
+export function eventContract(files: ReadonlyMap<string, { content: string }> = eventSchemaFiles()) {
   const validators = new Map(
-    [...eventSchemaFiles()].map(([detailType, { content }]) => [detailType, compile(content)] as const),
+    [...files].map(([detailType, { content }]) => [detailType, compile(content)] as const),
   );
   return {
     detailTypes: [...validators.keys()],

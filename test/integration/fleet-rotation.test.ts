@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rotationExecutionName } from '../../functions/core/fleet.js';
 import type { FleetSummary } from '../../functions/shared/fleet-contract.js';
 import { FLEET_DETAIL_TYPE } from '../../infra/constructs/fleet-rotation.js';
+import { fleetEventSchemaFiles } from '../../infra/constructs/rotation-monitoring.js';
 import {
   FLEET_LOCAL_POLICY,
   type FleetRunResult,
@@ -19,6 +20,7 @@ import {
   seedFleetSecrets,
 } from '../../local/fleet.js';
 import { type LocalEnvironment, startLocalEnvironment } from '../../local/harness.js';
+import { eventContract } from '../helpers/event-contract.js';
 import { containsAny, readCredential } from '../helpers/local.js';
 
 const TEAM_TAG = { team: 'contact-centre' };
@@ -28,7 +30,7 @@ const NAMES = ['a1', 'a2', 'a3', 'a4-missing-client', 'b1-other-org', 'b2-other-
 );
 const MAX_PER_ORG = 2;
 
-describe('fleet rotation on the stand-ins (genesys-cloud-api.md §3: one admin token, 300 requests a minute)', () => {
+describe('fleet rotation on the stand-ins with one admin credential, the default (genesys-cloud-api.md §3: one admin token, 300 requests a minute)', () => {
   let env: LocalEnvironment;
   let secrets: SeededFleetSecret[];
   let first: FleetRunResult;
@@ -98,6 +100,8 @@ describe('fleet rotation on the stand-ins (genesys-cloud-api.md §3: one admin t
     const events = env.aws.eventBridge.events.filter((event) => event.detailType === FLEET_DETAIL_TYPE);
     expect(events).toHaveLength(1);
     expect((events[0]?.detail as { summary?: FleetSummary } | undefined)?.summary).toEqual(summary);
+    // As registered in the stack's schema registry (schemas/events/fleet-rotation-completed.v1.json).
+    expect(eventContract(fleetEventSchemaFiles()).violations(events)).toEqual([]);
 
     const newSecrets = await Promise.all(
       secrets
@@ -147,6 +151,8 @@ describe('fleet rotation on the stand-ins (genesys-cloud-api.md §3: one admin t
     expect(otherSummary.selected).toBe(2);
     expect(Object.keys(otherSummary.byOrg)).toEqual([OTHER_ORG]);
     expect(otherSummary.failedPercentage).toBe(100);
+    // A failed fleet's event keeps the contract too.
+    expect(eventContract(fleetEventSchemaFiles()).violations(event ? [event] : [])).toEqual([]);
   }, 120_000);
 
   it('stopping the fleet execution stops the rotation it waits for (.sync)', async () => {

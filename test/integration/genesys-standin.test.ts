@@ -830,6 +830,7 @@ describe('Genesys stand-in faults and eventual consistency (DESIGN.md §6, genes
         route: 'GET /api/v2/oauth/clients/{clientId}',
         status: 200,
         callerClientId: adminClientId,
+        orgId: standIn.orgId,
         at: expect.any(Date),
       },
       {
@@ -838,6 +839,7 @@ describe('Genesys stand-in faults and eventual consistency (DESIGN.md §6, genes
         route: 'POST /oauth/token',
         status: 400,
         callerClientId: created.id,
+        orgId: standIn.orgId,
         at: expect.any(Date),
       },
     ]);
@@ -920,5 +922,141 @@ describe('Genesys stand-in organization and limits (genesys-cloud-api.md §1.3, 
     } finally {
       await unlimited.close();
     }
+  });
+});
+
+describe('Genesys stand-in with several orgs on one region host (genesys-cloud-api.md §2.3, §2.4; [Help-OAuthMgmt])', () => {
+  const ORG_B = '3b9d2c1e-4f5a-4b6c-8d7e-9f0a1b2c3d4e';
+  let standIn: GenesysStandIn;
+  let orgB: ReturnType<GenesysStandIn['addOrg']>;
+  let adminA: ReturnType<GenesysStandIn['seed']['adminClient']>;
+  let adminB: ReturnType<GenesysStandIn['seed']['adminClient']>;
+  let oauthA: platformClient.OAuthApi;
+  let oauthB: platformClient.OAuthApi;
+  let clientA: { clientId: string; clientSecret: string };
+  let clientB: { clientId: string; clientSecret: string };
+
+  beforeAll(async () => {
+    standIn = await startGenesysStandIn({
+      orgs: [{ orgId: ORG_B, orgName: 'Branch Office', rateLimitPerMinute: 5 }],
+    });
+    orgB = standIn.org(ORG_B);
+    adminA = standIn.seed.adminClient();
+    adminB = orgB.seed.adminClient();
+    oauthA = new platformClient.OAuthApi(
+      await loggedInSdkClient(standIn.gateway, adminA.clientId, adminA.clientSecret),
+    );
+    oauthB = new platformClient.OAuthApi(
+      await loggedInSdkClient(standIn.gateway, adminB.clientId, adminB.clientSecret),
+    );
+    clientA = standIn.seed.client({ name: 'svc-a', roleDivisions: adminA.roleDivisions });
+    clientB = orgB.seed.client({ name: 'svc-b', roleDivisions: adminB.roleDivisions });
+  });
+  afterAll(async () => {
+    await standIn.close();
+  });
+
+  it('mints each token in the org of its client, on the same host: tokens/me names that org (§2.4)', async () => {
+    // Act
+    const meA = await new platformClient.TokensApi(
+      await loggedInSdkClient(standIn.gateway, adminA.clientId, adminA.clientSecret),
+    ).getTokensMe();
+    const meB = await new platformClient.TokensApi(
+      await loggedInSdkClient(standIn.gateway, adminB.clientId, adminB.clientSecret),
+    ).getTokensMe();
+
+    // Assess
+    expect(meA.organization?.id).toBe(standIn.orgId);
+    expect(meB.organization).toMatchObject({ id: ORG_B, name: 'Branch Office' });
+    expect(standIn.orgs().map((org) => org.orgId)).toEqual([standIn.orgId, ORG_B]);
+  });
+
+  it("lists only the caller's own org's clients, and another org's client ids are 404 to it", async () => {
+    // Act
+    const listedByA = (await oauthA.getOauthClients()).entities?.map((client) => client.id) ?? [];
+    const listedByB = (await oauthB.getOauthClients()).entities?.map((client) => client.id) ?? [];
+    const readAcross = await rejectionOf(oauthA.getOauthClient(clientB.clientId));
+    const usageAcross = await rejectionOf(oauthA.getOauthClientUsageSummary(clientB.clientId, { days: '7' }));
+
+    // Assess
+    expect(listedByA.sort()).toEqual([adminA.clientId, clientA.clientId].sort());
+    expect(listedByB.sort()).toEqual([adminB.clientId, clientB.clientId].sort());
+    expect(readAcross).toMatchObject({ status: 404 });
+    expect(usageAcross).toMatchObject({ status: 404 });
+  });
+
+  it("cannot change or delete another org's client: it stays as it was", async () => {
+    // Act
+    const putAcross = await rejectionOf(
+      oauthA.putOauthClient(clientB.clientId, { ...clientRequest('taken-over', []), state: 'inactive' }),
+    );
+    const deleteAcross = await rejectionOf(oauthA.deleteOauthClient(clientB.clientId));
+    const regenerateAcross = await rejectionOf(oauthA.postOauthClientSecret(clientB.clientId));
+
+    // Assess
+    expect([putAcross, deleteAcross, regenerateAcross]).toEqual([
+      expect.objectContaining({ status: 404 }),
+      expect.objectContaining({ status: 404 }),
+      expect.objectContaining({ status: 404 }),
+    ]);
+    expect(orgB.clients().find((client) => client.id === clientB.clientId)).toMatchObject({
+      name: 'svc-b',
+      state: 'active',
+      deleted: false,
+    });
+    // Its secret still works: nothing regenerated it.
+    const sdk = sdkClientFor(standIn.gateway);
+    await expect(
+      sdk.loginClientCredentialsGrant(clientB.clientId, clientB.clientSecret),
+    ).resolves.toMatchObject({
+      accessToken: expect.any(String),
+    });
+  });
+
+  it("creates a client in the caller's org only, and the default-org API (clients(), seed) stays the default org's", async () => {
+    // Act
+    const created = await oauthB.postOauthClients(clientRequest('svc-b-new', adminB.roleDivisions));
+
+    // Assess
+    expect(orgB.clients().map((client) => client.id)).toContain(created.id);
+    expect(standIn.clients().map((client) => client.id)).not.toContain(created.id);
+    expect(standIn.clients().map((client) => client.id)).not.toContain(clientB.clientId);
+    expect(orgB.clients().find((client) => client.id === created.id)?.createdByClientId).toBe(
+      adminB.clientId,
+    );
+  });
+
+  it("keeps rate limits per org: org B's limit of 5 a minute leaves org A's 300 alone (§3)", async () => {
+    // Prepare: a fresh token of each org.
+    const freshB = new platformClient.OAuthApi(
+      await loggedInSdkClient(standIn.gateway, adminB.clientId, adminB.clientSecret),
+    );
+    const freshA = new platformClient.OAuthApi(
+      await loggedInSdkClient(standIn.gateway, adminA.clientId, adminA.clientSecret),
+    );
+
+    // Act
+    for (let call = 0; call < 5; call += 1) await freshB.getOauthClient(clientB.clientId);
+    const sixth = await rejectionOf(freshB.getOauthClient(clientB.clientId));
+    const fromA = await freshA.getOauthClient(clientA.clientId);
+
+    // Assess
+    expect(sixth).toMatchObject({ status: 429 });
+    expect(fromA.id).toBe(clientA.clientId);
+  });
+
+  it('logs which org answered each request, with the calling client', async () => {
+    // Prepare
+    const logLength = standIn.requestLog.length;
+
+    // Act
+    await oauthA.getOauthClient(clientA.clientId);
+    await rejectionOf(oauthA.getOauthClient(clientB.clientId));
+
+    // Assess
+    expect(standIn.requestLog.slice(logLength)).toEqual([
+      expect.objectContaining({ status: 200, callerClientId: adminA.clientId, orgId: standIn.orgId }),
+      expect.objectContaining({ status: 404, callerClientId: adminA.clientId, orgId: standIn.orgId }),
+    ]);
   });
 });

@@ -7,7 +7,8 @@
  * The strategy is also exported in the parts each function serves (`oauthClientFetchSteps`, ...):
  * a handler imports only its part, so its bundle carries only the steps it runs.
  */
-import { oauthClientState } from '../../shared/contract.js';
+import { type AdminTarget, adminTargetOf, adminTargetOfSecret } from '../../shared/admin-credentials.js';
+import { oauthClientState, type RotationState } from '../../shared/contract.js';
 import { InvalidInputError } from '../../shared/errors.js';
 import type { RotationPolicy } from '../../shared/policy.js';
 import type {
@@ -36,8 +37,12 @@ import type { RotationKindStrategy, StrategySteps } from './strategy.js';
 
 export interface OAuthClientStrategyPorts {
   readonly secrets?: SecretStorePort;
-  /** Built on first use: a step that never calls Genesys as the admin never reads the admin secret. */
-  readonly genesys?: GenesysAdminPort | (() => Promise<GenesysAdminPort>);
+  /**
+   * Built on first use: a step that never calls Genesys as the admin never reads the admin secret.
+   * A factory gets the rotation's target, whose org picks the admin credential
+   * (shared/admin-credentials.ts).
+   */
+  readonly genesys?: GenesysAdminPort | ((target: AdminTarget | null) => Promise<GenesysAdminPort>);
   readonly probe?: CredentialProbePort;
   readonly executions?: ExecutionsPort;
   readonly policy?: RotationPolicy;
@@ -56,13 +61,13 @@ function need<T>(port: T | undefined, name: string, step: string): T {
 
 function portsOf(ports: OAuthClientStrategyPorts) {
   const secrets = (step: string) => need(ports.secrets, 'secrets', step);
-  const genesys = async (step: string): Promise<GenesysAdminPort> => {
+  const genesys = async (step: string, target: AdminTarget | null): Promise<GenesysAdminPort> => {
     const port = need(ports.genesys, 'genesys', step);
-    return typeof port === 'function' ? port() : port;
+    return typeof port === 'function' ? port(target) : port;
   };
-  const retireDeps = async (step: string) => ({
+  const retireDeps = async (step: string, state: Pick<RotationState, 'inventory'>) => ({
     secrets: secrets(step),
-    genesys: await genesys(step),
+    genesys: await genesys(step, adminTargetOf(state)),
     clock: ports.clock,
   });
   return { secrets, genesys, retireDeps };
@@ -77,7 +82,7 @@ export function oauthClientFetchSteps(ports: OAuthClientStrategyPorts): Strategy
       oauthClientInventory(
         {
           secrets: secrets('Fetch'),
-          genesys: await genesys('Fetch'),
+          genesys: await genesys('Fetch', null),
           executions: need(ports.executions, 'executions', 'Fetch'),
           policy: need(ports.policy, 'policy', 'Fetch'),
           clock: ports.clock,
@@ -105,25 +110,34 @@ export function oauthClientRotatorSteps(
   const { secrets, genesys } = portsOf(ports);
   return {
     kind: KIND,
-    create: async (state) =>
-      createPendingClient(
-        { secrets: secrets('Create'), genesys: await genesys('Create') },
-        oauthClientState(state, 'Create'),
-      ),
+    create: async (raw) => {
+      const state = oauthClientState(raw, 'Create');
+      return createPendingClient(
+        { secrets: secrets('Create'), genesys: await genesys('Create', adminTargetOf(state)) },
+        state,
+      );
+    },
     promote: async (state) =>
       syncPromotion(
         { secrets: secrets('Sync'), clock: ports.clock, propagators: ports.propagators ?? [] },
         oauthClientState(state, 'Sync'),
       ),
     discardPending: async (state) =>
-      discardPendingVersion(secrets('DiscardPending'), oauthClientState(state, 'DiscardPending'), () =>
-        genesys('DiscardPending'),
+      // Without an inventory (Fetch failed) the described secret's tags pick the admin credential.
+      discardPendingVersion(secrets('DiscardPending'), oauthClientState(state, 'DiscardPending'), (secret) =>
+        genesys('DiscardPending', adminTargetOfSecret(secret)),
       ),
-    emergency: async (state) =>
-      rotateInEmergency(
-        { secrets: secrets('Emergency'), genesys: await genesys('Emergency'), clock: ports.clock },
-        oauthClientState(state, 'Emergency'),
-      ),
+    emergency: async (raw) => {
+      const state = oauthClientState(raw, 'Emergency');
+      return rotateInEmergency(
+        {
+          secrets: secrets('Emergency'),
+          genesys: await genesys('Emergency', adminTargetOf(state)),
+          clock: ports.clock,
+        },
+        state,
+      );
+    },
   };
 }
 
@@ -147,17 +161,21 @@ export function oauthClientAdoptionSteps(
   const { genesys } = portsOf(ports);
   return {
     kind: KIND,
-    adoption: async (state) =>
-      checkAdoption(
-        { genesys: await genesys('CheckAdoption'), clock: ports.clock },
-        oauthClientState(state, 'CheckAdoption'),
-      ),
+    adoption: async (raw) => {
+      const state = oauthClientState(raw, 'CheckAdoption');
+      return checkAdoption(
+        { genesys: await genesys('CheckAdoption', adminTargetOf(state)), clock: ports.clock },
+        state,
+      );
+    },
     retirement: {
-      check: async (state) =>
-        checkRetirement(
-          { genesys: await genesys('CheckRetirement'), clock: ports.clock },
-          oauthClientState(state, 'CheckRetirement'),
-        ),
+      check: async (raw) => {
+        const state = oauthClientState(raw, 'CheckRetirement');
+        return checkRetirement(
+          { genesys: await genesys('CheckRetirement', adminTargetOf(state)), clock: ports.clock },
+          state,
+        );
+      },
     },
   };
 }
@@ -172,19 +190,22 @@ export function oauthClientRetireSteps(ports: OAuthClientStrategyPorts): Strateg
     retirement: {
       deactivate: async (state) =>
         deactivateLegacyClient(
-          await retireDeps('DeactivateLegacy'),
+          await retireDeps('DeactivateLegacy', state),
           oauthClientState(state, 'DeactivateLegacy'),
         ),
       reactivate: async (state) =>
         reactivateLegacyClient(
-          await retireDeps('ReactivateLegacy'),
+          await retireDeps('ReactivateLegacy', state),
           oauthClientState(state, 'ReactivateLegacy'),
         ),
       remove: async (state) =>
-        deleteLegacyClient(await retireDeps('DeleteLegacy'), oauthClientState(state, 'DeleteLegacy')),
+        deleteLegacyClient(await retireDeps('DeleteLegacy', state), oauthClientState(state, 'DeleteLegacy')),
     },
     rollback: async (state) =>
-      rollbackCreatedClient(await retireDeps('RollbackCreate'), oauthClientState(state, 'RollbackCreate')),
+      rollbackCreatedClient(
+        await retireDeps('RollbackCreate', state),
+        oauthClientState(state, 'RollbackCreate'),
+      ),
   };
 }
 

@@ -18,6 +18,7 @@
  * | DeleteLegacy | `retireOldKey`: provider `revoke`, then the old credential object deleted |
  * | DiscardPending / Rollback | AWSPENDING dropped; `flipBack`, the new object deleted, the new key revoked |
  */
+import { type AdminTarget, adminTargetOf } from '../../shared/admin-credentials.js';
 import { type PartnerKeyRotationState, partnerKeyState } from '../../shared/contract.js';
 import type { DataActionCredentialsPort } from '../../shared/data-action-ports.js';
 import { InvalidInputError } from '../../shared/errors.js';
@@ -40,8 +41,11 @@ import type { RotationKindStrategy, StrategySteps } from './strategy.js';
 
 export interface PartnerKeyStrategyPorts {
   readonly secrets?: SecretStorePort;
-  /** Genesys integrations (admin credential), built on first use. */
-  readonly integrations?: () => Promise<DataActionCredentialsPort>;
+  /**
+   * Genesys integrations, built on first use through the admin credential of the target's org
+   * (shared/admin-credentials.ts; null for Fetch, whose handler has already picked it).
+   */
+  readonly integrations?: (target: AdminTarget | null) => Promise<DataActionCredentialsPort>;
   /** The org of the admin credential (Fetch). */
   readonly org?: () => Promise<{ id: string; name: string }>;
   /** Only in the functions granted `lambda:InvokeFunction` on the key provider. */
@@ -63,7 +67,8 @@ const KIND = 'integration-credential' as const;
 
 function portsOf(ports: PartnerKeyStrategyPorts) {
   const secrets = (step: string) => need(ports.secrets, 'secrets', step);
-  const integrations = (step: string) => need(ports.integrations, 'integrations', step)();
+  const integrations = (step: string, state: Pick<PartnerKeyRotationState, 'inventory'> | null) =>
+    need(ports.integrations, 'integrations', step)(state === null ? null : adminTargetOf(state));
   const provider = (step: string): KeyProviderFactory => need(ports.provider, 'key provider', step);
   /** The provider only when the secret names one: operator-staged keys need none. */
   const providerIfAny = (state: PartnerKeyRotationState, step: string) =>
@@ -82,7 +87,7 @@ export function partnerKeyFetchSteps(ports: PartnerKeyStrategyPorts): StrategySt
       fetchPartnerKeyInventory(
         {
           secrets: secrets('Fetch'),
-          integrations: await integrations('Fetch'),
+          integrations: await integrations('Fetch', null),
           executions: need(ports.executions, 'executions', 'Fetch'),
           org: need(ports.org, 'org', 'Fetch'),
           clock: ports.clock,
@@ -119,11 +124,13 @@ export function partnerKeyRotatorSteps(
         { secrets: secrets('Create'), provider: (name) => provider('Create')(name) },
         partnerKeyState(raw, 'Create'),
       ),
-    promote: async (raw) =>
-      promotePartnerKey(
-        { secrets: secrets('Sync'), integrations: await integrations('Sync'), clock: ports.clock },
-        partnerKeyState(raw, 'Sync'),
-      ),
+    promote: async (raw) => {
+      const state = partnerKeyState(raw, 'Sync');
+      return promotePartnerKey(
+        { secrets: secrets('Sync'), integrations: await integrations('Sync', state), clock: ports.clock },
+        state,
+      );
+    },
     discardPending: async (raw) =>
       discardPendingPartnerKey(
         { secrets: secrets('DiscardPending') },
@@ -186,26 +193,30 @@ export function partnerKeyRetireSteps(ports: PartnerKeyStrategyPorts): StrategyS
         keepLegacyKeyValid({ clock }, partnerKeyState(raw, 'DeactivateLegacy'), 'DeactivateLegacy'),
       reactivate: async (raw) =>
         keepLegacyKeyValid({ clock }, partnerKeyState(raw, 'ReactivateLegacy'), 'ReactivateLegacy'),
-      remove: async (raw) =>
-        retireLegacyKey(
+      remove: async (raw) => {
+        const state = partnerKeyState(raw, 'DeleteLegacy');
+        return retireLegacyKey(
           {
             secrets: secrets('DeleteLegacy'),
-            integrations: await integrations('DeleteLegacy'),
+            integrations: await integrations('DeleteLegacy', state),
             provider: (name) => provider('DeleteLegacy')(name),
             clock,
           },
-          partnerKeyState(raw, 'DeleteLegacy'),
-        ),
+          state,
+        );
+      },
     },
-    rollback: async (raw) =>
-      rollbackPartnerKey(
+    rollback: async (raw) => {
+      const state = partnerKeyState(raw, 'RollbackCreate');
+      return rollbackPartnerKey(
         {
           secrets: secrets('RollbackCreate'),
-          integrations: await integrations('RollbackCreate'),
+          integrations: await integrations('RollbackCreate', state),
           provider: (name) => provider('RollbackCreate')(name),
         },
-        partnerKeyState(raw, 'RollbackCreate'),
-      ),
+        state,
+      );
+    },
   };
 }
 

@@ -231,8 +231,12 @@ export class GenesysAdmin implements GenesysAdminPort {
     return { client, secret };
   }
 
-  async setClientState(clientId: string, state: GenesysClientState): Promise<GenesysClientRecord> {
-    const current = await this.getClient(clientId);
+  async setClientState(
+    clientId: string,
+    state: GenesysClientState,
+    read?: GenesysClientRecord,
+  ): Promise<GenesysClientRecord> {
+    const current = read?.id === clientId ? read : await this.getClient(clientId);
     if (current === null) {
       throw new TargetNotFoundError(`OAuth client ${clientId} does not exist in Genesys`, {
         details: { clientId },

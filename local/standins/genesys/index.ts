@@ -20,6 +20,13 @@
  *   `oauthClientsPageSize` sets a default page size (then `pageCount` says how many pages there are).
  * - The OAuth client limit is reported as `{key: 'oauth.client.max', namespace: 'oauth'}` and enforced on
  *   create with a 400 `limit.exceeded` ErrorBody carrying `limit`.
+ * - Orgs: one host serves every org of its region (one API host per region, §2.3). Each org has its own
+ *   clients, tokens, usage, limits and Data Actions. A request goes to the org of its bearer token (a
+ *   token is minted by a client of one org, and `GET /api/v2/tokens/me` names that `organization`, §2.4)
+ *   or, at the token endpoint, of its client id; so a token of org A lists, reads and changes only org
+ *   A's clients ("the clients your organization has defined", [Help-OAuthMgmt]), and org B's client ids
+ *   are 404 to it. Client ids are UUIDs, unique across orgs. The stand-in's own `orgId`, `seed` and
+ *   `clients()` are the default org's; `addOrg` adds more.
  * - Rate limit (§3): a per-token window opens with the token's first call and lasts one clock minute;
  *   every /api/v2 answer to an authenticated call carries `inin-ratelimit-*`; 429 adds `Retry-After`.
  * - Usage (§1.4) counts /api/v2 calls per calling client, UTC day, template URI and method, whatever their
@@ -45,6 +52,7 @@
  * Not modelled: user (non client-credentials) grants and scopes, per-division object visibility, paging of
  * credentials beyond a simple cursor, flow versions and export jobs.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ActionDraftStore } from './action-drafts.js';
@@ -63,9 +71,9 @@ import { PerTokenRateLimiter } from './rate-limit.js';
 import { Router } from './router.js';
 import { createScanSeed, type ScanSeed } from './scan-seed.js';
 import { createSeed, type GenesysSeed } from './seed.js';
-import { type GenesysRequestRecord, type RequestPipeline, serveRequest } from './server.js';
+import { type GenesysRequestRecord, type OrgPipeline, type RequestPipeline, serveRequest } from './server.js';
 import { UsageCalendar, UsageExecutions, UsageLedger } from './usage.js';
-import type { StandInWorld } from './world.js';
+import type { StandInSettings, StandInWorld } from './world.js';
 
 export type { SeedActionDraftInput } from './action-drafts.js';
 export type { SeedFlowInput } from './architect.js';
@@ -92,6 +100,20 @@ export type { GenesysRequestRecord } from './server.js';
 
 export const DEFAULT_ORG_ID = '5f1c9a3e-7b2d-4e8f-9a61-0c3d2b4e6f70';
 export const DEFAULT_ORG_NAME = 'Demo Contact Centre';
+
+/** One more org served by the same region host (its own clients, tokens, usage, rate limits). */
+export interface GenesysOrgOptions {
+  /** Default: a random UUID. */
+  orgId?: string;
+  /** Default: `Org <orgId>`. */
+  orgName?: string;
+  /** Default: the stand-in's `rateLimitPerMinute`. */
+  rateLimitPerMinute?: number;
+  /** Default: the stand-in's `oauthClientLimit`. */
+  oauthClientLimit?: number | null;
+  /** Default: the stand-in's `oauthClientsPageSize`. */
+  oauthClientsPageSize?: number | null;
+}
 
 export interface GenesysStandInOptions {
   /** Default 0: a free port. */
@@ -123,6 +145,8 @@ export interface GenesysStandInOptions {
   clock?: Clock;
   /** Makes every client secret the stand-in issues (seeded without one, created, regenerated); default random. */
   secretFactory?: () => string;
+  /** Further orgs on the same host from the start (`addOrg` adds more later); the default org comes first. */
+  orgs?: readonly GenesysOrgOptions[];
 }
 
 /** An OAuth client as the stand-in holds it, without its secret. */
@@ -141,26 +165,47 @@ export interface GenesysClientSnapshot {
   createdByClientId: string | null;
 }
 
-export interface GenesysStandIn {
+/** One org of the stand-in: what a test seeds and inspects in it. */
+export interface GenesysOrg {
+  readonly orgId: string;
+  readonly orgName: string;
+  readonly seed: GenesysSeed & ScanSeed;
+  /** This org's OAuth clients (never another org's). */
+  clients(): GenesysClientSnapshot[];
+  /** This org's integration credentials, without their secret values (which grant still succeeds is computed). */
+  integrationCredentials(): IntegrationCredentialSnapshot[];
+  /** This org's integrations and the credentials their current config references. */
+  integrations(): IntegrationSnapshot[];
+  /** Expires every live access token of one of this org's clients now; returns how many. */
+  expireTokens(clientId: string): number;
+}
+
+/**
+ * The stand-in serves one region host and any number of orgs on it, as Genesys does (one API host
+ * per region, genesys-cloud-api.md §2.3): each org has its own clients, tokens, usage and rate limits,
+ * a token acts in the org of the client that minted it (TokenInfo names that `organization`, §2.4),
+ * and the client listing shows "the clients your organization has defined" only ([Help-OAuthMgmt]).
+ * The fields below without an org (`orgId`, `seed`, `clients`, `integrations`, ...) are the default org's,
+ * so a single-org test never needs to know there could be more.
+ */
+export interface GenesysStandIn extends GenesysOrg {
   /** 'http://127.0.0.1:PORT' */
   readonly url: string;
   /** For `apiClient.setGateway(...)`. */
   readonly gateway: { host: string; protocol: 'http'; port: number };
-  readonly orgId: string;
   close(): Promise<void>;
   /** Advancing ages clients, expires tokens, rolls rate-limit windows and moves usage days. */
   readonly clock: AdvanceableClock;
-  readonly seed: GenesysSeed & ScanSeed;
   readonly faults: { add(rule: GenesysFaultRule): void; clear(): void };
+  /** Every request, of every org (`orgId` says which answered). */
   readonly requestLog: readonly GenesysRequestRecord[];
-  clients(): GenesysClientSnapshot[];
-  /** Integration credentials, without their secret values (which grant still succeeds is computed). */
-  integrationCredentials(): IntegrationCredentialSnapshot[];
-  /** Integrations and the credentials their current config references. */
-  integrations(): IntegrationSnapshot[];
   setNewClientActivationDelay(ms: number): void;
-  /** Expires every live access token of a client now (the next call with one gets 401); returns how many. */
-  expireTokens(clientId: string): number;
+  /** Adds an org to the host (a fresh directory with its Home division; seed it through `seed`). */
+  addOrg(options?: GenesysOrgOptions): GenesysOrg;
+  /** The org with this id; throws when the host serves none. */
+  org(orgId: string): GenesysOrg;
+  /** Every org, the default one first. */
+  orgs(): GenesysOrg[];
 }
 
 function domainOf(orgName: string): string {
@@ -174,12 +219,7 @@ function domainOf(orgName: string): string {
 
 export async function startGenesysStandIn(options: GenesysStandInOptions = {}): Promise<GenesysStandIn> {
   const clock = options.clock ? toAdvanceableClock(options.clock) : new StandInClock();
-  const orgName = options.orgName ?? DEFAULT_ORG_NAME;
-  const directory = new OrgDirectory(
-    { id: options.orgId ?? DEFAULT_ORG_ID, name: orgName, domain: domainOf(orgName) },
-    clock,
-  );
-  const settings = {
+  const base: StandInSettings = {
     rateLimitPerMinute: options.rateLimitPerMinute ?? 300,
     oauthClientLimit: options.oauthClientLimit === undefined ? 50 : options.oauthClientLimit,
     oauthClientsPageSize: options.oauthClientsPageSize ?? null,
@@ -187,39 +227,94 @@ export async function startGenesysStandIn(options: GenesysStandInOptions = {}): 
     newClientActivationDelayMs: options.newClientActivationDelayMs ?? 0,
     newSecret: options.secretFactory ?? newSecret,
   };
-  const usage = new UsageLedger(
-    new UsageCalendar({
-      ...(options.usageDayLengthMs !== undefined ? { dayLengthMs: options.usageDayLengthMs } : {}),
-      ...(options.usageReportLagMs !== undefined ? { reportLagMs: options.usageReportLagMs } : {}),
-      epochMs: clock.now().getTime(),
-    }),
-  );
+  // One usage calendar for the host: every org's days start and end together.
+  const calendar = new UsageCalendar({
+    ...(options.usageDayLengthMs !== undefined ? { dayLengthMs: options.usageDayLengthMs } : {}),
+    ...(options.usageReportLagMs !== undefined ? { reportLagMs: options.usageReportLagMs } : {}),
+    epochMs: clock.now().getTime(),
+  });
   const now = () => clock.now();
-  const world: StandInWorld = {
-    clock,
-    directory,
-    usage,
-    executions: new UsageExecutions(() => settings.usageQueryRunningMs),
-    integrations: new IntegrationStore(directory, usage, now),
-    settings,
+  const orgPipelines: OrgPipeline[] = [];
+  const orgHandles = new Map<string, GenesysOrg>();
+
+  const addOrg = (orgOptions: GenesysOrgOptions = {}): GenesysOrg => {
+    const orgId = orgOptions.orgId ?? randomUUID();
+    if (orgHandles.has(orgId)) throw new Error(`The Genesys stand-in already serves org ${orgId}`);
+    const orgName = orgOptions.orgName ?? `Org ${orgId}`;
+    const directory = new OrgDirectory({ id: orgId, name: orgName, domain: domainOf(orgName) }, clock);
+    const settings: StandInSettings = {
+      ...base,
+      ...(orgOptions.rateLimitPerMinute === undefined
+        ? {}
+        : { rateLimitPerMinute: orgOptions.rateLimitPerMinute }),
+      ...(orgOptions.oauthClientLimit === undefined ? {} : { oauthClientLimit: orgOptions.oauthClientLimit }),
+      ...(orgOptions.oauthClientsPageSize === undefined
+        ? {}
+        : { oauthClientsPageSize: orgOptions.oauthClientsPageSize }),
+    };
+    const usage = new UsageLedger(calendar);
+    const world: StandInWorld = {
+      clock,
+      directory,
+      usage,
+      executions: new UsageExecutions(() => settings.usageQueryRunningMs),
+      integrations: new IntegrationStore(directory, usage, now),
+      settings,
+    };
+    const drafts = new ActionDraftStore();
+    const architect = new ArchitectStore();
+    orgPipelines.push({
+      world,
+      router: new Router([
+        ...identityRoutes(world),
+        ...oauthClientRoutes(world),
+        ...world.integrations.routes(),
+        ...drafts.routes(),
+        ...architect.routes(),
+      ]),
+      rateLimiter: new PerTokenRateLimiter(settings.rateLimitPerMinute),
+    });
+    const handle: GenesysOrg = {
+      orgId,
+      orgName,
+      seed: {
+        ...createSeed(directory, world.integrations, now, settings.newSecret, usage),
+        ...createScanSeed(world.integrations, drafts, architect),
+      },
+      clients: () =>
+        directory.clients().map((client) => ({
+          id: client.id,
+          name: client.name,
+          state: client.state,
+          roleDivisions: client.roleDivisions.map((pair) => ({ ...pair })),
+          authorizedGrantType: client.authorizedGrantType,
+          accessTokenValiditySeconds: client.accessTokenValiditySeconds,
+          dateCreated: client.dateCreated.toISOString(),
+          deleted: client.deleted,
+          dateToDelete: client.dateToDelete?.toISOString() ?? null,
+          createdByClientId: client.createdByClientId,
+        })),
+      integrationCredentials: () => world.integrations.credentialSnapshots(),
+      integrations: () => world.integrations.integrationSnapshots(),
+      expireTokens: (clientId) => directory.expireTokensOf(clientId),
+    };
+    orgHandles.set(orgId, handle);
+    return handle;
   };
-  const drafts = new ActionDraftStore();
-  const architect = new ArchitectStore();
-  const router = new Router([
-    ...identityRoutes(world),
-    ...oauthClientRoutes(world),
-    ...world.integrations.routes(),
-    ...drafts.routes(),
-    ...architect.routes(),
-  ]);
+
+  const defaultOrg = addOrg({
+    orgId: options.orgId ?? DEFAULT_ORG_ID,
+    orgName: options.orgName ?? DEFAULT_ORG_NAME,
+  });
+  for (const extra of options.orgs ?? []) addOrg(extra);
+
   const pendingTimers = new Set<NodeJS.Timeout>();
   const faults = new FaultInjector();
   const requestLog: GenesysRequestRecord[] = [];
   const pipeline: RequestPipeline = {
-    world,
-    router,
+    orgs: orgPipelines,
+    clock,
     faults,
-    rateLimiter: new PerTokenRateLimiter(settings.rateLimitPerMinute),
     requestLog,
     sleep: (ms) =>
       new Promise((resolve) => {
@@ -251,33 +346,26 @@ export async function startGenesysStandIn(options: GenesysStandInOptions = {}): 
   return {
     url: `http://127.0.0.1:${port}`,
     gateway: { host: '127.0.0.1', protocol: 'http', port },
-    orgId: directory.organization.id,
+    orgId: defaultOrg.orgId,
+    orgName: defaultOrg.orgName,
     clock,
-    seed: {
-      ...createSeed(directory, world.integrations, now, settings.newSecret, usage),
-      ...createScanSeed(world.integrations, drafts, architect),
-    },
+    seed: defaultOrg.seed,
     faults: { add: (rule) => faults.add(rule), clear: () => faults.clear() },
     requestLog,
-    clients: () =>
-      directory.clients().map((client) => ({
-        id: client.id,
-        name: client.name,
-        state: client.state,
-        roleDivisions: client.roleDivisions.map((pair) => ({ ...pair })),
-        authorizedGrantType: client.authorizedGrantType,
-        accessTokenValiditySeconds: client.accessTokenValiditySeconds,
-        dateCreated: client.dateCreated.toISOString(),
-        deleted: client.deleted,
-        dateToDelete: client.dateToDelete?.toISOString() ?? null,
-        createdByClientId: client.createdByClientId,
-      })),
-    integrationCredentials: () => world.integrations.credentialSnapshots(),
-    integrations: () => world.integrations.integrationSnapshots(),
-    expireTokens: (clientId) => directory.expireTokensOf(clientId),
+    clients: () => defaultOrg.clients(),
+    integrationCredentials: () => defaultOrg.integrationCredentials(),
+    integrations: () => defaultOrg.integrations(),
+    expireTokens: (clientId) => defaultOrg.expireTokens(clientId),
     setNewClientActivationDelay: (ms) => {
-      settings.newClientActivationDelayMs = ms;
+      for (const org of orgPipelines) org.world.settings.newClientActivationDelayMs = ms;
     },
+    addOrg,
+    org: (orgId) => {
+      const handle = orgHandles.get(orgId);
+      if (handle === undefined) throw new Error(`The Genesys stand-in serves no org ${orgId}`);
+      return handle;
+    },
+    orgs: () => [...orgHandles.values()],
     close: async () => {
       for (const timer of pendingTimers) clearTimeout(timer);
       pendingTimers.clear();

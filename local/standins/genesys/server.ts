@@ -17,6 +17,11 @@ export interface GenesysRequestRecord {
   /** The status the caller saw; 0 when the connection was dropped by a fault. */
   status: number;
   callerClientId: string | null;
+  /**
+   * The org that answered: the org of the bearer token or of the client at the token endpoint (a
+   * token or a client belongs to one org); the default org when the request names neither.
+   */
+  orgId: string;
   at: Date;
   /**
    * The raw body of a write to `/api/v2/integrations...` (a credential payload holds its values):
@@ -25,11 +30,18 @@ export interface GenesysRequestRecord {
   body?: string;
 }
 
-export interface RequestPipeline {
+/** One org on the region host: its own clients, tokens, usage, rate limits and routes. */
+export interface OrgPipeline {
   world: StandInWorld;
   router: Router;
-  faults: FaultInjector;
   rateLimiter: PerTokenRateLimiter;
+}
+
+export interface RequestPipeline {
+  /** Every org the host serves; the first is the default org. */
+  orgs: readonly OrgPipeline[];
+  clock: StandInWorld['clock'];
+  faults: FaultInjector;
   requestLog: GenesysRequestRecord[];
   sleep(ms: number): Promise<void>;
 }
@@ -68,16 +80,36 @@ function bearerOf(request: IncomingMessage): string | undefined {
   return typeof header === 'string' ? header : undefined;
 }
 
-/** Who is calling, for the request log, before (and regardless of whether) authentication succeeds. */
-function peekCallerClientId(
+/**
+ * The org a request is for, and who is calling (for the request log), before (and regardless of
+ * whether) authentication succeeds. One region host serves many orgs: a bearer token belongs to the
+ * org of the client that minted it, and the token endpoint's client id names the client's org
+ * (genesys-cloud-api.md §2.3, §2.4). A request naming neither (or an unknown token or client) goes to
+ * the default org, which refuses it as before.
+ */
+function routeToOrg(
   pipeline: RequestPipeline,
   request: IncomingMessage,
   rawBody: string,
-): string | null {
+): { org: OrgPipeline; callerClientId: string | null } {
+  const [defaultOrg] = pipeline.orgs;
+  if (defaultOrg === undefined) throw new Error('The Genesys stand-in serves no org');
   const authorization = bearerOf(request);
   const bearer = /^bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-  if (bearer) return pipeline.world.directory.token(bearer)?.clientId ?? null;
-  return clientCredentialsFrom(authorization, new URLSearchParams(rawBody))?.clientId ?? null;
+  if (bearer) {
+    for (const org of pipeline.orgs) {
+      const token = org.world.directory.token(bearer);
+      if (token) return { org, callerClientId: token.clientId };
+    }
+    return { org: defaultOrg, callerClientId: null };
+  }
+  const clientId = clientCredentialsFrom(authorization, new URLSearchParams(rawBody))?.clientId ?? null;
+  const org =
+    clientId === null
+      ? defaultOrg
+      : (pipeline.orgs.find((candidate) => candidate.world.directory.client(clientId) !== undefined) ??
+        defaultOrg);
+  return { org, callerClientId: clientId };
 }
 
 function errorOutcome(error: unknown, usageClientId: string | null): Outcome {
@@ -93,7 +125,7 @@ function errorOutcome(error: unknown, usageClientId: string | null): Outcome {
 }
 
 async function handleRoute(
-  pipeline: RequestPipeline,
+  pipeline: OrgPipeline,
   match: RouteMatch | undefined,
   request: IncomingMessage,
   url: URL,
@@ -187,14 +219,18 @@ export async function serveRequest(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
-  const { world } = pipeline;
-  const now = world.clock.now();
+  const now = pipeline.clock.now();
   const method = request.method ?? 'GET';
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-  const match = pipeline.router.match(method, url.pathname);
-  const routeName = match ? routeKey(match.definition) : `${method} ${url.pathname}`;
+  const [defaultOrg] = pipeline.orgs;
+  if (defaultOrg === undefined) throw new Error('The Genesys stand-in serves no org');
+  // Every org serves the same routes: the default org's router names the route for the log.
+  const routeName = ((found) => (found ? routeKey(found.definition) : `${method} ${url.pathname}`))(
+    defaultOrg.router.match(method, url.pathname),
+  );
   const correlationId = randomUUID();
   let loggedBody: string | undefined;
+  let orgId = defaultOrg.world.directory.organization.id;
   const log = (status: number, callerClientId: string | null) =>
     pipeline.requestLog.push({
       method,
@@ -202,6 +238,7 @@ export async function serveRequest(
       route: routeName,
       status,
       callerClientId,
+      orgId,
       at: now,
       ...(loggedBody === undefined ? {} : { body: loggedBody }),
     });
@@ -215,7 +252,10 @@ export async function serveRequest(
     send(response, correlationId, outcome);
     return;
   }
-  const callerClientId = peekCallerClientId(pipeline, request, rawBody);
+  const { org, callerClientId } = routeToOrg(pipeline, request, rawBody);
+  orgId = org.world.directory.organization.id;
+  const { world } = org;
+  const match = org.router.match(method, url.pathname);
   if (method !== 'GET' && url.pathname.startsWith('/api/v2/integrations') && rawBody !== '')
     loggedBody = rawBody;
   const usageTemplateUri = url.pathname.startsWith('/api/v2/')
@@ -232,12 +272,12 @@ export async function serveRequest(
   if (!fault?.replacesAnswer || fault.rule.afterApply) {
     // Time as the handler sees it includes any injected latency.
     outcome = await handleRoute(
-      pipeline,
+      org,
       match,
       request,
       url,
       rawBody,
-      fault?.rule.latencyMs ? world.clock.now() : now,
+      fault?.rule.latencyMs ? pipeline.clock.now() : now,
     );
     recordUsage(outcome.usageClientId, outcome.status);
   }

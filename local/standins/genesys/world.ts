@@ -14,7 +14,7 @@ export interface StandInSettings {
   newSecret: () => string;
 }
 
-/** Everything the route handlers share: one stand-in, one org. */
+/** Everything the route handlers of one org share (the stand-in serves several orgs, see index.ts). */
 export interface StandInWorld {
   clock: AdvanceableClock;
   directory: OrgDirectory;

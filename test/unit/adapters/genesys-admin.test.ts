@@ -360,6 +360,39 @@ describe('GenesysAdmin operations', () => {
     });
   });
 
+  it('builds the PUT from a client the caller has just read, without a second GET', async () => {
+    // Prepare
+    const transport = api({
+      'PUT /api/v2/oauth/clients/legacy-1': (req) => ({
+        status: 200,
+        body: { ...oauthClient, ...(req.body as object) },
+      }),
+    });
+    const admin = adminWith(transport);
+    const read = {
+      id: 'legacy-1',
+      name: 'svc-legacy',
+      description: 'legacy client',
+      state: 'active',
+      authorizedGrantType: 'CLIENT-CREDENTIALS',
+      roleDivisions: [{ roleId: 'r1', divisionId: 'd1' }],
+      accessTokenValiditySeconds: 3600,
+      dateCreated: null,
+    };
+
+    // Act
+    const updated = await admin.setClientState('legacy-1', 'inactive', read);
+
+    // Assess
+    expect(updated.state).toBe('inactive');
+    expect(transport.seen.filter((r) => r.path.startsWith('/api/v2/')).map((r) => r.method)).toEqual(['PUT']);
+    expect(transport.seen.find((r) => r.method === 'PUT')?.body).toMatchObject({
+      name: 'svc-legacy',
+      roleDivisions: [{ roleId: 'r1', divisionId: 'd1' }],
+      state: 'inactive',
+    });
+  });
+
   it('throws TargetNotFoundError when setting the state of a missing client', async () => {
     // Prepare
     const transport = api({});

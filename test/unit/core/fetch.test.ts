@@ -3,13 +3,17 @@ import { describe, expect, it } from 'vitest';
 import {
   type FetchDependencies,
   fetchInventory,
+  type PerOrgFetchDependencies,
   parseExecutionInput,
 } from '../../../functions/core/fetch.js';
 import { deriveToken } from '../../../functions/core/naming.js';
-import { MAX_EXECUTION_INPUT_BYTES, TAG_KIND } from '../../../functions/shared/contract.js';
+import type { AdminTarget } from '../../../functions/shared/admin-credentials.js';
+import { MAX_EXECUTION_INPUT_BYTES, TAG_KIND, TAG_ORG_ID } from '../../../functions/shared/contract.js';
 import {
+  EnvironmentMismatchError,
   FormatVerificationFailedError,
   InvalidInputError,
+  SelfRotationRefusedError,
   TargetNotFoundError,
   UnsupportedKindError,
 } from '../../../functions/shared/errors.js';
@@ -28,7 +32,7 @@ import {
   type World,
   world,
 } from '../../helpers/builders.js';
-import { FakeExecutions } from '../../helpers/fakes.js';
+import { FakeExecutions, FakeGenesysAdmin, FakeSecretStore } from '../../helpers/fakes.js';
 
 const EXECUTION_ID = FakeExecutions.arnFor('manual-run-1');
 
@@ -359,5 +363,84 @@ describe('fetchInventory', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('fetchInventory with an admin credential per org (shared/admin-credentials.ts)', () => {
+  const OTHER_ADMIN_ARN = FakeSecretStore.arnFor('genesys-rotator/admin/other-org');
+
+  /** Per-org deps: `w.genesys` is the admin of ORG_ID; `other` would be another org's. */
+  function perOrgDeps(w: World, other: FakeGenesysAdmin) {
+    const targets: AdminTarget[] = [];
+    const deps: PerOrgFetchDependencies = {
+      secrets: w.secrets,
+      executions: w.executions,
+      policy: w.policy,
+      clock: w.clock,
+      adminSecretArns: [ADMIN_SECRET_ARN, OTHER_ADMIN_ARN],
+      adminFor: async (target) => {
+        targets.push(target);
+        if (target.orgId === ORG_ID) {
+          return { genesys: w.genesys, secretArn: ADMIN_SECRET_ARN, environment: 'mypurecloud.ie' };
+        }
+        if (target.orgId === 'other-org') {
+          return { genesys: other, secretArn: OTHER_ADMIN_ARN, environment: 'mypurecloud.ie' };
+        }
+        throw new EnvironmentMismatchError(`no admin credential for org ${target.orgId}`);
+      },
+    };
+    return { deps, targets };
+  }
+
+  it("calls Genesys with the admin credential of the secret's org (its tags), and records it", async () => {
+    // Prepare
+    const w = world();
+    const other = new FakeGenesysAdmin({ orgId: 'other-org' });
+    const { deps, targets } = perOrgDeps(w, other);
+
+    // Act
+    const state = await fetchInventory(deps, { secretId: SECRET_NAME }, EXECUTION_ID);
+
+    // Assess
+    expect(targets).toEqual([{ secretName: SECRET_NAME, orgId: ORG_ID, environment: 'mypurecloud.ie' }]);
+    expect(state.inventory?.admin).toMatchObject({ secretArn: ADMIN_SECRET_ARN, clientId: 'admin-client' });
+    expect(w.genesys.calls.length).toBeGreaterThan(0);
+    expect(other.calls).toEqual([]);
+  });
+
+  it('refuses a secret whose org has no admin credential before any Genesys call', async () => {
+    // Prepare
+    const w = world();
+    const other = new FakeGenesysAdmin({ orgId: 'other-org' });
+    w.secrets.secret(SECRET_ARN).tags[TAG_ORG_ID] = 'org-without-credential';
+    const { deps } = perOrgDeps(w, other);
+
+    // Act
+    const act = fetchInventory(deps, { secretId: SECRET_NAME }, EXECUTION_ID);
+
+    // Assess
+    await expect(act).rejects.toThrow(EnvironmentMismatchError);
+    expect(w.genesys.calls).toEqual([]);
+    expect(other.calls).toEqual([]);
+    expect(w.secrets.callsOf('getValue')).toEqual([]);
+  });
+
+  it("refuses to rotate any org's admin credential secret, not only its own org's", async () => {
+    // Prepare
+    const w = world();
+    const other = new FakeGenesysAdmin({ orgId: 'other-org' });
+    w.secrets.addSecret({
+      name: 'genesys-rotator/admin/other-org',
+      value: secretValue('other-admin', 'other-admin-secret'),
+      tags: { [TAG_KIND]: 'oauth-client', [TAG_ORG_ID]: ORG_ID },
+    });
+    const { deps, targets } = perOrgDeps(w, other);
+
+    // Act
+    const act = fetchInventory(deps, { secretId: OTHER_ADMIN_ARN }, EXECUTION_ID);
+
+    // Assess
+    await expect(act).rejects.toThrow(SelfRotationRefusedError);
+    expect(targets).toEqual([]);
   });
 });

@@ -220,6 +220,32 @@ describe('fleet rate budget (genesys-cloud-api.md §3: 300 requests a minute per
     expect(sizing.perOrg).toBe(1);
   });
 
+  it('gives each org the whole budget of its own admin credential when there is one per org', () => {
+    const shared = fleetConcurrency({ policy: policy() }, 3);
+    const perOrg = fleetConcurrency({ policy: policy(), adminCredentialsPerOrg: true }, 3);
+
+    expect(shared.budgetScope).toBe('rotator');
+    expect(perOrg.budgetScope).toBe('org');
+    expect(perOrg.orgsInParallel).toBe(3);
+    expect(perOrg.perOrg).toBe(Math.floor(240 / perOrg.peakCallsPerMinute));
+    expect(perOrg.total).toBe(perOrg.perOrg * 3);
+    // Each credential stays inside its token's share; one credential for all stays inside the one.
+    expect(perOrg.perOrg * perOrg.peakCallsPerMinute).toBeLessThanOrEqual(240);
+    expect(shared.perOrg * shared.orgsInParallel * shared.peakCallsPerMinute).toBeLessThanOrEqual(240);
+    expect(perOrg.explanation).toContain("each org's admin credential");
+  });
+
+  it('keeps every org in parallel per org even when one rotation at a time is all a credential allows', () => {
+    const sizing = fleetConcurrency(
+      { policy: policy({ adoptionPollSeconds: 1 }), adminCredentialsPerOrg: true },
+      5,
+    );
+
+    expect(sizing.orgsInParallel).toBe(5);
+    expect(sizing.perOrg).toBe(1);
+    expect(sizing.total).toBe(5);
+  });
+
   it('scales with admin tokens', () => {
     const one = fleetConcurrency({ policy: policy() }, 1);
     const five = fleetConcurrency({ policy: policy(), adminTokens: 5 }, 5);

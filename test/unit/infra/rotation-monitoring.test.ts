@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { summarizeFleet } from '../../../functions/core/fleet.js';
 import {
   METRICS_NAMESPACE,
   OUTCOME_METRIC,
@@ -11,7 +12,12 @@ import {
 } from '../../../functions/shared/metric-names.js';
 import { PREVIOUS_EVENT_SCHEMA_VERSIONS } from '../../../functions/shared/workflow.js';
 import { buildApp } from '../../../infra/app.js';
-import { EVENT_SCHEMAS_DIR, eventSchemaFiles } from '../../../infra/constructs/rotation-monitoring.js';
+import { FLEET_DETAIL_TYPE, FLEET_EVENT_SCHEMA_VERSION } from '../../../infra/constructs/fleet-rotation.js';
+import {
+  EVENT_SCHEMAS_DIR,
+  eventSchemaFiles,
+  fleetEventSchemaFiles,
+} from '../../../infra/constructs/rotation-monitoring.js';
 import { DETAIL_TYPE, EVENT_SOURCE } from '../../../infra/constructs/rotation-state-machine.js';
 import { WEBHOOK_DETAIL_TYPE } from '../../../infra/constructs/webhook-states.js';
 import { generatedEventSchemaFiles } from '../../../infra/events/generate.js';
@@ -61,6 +67,73 @@ describe('RotationMonitoring', () => {
       expect(schema?.Properties.Type, name).toBe('JSONSchemaDraft4');
       expect(schema?.Properties.Content, name).toBe(file?.content);
     }
+  });
+
+  it("registers the fleet machine's Fleet Rotation Completed schema (its own version) when the stack has the fleet", () => {
+    const { stack: withFleet } = buildApp({ bundling: false, nag: false, fleet: true });
+    const schemas = Object.values(
+      Template.fromStack(withFleet).findResources('AWS::EventSchemas::Schema'),
+    ) as Array<{ Properties: Json }>;
+    const [fleetFile] = [...fleetEventSchemaFiles().values()];
+
+    expect([...fleetEventSchemaFiles().keys()]).toEqual([FLEET_DETAIL_TYPE]);
+    expect(fleetFile?.file).toBe(`fleet-rotation-completed.v${FLEET_EVENT_SCHEMA_VERSION}.json`);
+    expect(eventSchemaFiles().has(FLEET_DETAIL_TYPE)).toBe(false);
+    const fleetSchema = schemas.find(
+      (resource) => resource.Properties.SchemaName === `${EVENT_SOURCE}@FleetRotationCompleted`,
+    );
+    expect(fleetSchema?.Properties.Content).toBe(fleetFile?.content);
+    expect(schemas).toHaveLength(eventSchemaFiles().size + 1);
+    // It compiles (ajv, strict) and holds for a summary as Summarize makes it.
+    const summary = summarizeFleet({
+      batchId: 'nightly-1',
+      total: 3,
+      results: [
+        [
+          {
+            secretArn: 'arn:a',
+            secretName: 'a',
+            orgId: 'org-a',
+            executionName: 'nightly-1-a',
+            outcome: 'succeeded',
+          },
+          {
+            secretArn: 'arn:b',
+            secretName: 'b',
+            orgId: 'org-a',
+            executionName: 'nightly-1-b',
+            outcome: 'failed',
+            error: { Error: 'States.TaskFailed', Cause: '{"Error":"TargetNotFoundError"}' },
+          },
+        ],
+      ],
+    });
+    const event = (detail: Json): RecordedEvent =>
+      ({
+        eventId: 'e-1',
+        detailType: FLEET_DETAIL_TYPE,
+        source: EVENT_SOURCE,
+        time: new Date(),
+        resources: [],
+        detail,
+      }) as unknown as RecordedEvent;
+    const fleetContract = eventContract(fleetEventSchemaFiles());
+    const detail = {
+      schemaVersion: FLEET_EVENT_SCHEMA_VERSION,
+      executionId: 'arn:aws:states:eu-west-1:123456789012:execution:fleet:nightly-1',
+      batchId: 'nightly-1',
+      summary,
+    };
+    expect(fleetContract.violations([event(detail)])).toEqual([]);
+    expect(
+      fleetContract.violations([event({ ...detail, summary: { ...summary, outcomes: { succeeded: 1 } } })]),
+    ).not.toEqual([]);
+    // Without the fleet machine, no schema for an event the stack never emits.
+    expect(
+      Object.values(template.findResources('AWS::EventSchemas::Schema')).map(
+        (resource) => resource.Properties.SchemaName,
+      ),
+    ).not.toContain(`${EVENT_SOURCE}@FleetRotationCompleted`);
   });
 
   it('keeps schemas/events as `npm run schemas` writes it from the state machine (no drift, no stale file)', () => {
