@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import {
   type AuthorizationTarget,
   AwsServiceError,
@@ -158,6 +159,17 @@ export interface StepFunctionsOptions {
   readonly clock: Clock;
 }
 
+/**
+ * An execution's stop signal. Every task running at once listens on it (a fleet's Map runs dozens
+ * of `.sync` children side by side), so Node's 10-listener warning would be noise, not a leak: each
+ * task removes its listener when it ends.
+ */
+function executionController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
 /** The Step Functions execution API over in-process runners (local mode runs the synthesized ASL in one). */
 export class StepFunctionsStandIn extends OperationTable implements AwsServiceHandler {
   readonly service = 'states';
@@ -314,7 +326,7 @@ export class StepFunctionsStandIn extends OperationTable implements AwsServiceHa
       error: null,
       cause: null,
       history: [],
-      controller: new AbortController(),
+      controller: executionController(),
       closed,
       markClosed,
     };
