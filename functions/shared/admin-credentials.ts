@@ -13,8 +13,9 @@
  *
  * Secret ids only: the values are read by the Genesys factory, never here.
  */
-import { GenesysEnvironmentSchema, type RotationState, TAG_ENVIRONMENT, TAG_ORG_ID } from './contract.js';
+import type { RotationState } from './contract.js';
 import { EnvironmentMismatchError, InvalidConfigurationError } from './errors.js';
+import { GENESYS_ENVIRONMENTS, TAG_ENVIRONMENT, TAG_ORG_ID } from './tags.js';
 import * as z from './zod.js';
 
 export const ADMIN_SECRET_ID_VARIABLE = 'ADMIN_SECRET_ID';
@@ -23,7 +24,7 @@ export const ADMIN_SECRETS_VARIABLE = 'ADMIN_SECRETS';
 /** One org this rotator manages, with the secret (ARN) of its admin credential there. */
 export const OrgAdminSecretSchema = z.strictObject({
   orgId: z.string().check(z.minLength(1), z.maxLength(128)),
-  environment: GenesysEnvironmentSchema,
+  environment: z.enum(GENESYS_ENVIRONMENTS),
   secretId: z.string().check(z.minLength(1), z.maxLength(2048)),
 });
 export type OrgAdminSecret = z.infer<typeof OrgAdminSecretSchema>;

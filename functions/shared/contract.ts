@@ -15,13 +15,10 @@
  */
 import { BlastRadiusSchema } from './blast-radius-schema.js';
 import { InvalidInputError } from './errors.js';
+import { GENESYS_ENVIRONMENTS } from './tags.js';
 import * as z from './zod.js';
 
-/** Tags read from the managed secret (DESIGN.md §5). */
-export const TAG_KIND = 'genesys:kind';
-export const TAG_ENVIRONMENT = 'genesys:environment';
-export const TAG_ORG_ID = 'genesys:org-id';
-export const TAG_STAGE = 'genesys:stage';
+export { TAG_ENVIRONMENT, TAG_KIND, TAG_ORG_ID, TAG_STAGE } from './tags.js';
 
 export const CREDENTIAL_KINDS = ['oauth-client', 'integration-credential'] as const;
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
@@ -38,27 +35,7 @@ export const LegacyCredentialSchema = z.object({ legacyId: z.string() });
 /** The credential a rotation made (`credential.newId`): the new client's id, or the new key's `keyId`. */
 export const NewCredentialSchema = z.object({ newId: z.string() });
 
-/** Genesys Cloud region hosts (reference/genesys-cloud-api.md §2.3). */
-export const GENESYS_ENVIRONMENTS = [
-  'mypurecloud.com',
-  'use2.us-gov-pure.cloud',
-  'usw2.pure.cloud',
-  'cac1.pure.cloud',
-  'sae1.pure.cloud',
-  'mxc1.pure.cloud',
-  'mypurecloud.ie',
-  'euw2.pure.cloud',
-  'mypurecloud.de',
-  'euc2.pure.cloud',
-  'edee1.eusc-pure.cloud',
-  'mec1.pure.cloud',
-  'aps1.pure.cloud',
-  'apse1.pure.cloud',
-  'mypurecloud.com.au',
-  'mypurecloud.jp',
-  'apne2.pure.cloud',
-  'apne3.pure.cloud',
-] as const;
+export { GENESYS_ENVIRONMENTS };
 export const GenesysEnvironmentSchema = z.enum(GENESYS_ENVIRONMENTS);
 
 /** The managed secret's value for kind `oauth-client`. Strict: an extra field is a mistake. */
