@@ -538,6 +538,11 @@ export const PartnerKeyRolledBackSchema = z.object({
   deletedCredentialId: z.nullable(z.string()),
   /** The pending key revoked at the provider (null: none, or operator-staged). */
   revokedKeyId: z.nullable(z.string()),
+  /**
+   * After a failed Create: the keys the provider had issued for the token and still held valid
+   * (`revokeTokenKeys`), now revoked; a key issued before the failure was never stored.
+   */
+  revokedTokenKeyIds: z.optional(z.array(z.string())),
 });
 export type PartnerKeyRolledBack = z.infer<typeof PartnerKeyRolledBackSchema>;
 

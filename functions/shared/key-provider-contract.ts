@@ -146,6 +146,17 @@ export const RevokeKeyRequestSchema = z.strictObject({
   keyId,
 });
 /**
+ * Optional: revoke every key issued for a rotation token. The rollback of a rotation whose Create
+ * failed asks this, since a key issued before the failure was never stored and its id is unknown to
+ * the rotator. A provider without it throws `UnsupportedOperationError`; such a rollback then ends
+ * NeedsAttention, naming the token, whenever a key may have been issued.
+ */
+export const RevokeTokenKeysRequestSchema = z.strictObject({
+  operation: z.literal('revokeTokenKeys'),
+  ...credentialReference,
+  rotationToken: z.string().check(z.minLength(32), z.maxLength(64)),
+});
+/**
  * Optional: how much the partner saw a key used (the adoption gate's evidence that consumers left
  * the old key). A provider that cannot tell throws an error of type `UnsupportedOperationError`;
  * the rotator then retires the old key after the policy's quiet period alone.
@@ -159,11 +170,13 @@ export const KeyProviderRequestSchema = z.discriminatedUnion('operation', [
   IssueKeyRequestSchema,
   TestKeyRequestSchema,
   RevokeKeyRequestSchema,
+  RevokeTokenKeysRequestSchema,
   KeyUsageRequestSchema,
 ]);
 export type IssueKeyRequest = z.infer<typeof IssueKeyRequestSchema>;
 export type TestKeyRequest = z.infer<typeof TestKeyRequestSchema>;
 export type RevokeKeyRequest = z.infer<typeof RevokeKeyRequestSchema>;
+export type RevokeTokenKeysRequest = z.infer<typeof RevokeTokenKeysRequestSchema>;
 export type KeyUsageRequest = z.infer<typeof KeyUsageRequestSchema>;
 export type KeyProviderRequest = z.infer<typeof KeyProviderRequestSchema>;
 
@@ -183,6 +196,11 @@ export const RevokeKeyResponseSchema = z.strictObject({
   revoked: z.literal(true),
   alreadyRevoked: z.boolean(),
 });
+/** `revokeTokenKeys`: the keys issued for the token that were still valid and are now revoked (none: `[]`). */
+export const RevokeTokenKeysResponseSchema = z.strictObject({
+  rotationToken: z.string(),
+  revokedKeyIds: z.array(keyId),
+});
 /** `usage`: the partner's counters for the key; `lastUsedAt` null when never used. */
 export const KeyUsageResponseSchema = z.strictObject({
   keyId,
@@ -194,4 +212,5 @@ export const UNSUPPORTED_OPERATION_ERROR = 'UnsupportedOperationError';
 export type IssueKeyResponse = z.infer<typeof IssueKeyResponseSchema>;
 export type TestKeyResponse = z.infer<typeof TestKeyResponseSchema>;
 export type RevokeKeyResponse = z.infer<typeof RevokeKeyResponseSchema>;
+export type RevokeTokenKeysResponse = z.infer<typeof RevokeTokenKeysResponseSchema>;
 export type KeyUsageResponse = z.infer<typeof KeyUsageResponseSchema>;

@@ -10,6 +10,8 @@ import type {
   KeyUsageResponse,
   RevokeKeyRequest,
   RevokeKeyResponse,
+  RevokeTokenKeysRequest,
+  RevokeTokenKeysResponse,
   TestKeyRequest,
   TestKeyResponse,
 } from './key-provider-contract.js';
@@ -18,6 +20,13 @@ export interface KeyProviderPort {
   issue(request: Omit<IssueKeyRequest, 'operation'>): Promise<IssueKeyResponse>;
   test(request: Omit<TestKeyRequest, 'operation'>): Promise<TestKeyResponse>;
   revoke(request: Omit<RevokeKeyRequest, 'operation'>): Promise<RevokeKeyResponse>;
+  /**
+   * Revokes every key issued for a rotation token (a rolled-back Create's key that was never stored);
+   * `null` when the provider does not implement `revokeTokenKeys`.
+   */
+  revokeTokenKeys(
+    request: Omit<RevokeTokenKeysRequest, 'operation'>,
+  ): Promise<RevokeTokenKeysResponse | null>;
   /** The partner's counters for one key; `null` when the provider does not implement `usage`. */
   usage(request: Omit<KeyUsageRequest, 'operation'>): Promise<KeyUsageResponse | null>;
 }

@@ -227,6 +227,41 @@ describe('Partner API keys rotate through the synthesized state machine', () => 
     expect(contract.violations([...env.aws.eventBridge.events])).toEqual([]);
   }, 120_000);
 
+  it('rolls back a Create that died after the provider issued its key and before AWSPENDING held it: the key, known only by its token, is revoked (no orphan key at the partner)', async () => {
+    // Prepare: every write of the pending version fails, after the provider has answered `issue`.
+    const env = await startPartnerEnvironment();
+    const partner = partnerOf(env);
+    const seeded = await seedPartnerKey(env, 'userDefined');
+    const flow = await SimulatedFlow.start(env, seeded.actionId, { intervalMs: 50 });
+    await flow.callsMore(3);
+    env.aws.faults.add({
+      operation: 'secretsmanager.PutSecretValue',
+      status: 400,
+      errorType: 'InvalidRequestException',
+      message: 'injected: the write of the pending version fails',
+    });
+
+    // Act
+    const { executionArn, result } = await runRotation(env, { secretId: seeded.secretArn });
+    env.aws.faults.clear();
+    await flow.callsMore(3);
+    const outcome = await flow.stop();
+
+    // Assess
+    expect(result.terminalState, `${result.error}: ${result.cause}`).toBe(STATE.RotationRolledBack);
+    expect(await currentKeyId(env, seeded.secretArn)).toBe(seeded.legacyKeyId);
+    const issuedForRotation = partner.keys().filter((key) => key.keyId !== seeded.legacyKeyId);
+    expect(issuedForRotation.length).toBeGreaterThan(0);
+    expect(issuedForRotation.map((key) => key.state)).toEqual(issuedForRotation.map(() => 'revoked'));
+    const rolledBack = onlyEvent(eventsOf(env, executionArn), DETAIL_TYPE.rolledBack).detail.rolledBack as {
+      revokedTokenKeyIds?: string[];
+    };
+    expect(rolledBack.revokedTokenKeyIds?.length).toBe(1);
+    expect(partner.key(seeded.legacyKeyId)?.state).toBe('active');
+    expect(outcome.failures).toEqual([]);
+    expect(contract.violations([...env.aws.eventBridge.events])).toEqual([]);
+  }, 120_000);
+
   it('adopts a key the operator staged (GENESYS_STAGED): used once, the old credential deleted, the old key left to the operator', async () => {
     // Prepare
     const env = await startPartnerEnvironment();

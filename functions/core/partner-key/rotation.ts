@@ -379,15 +379,47 @@ export async function rollbackPartnerKey(
   }
   const pendingKeyId = earlier?.pendingKeyId ?? state.created?.keyId ?? null;
   let revokedKeyId: string | null = null;
-  if (pendingKeyId !== null && pendingKeyId !== key.legacyKeyId && key.keyProvider !== null) {
-    await deps.provider(key.keyProvider).revoke({ ...referenceOf(inventory), keyId: pendingKeyId });
+  if (key.keyProvider === null) {
+    return {
+      discardedPendingVersionId: earlier?.discardedPendingVersionId ?? null,
+      pendingKeyId,
+      flippedBack,
+      deletedCredentialId: newCredentialId,
+      revokedKeyId,
+    };
+  }
+  const provider = deps.provider(key.keyProvider);
+  if (pendingKeyId !== null && pendingKeyId !== key.legacyKeyId) {
+    await provider.revoke({ ...referenceOf(inventory), keyId: pendingKeyId });
     revokedKeyId = pendingKeyId;
   }
+  const revokedTokenKeyIds =
+    state.created === undefined ? await revokeKeysIssuedForToken(provider, inventory, token) : undefined;
   return {
     discardedPendingVersionId: earlier?.discardedPendingVersionId ?? null,
     pendingKeyId,
     flippedBack,
     deletedCredentialId: newCredentialId,
     revokedKeyId,
+    ...(revokedTokenKeyIds === undefined ? {} : { revokedTokenKeyIds }),
   };
+}
+
+/**
+ * Create failed: it may have died after the provider issued a key and before the key was stored, so
+ * the key's id is known only to the provider, by the token. A provider that cannot revoke by token
+ * leaves a possible orphan key, said loudly.
+ */
+async function revokeKeysIssuedForToken(
+  provider: KeyProviderPort,
+  inventory: PartnerKeyRotationState['inventory'],
+  token: string,
+): Promise<string[]> {
+  const answer = await provider.revokeTokenKeys({ ...referenceOf(inventory), rotationToken: token });
+  if (answer === null) {
+    throw new NeedsAttentionError(
+      `Create of this rotation of ${inventory.secretName} failed and key provider ${inventory.partnerKey.keyProvider} does not implement revokeTokenKeys: a key it issued for rotation token ${token} before the failure may still be valid at the partner; revoke it there (docs/KEY-PROVIDERS.md)`,
+    );
+  }
+  return answer.revokedKeyIds;
 }

@@ -16,6 +16,8 @@ import type {
   PartnerCredentialType,
   RevokeKeyRequest,
   RevokeKeyResponse,
+  RevokeTokenKeysRequest,
+  RevokeTokenKeysResponse,
   TestKeyRequest,
   TestKeyResponse,
 } from '../../shared/key-provider-contract.js';
@@ -97,14 +99,24 @@ function fieldsFor(
   }
 }
 
-async function issue(deps: PartnerProviderDependencies, request: IssueKeyRequest): Promise<IssueKeyResponse> {
-  const label = labelFor(request.rotationToken);
-  // A retried issue for this token: the key issued before was never stored, so it must not live on.
+/** Revokes the still-valid keys labelled for the token; their ids. */
+async function revokeKeysOfToken(
+  deps: PartnerProviderDependencies,
+  rotationToken: string,
+): Promise<string[]> {
+  const label = labelFor(rotationToken);
   const listed = await admin(deps, 'GET', '/admin/keys');
   const keys = ((listed.json as { keys?: PartnerKey[] } | null)?.keys ?? []).filter(
     (key) => key.label === label && key.state === 'active',
   );
   for (const key of keys) await admin(deps, 'DELETE', `/admin/keys/${encodeURIComponent(key.keyId)}`);
+  return keys.map((key) => key.keyId);
+}
+
+async function issue(deps: PartnerProviderDependencies, request: IssueKeyRequest): Promise<IssueKeyResponse> {
+  const label = labelFor(request.rotationToken);
+  // A retried issue for this token: the key issued before was never stored, so it must not live on.
+  await revokeKeysOfToken(deps, request.rotationToken);
   const created = await admin(deps, 'POST', '/admin/keys', { label });
   const key = created.json as PartnerKey | null;
   if (created.status !== 201 || !key?.keyId || !key.secret) {
@@ -166,6 +178,17 @@ async function revoke(
   return { keyId: request.keyId, revoked: true, alreadyRevoked: revoked.status === 404 };
 }
 
+/** A rolled-back Create's key, issued but never stored: found by its token's label. */
+async function revokeTokenKeys(
+  deps: PartnerProviderDependencies,
+  request: RevokeTokenKeysRequest,
+): Promise<RevokeTokenKeysResponse> {
+  return {
+    rotationToken: request.rotationToken,
+    revokedKeyIds: await revokeKeysOfToken(deps, request.rotationToken),
+  };
+}
+
 /** The partner's own counters for the key (`GET /admin/keys/{keyId}`): the adoption gate's evidence. */
 async function usage(deps: PartnerProviderDependencies, request: KeyUsageRequest): Promise<KeyUsageResponse> {
   const read = await admin(deps, 'GET', `/admin/keys/${encodeURIComponent(request.keyId)}`);
@@ -184,7 +207,9 @@ async function usage(deps: PartnerProviderDependencies, request: KeyUsageRequest
 export function handleKeyProviderRequest(
   deps: PartnerProviderDependencies,
   request: KeyProviderRequest,
-): Promise<IssueKeyResponse | TestKeyResponse | RevokeKeyResponse | KeyUsageResponse> {
+): Promise<
+  IssueKeyResponse | TestKeyResponse | RevokeKeyResponse | RevokeTokenKeysResponse | KeyUsageResponse
+> {
   switch (request.operation) {
     case 'issue':
       return issue(deps, request);
@@ -192,6 +217,8 @@ export function handleKeyProviderRequest(
       return test(deps, request);
     case 'revoke':
       return revoke(deps, request);
+    case 'revokeTokenKeys':
+      return revokeTokenKeys(deps, request);
     case 'usage':
       return usage(deps, request);
   }

@@ -18,6 +18,7 @@ import {
   type KeyProviderRequest,
   KeyUsageResponseSchema,
   RevokeKeyResponseSchema,
+  RevokeTokenKeysResponseSchema,
   TestKeyResponseSchema,
   UNSUPPORTED_OPERATION_ERROR,
 } from '../key-provider-contract.js';
@@ -66,11 +67,21 @@ export class LambdaKeyProvider implements KeyProviderPort {
     return this.#invoke({ operation: 'revoke', ...request }, RevokeKeyResponseSchema);
   }
 
-  async usage(request: Parameters<KeyProviderPort['usage']>[0]) {
+  revokeTokenKeys(request: Parameters<KeyProviderPort['revokeTokenKeys']>[0]) {
+    return this.#optional(() =>
+      this.#invoke({ operation: 'revokeTokenKeys', ...request }, RevokeTokenKeysResponseSchema),
+    );
+  }
+
+  usage(request: Parameters<KeyProviderPort['usage']>[0]) {
+    return this.#optional(() => this.#invoke({ operation: 'usage', ...request }, KeyUsageResponseSchema));
+  }
+
+  /** An optional operation of the contract: a provider without it says so by its error type. */
+  async #optional<T>(call: () => Promise<T>): Promise<T | null> {
     try {
-      return await this.#invoke({ operation: 'usage', ...request }, KeyUsageResponseSchema);
+      return await call();
     } catch (error) {
-      // `usage` is optional in the contract: a provider without it says so by its error type.
       if (
         error instanceof KeyProviderFailedError &&
         (error.details as { errorType?: unknown } | undefined)?.errorType === UNSUPPORTED_OPERATION_ERROR

@@ -1,7 +1,8 @@
 /**
  * The partner-key strategy's pure rules (Validate's checks and plan, the adoption gate, the
- * retirement check) and its dispatch by kind; the steps that talk to AWS, Genesys and the provider
- * run end to end in test/integration/rotation-partner-keys.test.ts.
+ * retirement check), the rollback's revocations over fake ports, and its dispatch by kind; the steps
+ * that talk to AWS, Genesys and the provider run end to end in
+ * test/integration/rotation-partner-keys.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { oauthClientStrategy } from '../../../functions/core/kinds/oauth-client.js';
@@ -11,16 +12,21 @@ import {
   checkPartnerKeyRetirement,
   evaluatePartnerKeyAdoption,
 } from '../../../functions/core/partner-key/adoption.js';
+import { rollbackPartnerKey } from '../../../functions/core/partner-key/rotation.js';
 import { evaluatePartnerKeyRotation } from '../../../functions/core/partner-key/validate.js';
 import {
   type KeyUsage,
   PARTNER_KEY_CHECK_NAMES,
   type PartnerKeyAdoption,
+  type PartnerKeyCreated,
   type PartnerKeyInventory,
   type PartnerKeyRotationState,
   TaskStateSchema,
 } from '../../../functions/shared/contract.js';
+import type { DataActionCredentialsPort } from '../../../functions/shared/data-action-ports.js';
+import { NeedsAttentionError } from '../../../functions/shared/errors.js';
 import type { KeyProviderPort } from '../../../functions/shared/key-provider.js';
+import type { SecretStorePort } from '../../../functions/shared/ports.js';
 import * as z from '../../../functions/shared/zod.js';
 import { buildPolicy, buildState } from '../../helpers/builders.js';
 
@@ -236,6 +242,9 @@ describe('The retirement check of a partner key', () => {
     revoke: async () => {
       throw new Error('not called');
     },
+    revokeTokenKeys: async () => {
+      throw new Error('not called');
+    },
     usage: async () => legacy,
   });
   const validated = () =>
@@ -255,6 +264,109 @@ describe('The retirement check of a partner key', () => {
     );
     expect(clean).toMatchObject({ verdict: 'clean', hold: null });
     expect(used).toMatchObject({ verdict: 'legacy-traffic', hold: { Error: 'LegacyKeyStillUsed' } });
+  });
+});
+
+describe('The rollback of a partner key', () => {
+  /** The secret as Create left it: AWSCURRENT on the legacy version, nothing for the token. */
+  const secrets = {
+    describe: async () => ({
+      arn: inventory().secretArn,
+      name: inventory().secretName,
+      tags: {},
+      rotationEnabled: false,
+      rotationIntervalDays: null,
+      versionIdsToStages: { 'v-current': ['AWSCURRENT'] },
+      kmsKeyId: null,
+    }),
+  } as unknown as SecretStorePort;
+  /** The integration still on its legacy object; nothing was made for the token. */
+  const integrations = {
+    findCredentialByName: async () => null,
+    credentialReferences: async () => ({ version: 1, credentials: { userDefined: 'credential-old' } }),
+  } as unknown as DataActionCredentialsPort;
+
+  function recordingProvider(tokenKeys: string[] | null) {
+    const calls: Array<{ operation: string; keyId?: string; rotationToken?: string }> = [];
+    const provider: KeyProviderPort = {
+      issue: async () => {
+        throw new Error('not called');
+      },
+      test: async () => {
+        throw new Error('not called');
+      },
+      revoke: async (request) => {
+        calls.push({ operation: 'revoke', keyId: request.keyId });
+        return { keyId: request.keyId, revoked: true, alreadyRevoked: false };
+      },
+      revokeTokenKeys: async (request) => {
+        calls.push({ operation: 'revokeTokenKeys', rotationToken: request.rotationToken });
+        return tokenKeys === null ? null : { rotationToken: request.rotationToken, revokedKeyIds: tokenKeys };
+      },
+      usage: async () => null,
+    };
+    return { provider, calls };
+  }
+
+  it('after a Create that died between issue and the write to AWSPENDING, revokes the keys the provider issued for the token', async () => {
+    // Prepare: no $.created; the provider still holds a key labelled with the token.
+    const { provider, calls } = recordingProvider(['key_orphan']);
+
+    // Act
+    const rolledBack = await rollbackPartnerKey({ secrets, integrations, provider: () => provider }, state());
+
+    // Assess
+    expect(calls).toEqual([{ operation: 'revokeTokenKeys', rotationToken: TOKEN }]);
+    expect(rolledBack).toMatchObject({ revokedKeyId: null, revokedTokenKeyIds: ['key_orphan'] });
+  });
+
+  it('revokes the known new key by id and asks nothing by token when Create completed', async () => {
+    // Prepare
+    const { provider, calls } = recordingProvider([]);
+    const created: PartnerKeyCreated = {
+      credential: { newId: 'key_new' },
+      keyId: 'key_new',
+      source: 'provider',
+      versionId: TOKEN,
+      reused: false,
+    };
+
+    // Act
+    const rolledBack = await rollbackPartnerKey(
+      { secrets, integrations, provider: () => provider },
+      state({ created }),
+    );
+
+    // Assess
+    expect(calls).toEqual([{ operation: 'revoke', keyId: 'key_new' }]);
+    expect(rolledBack.revokedKeyId).toBe('key_new');
+    expect(rolledBack.revokedTokenKeyIds).toBeUndefined();
+  });
+
+  it('ends NeedsAttention, naming the token, when the provider cannot revoke by token after a failed Create', async () => {
+    // Prepare: a provider without the optional revokeTokenKeys.
+    const { provider } = recordingProvider(null);
+
+    // Act
+    const act = rollbackPartnerKey({ secrets, integrations, provider: () => provider }, state());
+
+    // Assess
+    await expect(act).rejects.toThrow(NeedsAttentionError);
+    await expect(act).rejects.toThrow(`rotation token ${TOKEN}`);
+  });
+
+  it('asks no provider for an operator-staged key', async () => {
+    // Prepare
+    const { provider, calls } = recordingProvider([]);
+
+    // Act
+    await rollbackPartnerKey(
+      { secrets, integrations, provider: () => provider },
+      state({ inventory: inventory({ keyProvider: null }) }),
+    );
+
+    // Assess
+    expect(calls).toEqual([]);
   });
 });
 
