@@ -43,6 +43,7 @@ export const handler = stepHandler('Fetch', FetchTaskInputSchema, async ({ input
       ...shared,
       integrations: () => getDataActionCredentials(target),
       org: () => getAdminOrg(target),
+      ...(hardCodedSecrets ? { hardCodedSecrets } : {}),
     }),
   };
   return strategyFor(registry, fetched.kind).inventory(fetched);

@@ -401,6 +401,8 @@ export const PartnerKeyInventorySchema = z.object({
   org: z.object({ id: z.string(), name: z.string() }),
   otherRunningExecutions: z.int(),
   fetchedAt: z.string(),
+  /** Integrations, actions and flows depending on the secret's credential(s) (when the check ran). */
+  blastRadius: z.optional(BlastRadiusSchema),
 });
 export type PartnerKeyInventory = z.infer<typeof PartnerKeyInventorySchema>;
 

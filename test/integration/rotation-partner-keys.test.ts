@@ -262,6 +262,43 @@ describe('Partner API keys rotate through the synthesized state machine', () => 
     expect(contract.violations([...env.aws.eventBridge.events])).toEqual([]);
   }, 120_000);
 
+  it('refuses, before any change, a partner key whose value is hard-coded in a flow (HardCodedSecretRefusedError, naming the flow, never the key)', async () => {
+    // Prepare: the current key pasted into a flow instead of ${credentials.*}.
+    const env = await startPartnerEnvironment();
+    const partner = partnerOf(env);
+    const seeded = await seedPartnerKey(env, 'userDefined');
+    const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+    const current = JSON.parse(
+      (
+        await env.clients.secretsManager.send(
+          new GetSecretValueCommand({ SecretId: seeded.secretArn, VersionStage: 'AWSCURRENT' }),
+        )
+      ).SecretString ?? '{}',
+    ) as { fields: Record<string, string> };
+    const [key] = Object.values(current.fields);
+    if (key === undefined) throw new Error('the seeded key has no field');
+    const flowId = genesysOf(env).seed.flow({
+      name: 'Orders IVR',
+      configuration: { actions: [{ type: 'setVariable', variable: 'Flow.ApiKey', value: `"${key}"` }] },
+    });
+    const keysBefore = partner.keys();
+
+    // Act
+    const { executionArn, result } = await runRotation(env, { secretId: seeded.secretArn });
+
+    // Assess
+    expect(result.error, `${result.error}: ${result.cause}`).toBe('HardCodedSecretRefusedError');
+    expect(result.cause).toContain(flowId);
+    expect(await currentKeyId(env, seeded.secretArn)).toBe(seeded.legacyKeyId);
+    expect(partner.keys()).toEqual(keysBefore);
+    const history = await executionHistory(env, executionArn);
+    expect(enteredStates(history)).not.toContain(STATE.Create);
+    expect(JSON.stringify(history).includes(key), 'the key leaked into the history').toBe(false);
+    expect(JSON.stringify(eventsOf(env, executionArn)).includes(key), 'the key leaked into an event').toBe(
+      false,
+    );
+  }, 120_000);
+
   it('adopts a key the operator staged (GENESYS_STAGED): used once, the old credential deleted, the old key left to the operator', async () => {
     // Prepare
     const env = await startPartnerEnvironment();

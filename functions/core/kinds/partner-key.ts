@@ -37,6 +37,7 @@ import {
   verifyPendingPartnerKey,
 } from '../partner-key/rotation.js';
 import { evaluatePartnerKeyRotation } from '../partner-key/validate.js';
+import type { HardCodedSecretGuard } from '../scan/guard.js';
 import type { RotationKindStrategy, StrategySteps } from './strategy.js';
 
 export interface PartnerKeyStrategyPorts {
@@ -54,6 +55,8 @@ export interface PartnerKeyStrategyPorts {
   readonly policy?: RotationPolicy;
   readonly clock: Clock;
   readonly admin?: { readonly secretArn: string; readonly environment: string };
+  /** Fetch: refuses a secret whose key is hard-coded in Genesys (unless the input allows it). */
+  readonly hardCodedSecrets?: HardCodedSecretGuard;
 }
 
 function need<T>(port: T | undefined, name: string, step: string): T {
@@ -92,6 +95,7 @@ export function partnerKeyFetchSteps(ports: PartnerKeyStrategyPorts): StrategySt
           org: need(ports.org, 'org', 'Fetch'),
           clock: ports.clock,
           admin: need(ports.admin, 'admin', 'Fetch'),
+          ...(ports.hardCodedSecrets ? { hardCodedSecrets: ports.hardCodedSecrets } : {}),
         },
         fetched,
       ),

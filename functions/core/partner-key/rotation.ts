@@ -33,6 +33,7 @@ import { OPERATOR_STAGED_LABEL } from '../../shared/key-provider-contract.js';
 import type { Clock, ExecutionsPort, SecretStorePort } from '../../shared/ports.js';
 import type { FetchedSecret } from '../fetch.js';
 import { requireState } from '../require-state.js';
+import { type HardCodedSecretGuard, refuseHardCodedSecret } from '../scan/guard.js';
 import { AWSCURRENT, AWSPENDING, foreignPendingVersion, stagesOf, versionWithStage } from '../stages.js';
 import { promotePendingVersion } from '../sync.js';
 import {
@@ -58,6 +59,8 @@ export interface PartnerKeyFetchDependencies {
   readonly org: () => Promise<{ id: string; name: string }>;
   readonly clock: Clock;
   readonly admin: { readonly secretArn: string; readonly environment: string };
+  /** When set, a secret whose key is hard-coded in Genesys is refused (unless the input allows it). */
+  readonly hardCodedSecrets?: HardCodedSecretGuard;
 }
 
 /** The flip's view of the inventory. */
@@ -87,6 +90,12 @@ export async function fetchPartnerKeyInventory(
   fetched: FetchedSecret,
 ): Promise<PartnerKeyRotationState> {
   const { input, token, secret } = fetched;
+  // Before anything else reads Genesys: a key written into an action or a flow would break there.
+  const scanned = await refuseHardCodedSecret(
+    deps.hardCodedSecrets,
+    secret,
+    input.allowHardCodedSecret === true,
+  );
   const [facts, org, running] = await Promise.all([
     partnerKeyInventory({ secrets: deps.secrets, integrations: deps.integrations }, secret.arn),
     deps.org(),
@@ -125,6 +134,7 @@ export async function fetchPartnerKeyInventory(
     org,
     otherRunningExecutions: running.length,
     fetchedAt: deps.clock.now().toISOString(),
+    ...(scanned?.blastRadius ? { blastRadius: scanned.blastRadius } : {}),
   };
   return {
     secretId: input.secretId,

@@ -22,6 +22,9 @@ const NON_SECRET_FIELDS = new Set([
   'integrationid',
   'credentialid',
   'type',
+  // A partner key's value (`{"credentialType", "keyId", "fields"}`): its type and handle are not secret.
+  'credentialtype',
+  'keyid',
 ]);
 
 export interface ManagedValueMatch {

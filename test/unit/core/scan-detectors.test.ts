@@ -193,6 +193,24 @@ describe('managed value matching (exact, in memory)', () => {
     expect(index.matches('client-1 mypurecloud.ie')).toEqual([]);
   });
 
+  it("matches a partner key's secret fields and their Basic form, never its credentialType or keyId (docs/KEY-PROVIDERS.md value shape)", () => {
+    // Prepare
+    const value = JSON.stringify({
+      credentialType: 'basicAuth',
+      keyId: 'key_0123456789',
+      fields: { userName: 'key_0123456789', password: 'p4ssw0rd-partner' },
+    });
+
+    // Act
+    const forms = secretForms(value);
+
+    // Assess
+    expect(forms).toContain('p4ssw0rd-partner');
+    expect(forms).toContain(Buffer.from('key_0123456789:p4ssw0rd-partner').toString('base64'));
+    expect(forms).not.toContain('basicAuth');
+    expect(forms).not.toContain('key_0123456789');
+  });
+
   it('ignores values too short to mean anything', () => {
     expect(secretForms('{"apiKey":"abc"}')).toEqual([]);
   });
