@@ -43,16 +43,27 @@ interface Summary {
   trigger: 'manual' | 'secretsmanager';
   executionStatus: string;
   error: string | null;
+  /**
+   * What was rotated, whatever its kind (as the v2 events name it): `retired` is the legacy client
+   * deactivated or deleted, or the old partner key revoked.
+   */
+  credential: {
+    kind: 'oauth-client' | 'integration-credential';
+    legacyId: string;
+    newId: string | null;
+    retired: boolean;
+  };
+  /** OAuth client rotations only (null with PARTNER_KEYS=1, whose figures are `partnerKey`'s). */
   newClientId: string | null;
-  legacyClientId: string;
-  legacyRetired: boolean;
-  legacyClientState: string;
+  legacyClientId: string | null;
+  legacyRetired: boolean | null;
+  legacyClientState: string | null;
   events: number;
   eventTypes: string[];
   consumerCalls: number;
   consumerFailedCalls: number;
   consumerClients: string[];
-  /** `PARTNER_KEYS=1`: the partner key's rotation (the OAuth fields above then describe the untouched demo client). */
+  /** `PARTNER_KEYS=1`: the partner key's rotation. */
   partnerKey: PartnerKeySummary | null;
   genesysCalls: number;
   genesysCallsByRoute: Record<string, number>;
@@ -293,10 +304,23 @@ async function main(): Promise<number> {
       trigger,
       executionStatus: result.status,
       error: result.error,
-      newClientId: created?.newClientId ?? null,
-      legacyClientId: env.demo.legacyClientId,
-      legacyRetired: legacyState !== 'active',
-      legacyClientState: legacyState,
+      credential: partnerKey
+        ? {
+            kind: 'integration-credential',
+            legacyId: partnerKey.legacyKeyId,
+            newId: partnerKey.newKeyId,
+            retired: partnerKey.legacyKeyState === 'revoked',
+          }
+        : {
+            kind: 'oauth-client',
+            legacyId: env.demo.legacyClientId,
+            newId: created?.newClientId ?? null,
+            retired: legacyState !== 'active',
+          },
+      newClientId: partnerKey ? null : (created?.newClientId ?? null),
+      legacyClientId: partnerKey ? null : env.demo.legacyClientId,
+      legacyRetired: partnerKey ? null : legacyState !== 'active',
+      legacyClientState: partnerKey ? null : legacyState,
       events: events.length,
       eventTypes: events.map((event) => event.detailType),
       consumerCalls: (consumerStats?.calls ?? 0) - consumerBefore.calls,

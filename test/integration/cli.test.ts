@@ -41,6 +41,7 @@ function lastLineJson(stdout: string): Record<string, unknown> {
 
 const SUMMARY_KEYS = [
   'outcome',
+  'credential',
   'newClientId',
   'legacyClientId',
   'legacyRetired',
@@ -88,6 +89,35 @@ describe('npm start', () => {
     expect(summary.events).toBeGreaterThanOrEqual(8);
     expect(run.stderr).toContain('RotationSucceeded');
   }, 120_000);
+
+  it('rotates a partner API key with PARTNER_KEYS=1, summarised kind-neutrally: the key pair in `credential`, no OAuth client fields', async () => {
+    // Act
+    const run = await runStart(['--json'], { PARTNER_KEYS: '1' });
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    const summary = lastLineJson(run.stdout);
+    const partnerKey = summary.partnerKey as {
+      legacyKeyId: string;
+      newKeyId: string;
+      flowFailedCalls: number;
+    };
+    expect(summary.outcome).toBe('succeeded');
+    expect(summary.credential).toEqual({
+      kind: 'integration-credential',
+      legacyId: partnerKey.legacyKeyId,
+      newId: partnerKey.newKeyId,
+      retired: true,
+    });
+    expect(partnerKey.newKeyId).not.toBe(partnerKey.legacyKeyId);
+    expect(partnerKey.flowFailedCalls).toBe(0);
+    expect(summary).toMatchObject({
+      newClientId: null,
+      legacyClientId: null,
+      legacyRetired: null,
+      legacyClientState: null,
+    });
+  }, 180_000);
 
   it('rotates through Secrets Manager RotateSecret with --trigger secretsmanager', async () => {
     // Act
