@@ -138,16 +138,8 @@ export function eventSchemas(
   definition: Json,
   state: z.core.$ZodType = RotationStateSchema,
 ): Map<string, z.ZodType> {
-  const byType = new Map<string, EmitEntry[]>();
-  for (const entry of emitEntries(definition)) {
-    byType.set(entry.detailType, [...(byType.get(entry.detailType) ?? []), entry]);
-  }
   const schemas = new Map<string, z.ZodType>();
-  for (const [detailType, entries] of [...byType].sort(([a], [b]) => a.localeCompare(b))) {
-    const sources = [...new Set(entries.map((entry) => entry.source))];
-    const details = entries.map((entry) => detailSchemaOf(entry.detail, state));
-    const [first, ...others] = details;
-    const detail = others.length === 0 ? (first as z.ZodObject) : z.union(details);
+  for (const [detailType, { detail, sources, states }] of eventDetails(definition, state)) {
     schemas.set(
       detailType,
       z
@@ -157,13 +149,38 @@ export function eventSchemas(
           detail,
         })
         .describe(
-          `EventBridge event "${detailType}" of the Genesys credential rotator, emitted by ${[
-            ...new Set(entries.map((entry) => entry.state)),
-          ].join(', ')}. Its detail holds ids, counts, names and error names, never a secret value.`,
+          `EventBridge event "${detailType}" of the Genesys credential rotator, emitted by ${states.join(', ')}. Its detail holds ids, counts, names and error names, never a secret value.`,
         ),
     );
   }
   return schemas;
+}
+
+/** The `detail` of any of the definition's events: `anyOf` the detail types' details. */
+export function anyEventDetail(definition: Json, state: z.core.$ZodType = RotationStateSchema): z.ZodType {
+  return z.union([...eventDetails(definition, state).values()].map((entry) => entry.detail));
+}
+
+/** Per detail type, sorted: the `detail` schema, the sources and the states that emit it. */
+export function eventDetails(
+  definition: Json,
+  state: z.core.$ZodType = RotationStateSchema,
+): Map<string, { detail: z.ZodType; sources: string[]; states: string[] }> {
+  const byType = new Map<string, EmitEntry[]>();
+  for (const entry of emitEntries(definition)) {
+    byType.set(entry.detailType, [...(byType.get(entry.detailType) ?? []), entry]);
+  }
+  const result = new Map<string, { detail: z.ZodType; sources: string[]; states: string[] }>();
+  for (const [detailType, entries] of [...byType].sort(([a], [b]) => a.localeCompare(b))) {
+    const details = entries.map((entry) => detailSchemaOf(entry.detail, state));
+    const [first, ...others] = details;
+    result.set(detailType, {
+      detail: others.length === 0 ? (first as z.ZodObject) : z.union(details),
+      sources: [...new Set(entries.map((entry) => entry.source))],
+      states: [...new Set(entries.map((entry) => entry.state))],
+    });
+  }
+  return result;
 }
 
 /**

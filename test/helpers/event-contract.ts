@@ -1,10 +1,14 @@
 /**
  * Validates audit events against the registered schemas (`schemas/events/`, the files
- * `RotationMonitoring` registers) with ajv: each event as EventBridge delivers it, envelope and detail.
+ * `RotationMonitoring` registers) with ajv: each event as EventBridge delivers it, envelope and detail;
+ * the rotation machine's details also against the union of every detail (`schemas/rotation-event.v2.json`).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import formatsModule from 'ajv-formats';
 import { eventSchemaFiles } from '../../infra/constructs/rotation-monitoring.js';
+import { UNION_SCHEMA_DIR, UNION_SCHEMA_FILE } from '../../infra/events/generate.js';
 import type { RecordedEvent } from '../../local/standins/aws/index.js';
 
 /** Draft 4 as registered; ajv reads it as draft 7 (`id` is draft 4's `$id`). */
@@ -26,10 +30,14 @@ export interface ContractViolation {
 }
 
 /** The rotation machine's events by default; `fleetEventSchemaFiles()` for the fleet machine's. */
-export function eventContract(files: ReadonlyMap<string, { content: string }> = eventSchemaFiles()) {
+export function eventContract(files?: ReadonlyMap<string, { content: string }>) {
   const validators = new Map(
-    [...files].map(([detailType, { content }]) => [detailType, compile(content)] as const),
+    [...(files ?? eventSchemaFiles())].map(
+      ([detailType, { content }]) => [detailType, compile(content)] as const,
+    ),
   );
+  const anyDetail =
+    files === undefined ? compile(readFileSync(join(UNION_SCHEMA_DIR, UNION_SCHEMA_FILE), 'utf8')) : null;
   return {
     detailTypes: [...validators.keys()],
     /** What is wrong with each event (none: every event validates against its detail type's schema). */
@@ -58,8 +66,21 @@ export function eventContract(files: ReadonlyMap<string, { content: string }> = 
               .join('; '),
           });
         }
+        if (anyDetail !== null && !anyDetail(event.detail)) {
+          violations.push({ detailType: event.detailType, problem: `detail not in ${UNION_SCHEMA_FILE}` });
+        }
       }
       return violations;
     },
   };
+}
+
+/** Names a state path would have if it held a secret value (the values only ever live in Secrets Manager). */
+export const VALUE_BEARING_PATH = /clientSecret|password|secretString|\.fields\b|\.value\b|apiKey/i;
+
+/** Every JSONPath (`$...`) an ASL Parameters block (an emit's `Detail`) reads, however deep. */
+export function jsonPathsIn(node: unknown): string[] {
+  if (typeof node === 'string') return node.startsWith('$') ? [node] : [];
+  if (typeof node !== 'object' || node === null) return [];
+  return Object.values(node).flatMap(jsonPathsIn);
 }
