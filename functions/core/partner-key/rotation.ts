@@ -388,31 +388,22 @@ export async function rollbackPartnerKey(
     );
   }
   const pendingKeyId = earlier?.pendingKeyId ?? state.created?.keyId ?? null;
-  let revokedKeyId: string | null = null;
-  if (key.keyProvider === null) {
-    return {
-      discardedPendingVersionId: earlier?.discardedPendingVersionId ?? null,
-      pendingKeyId,
-      flippedBack,
-      deletedCredentialId: newCredentialId,
-      revokedKeyId,
-    };
-  }
-  const provider = deps.provider(key.keyProvider);
-  if (pendingKeyId !== null && pendingKeyId !== key.legacyKeyId) {
-    await provider.revoke({ ...referenceOf(inventory), keyId: pendingKeyId });
-    revokedKeyId = pendingKeyId;
-  }
-  const revokedTokenKeyIds =
-    state.created === undefined ? await revokeKeysIssuedForToken(provider, inventory, token) : undefined;
-  return {
+  const rolledBack: PartnerKeyRolledBack = {
     discardedPendingVersionId: earlier?.discardedPendingVersionId ?? null,
     pendingKeyId,
     flippedBack,
     deletedCredentialId: newCredentialId,
-    revokedKeyId,
-    ...(revokedTokenKeyIds === undefined ? {} : { revokedTokenKeyIds }),
+    revokedKeyId: null,
   };
+  // Operator-staged keys: the operator revokes at the partner.
+  if (key.keyProvider === null) return rolledBack;
+  const provider = deps.provider(key.keyProvider);
+  if (pendingKeyId !== null && pendingKeyId !== key.legacyKeyId) {
+    await provider.revoke({ ...referenceOf(inventory), keyId: pendingKeyId });
+    rolledBack.revokedKeyId = pendingKeyId;
+  }
+  if (state.created !== undefined) return rolledBack;
+  return { ...rolledBack, revokedTokenKeyIds: await revokeKeysIssuedForToken(provider, inventory, token) };
 }
 
 /**
