@@ -10,7 +10,8 @@ export function deriveToken(executionId: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-const ROTATION_SUFFIX = / \[[^\]]* [0-9a-f-]{32,64}\]$/;
+// The last bracket only: a legacy name may itself hold a `[` (fast-check found `! [`).
+const ROTATION_SUFFIX = / \[[^[\]]* [0-9a-f-]{32,64}\]$/;
 const MAX_BASE_NAME = 60;
 
 /** The new client's name carries the token so an interrupted Create finds the client it made. */

@@ -113,6 +113,16 @@ describe('newClientName', () => {
     );
   });
 
+  it('keeps a legacy name that itself ends in a bracket through later rotations (fast-check counterexample "! [")', () => {
+    // Act
+    const first = newClientName('! [', '.', '00000000-0000-1000-8000-000000000000');
+
+    // Assess
+    expect(newClientName(first, '.', '00000000-0000-1000-8000-000000000001')).toBe(
+      newClientName('! [', '.', '00000000-0000-1000-8000-000000000001'),
+    );
+  });
+
   it('gives the same name to the Nth rotation as to the first, for uuid tokens', () => {
     // Prepare
     const prefix = fc.stringMatching(/^[A-Za-z0-9 _.-]{1,20}$/);
